@@ -1,0 +1,16 @@
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+
+@shared_task(ignore_result=True)
+def record_worker_heartbeat() -> str:
+    """Beat sends this every minute: when it last ran tells that a worker is alive."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=socket.gethostname(), defaults={"seen_at": now}
+    )
+    return now.isoformat()

@@ -1,0 +1,116 @@
+"""Plain, immutable descriptions of a rubric's sheets and of an inspector's
+answers: what the scoring engine takes. No ORM, no request."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+# The values mirror the choices of scoring.models; kept as plain strings so the
+# engine needs no Django import.
+ITEM_POINTS = "item_points"
+SECTION_POINTS = "section_points"
+CHECKLIST = "checklist"
+
+NA_NONE = "none"
+NA_FULL_POINTS = "full_points"
+NA_CHOOSE_ONE_NOTICE_KIND = "choose_one_notice_kind"
+
+SINGLE = "single"
+PARTS = "parts"
+ALTERNATIVES = "alternatives"
+
+
+@dataclass(frozen=True)
+class ItemDef:
+    key: str
+    text: str
+    points: Decimal | None = None
+    is_notice_kind: bool = False
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    key: str
+    name: str
+    scoring: str
+    max_points: Decimal
+    items: tuple[ItemDef, ...] = ()
+    not_applicable_rule: str = NA_NONE
+    not_applicable_conditions: str = ""
+    exempt_servicing_items: frozenset[str] = frozenset()
+
+    @property
+    def allows_not_applicable(self) -> bool:
+        return self.not_applicable_rule == NA_FULL_POINTS
+
+    @property
+    def notice_kinds(self) -> tuple[ItemDef, ...]:
+        return tuple(i for i in self.items if i.is_notice_kind)
+
+
+@dataclass(frozen=True)
+class PartDef:
+    key: str
+    name: str
+    total_points: Decimal
+    sections: tuple[SectionDef, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetDef:
+    key: str
+    table_label: str
+    name: str
+    kind: str
+    grouping: str = SINGLE
+    total_points: Decimal | None = None
+    business_line: str = ""
+    parts: tuple[PartDef, ...] = ()
+    servicing_items: tuple[str, ...] = ()
+
+    def part(self, key: str) -> PartDef:
+        for part in self.parts:
+            if part.key == key:
+                return part
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class GradeBandDef:
+    grade: str
+    minimum_percent: Decimal
+
+
+# --- answers -------------------------------------------------------------
+
+
+@dataclass
+class SectionAnswer:
+    """What the inspector entered for one section. Values may be raw form input
+    (strings); the engine validates and converts them."""
+
+    score: Any = None  # section-points sections
+    item_scores: dict[str, Any] = field(default_factory=dict)  # item-points sections
+    not_applicable: bool = False
+    not_applicable_reason: str = ""
+    notice_kind: str | None = None  # the item key of the notice kind checked
+
+
+@dataclass
+class PartAnswers:
+    sections: dict[str, SectionAnswer] = field(default_factory=dict)
+    servicing_item: str | None = None
+    observed: bool = True
+    not_observed_reason: str = ""
+
+
+@dataclass
+class SheetAnswers:
+    parts: dict[str, PartAnswers] = field(default_factory=dict)
+    chosen_alternative: str | None = None
+
+
+@dataclass
+class ChecklistAnswer:
+    compliant: bool | None = None
+    remark: str = ""

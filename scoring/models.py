@@ -1,0 +1,395 @@
+"""Versioned rubrics: the score sheets, interview questions, KPI thresholds and
+grade bands of one acceptance plan (the 2012 plan is version "2012").
+
+The arithmetic lives in `scoring.engine`, which works on the plain definitions
+built by `scoring.definitions.sheet_definition`; nothing here computes a score.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BusinessLine(models.TextChoices):
+    NEW_BUSINESS = "new_business", _("New business")
+    POLICY_CHANGE = "policy_change", _("Policy change")
+    CLAIMS = "claims", _("Claims")
+
+
+class RolloutBatch(models.TextChoices):
+    FIRST = "first", _("First batch")
+    SECOND = "second", _("Second batch")
+    THIRD = "third", _("Third batch")
+
+
+class RubricVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    name = models.CharField(_("name"), max_length=200)
+    version = models.CharField(_("version"), max_length=50, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    effective_date = models.DateField(_("effective date"))
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_date", "-version"]
+        verbose_name = _("rubric version")
+        verbose_name_plural = _("rubric versions")
+
+    def __str__(self):
+        return f"{self.name} ({self.version})"
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def is_in_use(self):
+        """A published version that a campaign uses may no longer change."""
+        return self.is_published and self.campaigns.exists()
+
+    def is_locked(self):
+        return self.is_in_use()
+
+
+class Sheet(models.Model):
+    class Kind(models.TextChoices):
+        SCORED = "scored", _("Scored sheet")
+        CHECKLIST = "checklist", _("Checklist")
+        LOG = "log", _("Process log")
+
+    class Grouping(models.TextChoices):
+        # One form: the sections add up to the sheet's total (表三).
+        SINGLE = "single", _("Single form")
+        # Separate forms whose totals add up to the sheet's total (表二).
+        PARTS = "parts", _("Parts that add up")
+        # Alternative forms of the full total each; one is scored (表四).
+        ALTERNATIVES = "alternatives", _("Alternative sub-sheets")
+
+    rubric = models.ForeignKey(
+        RubricVersion, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("rubric")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    table_label = models.CharField(_("table label"), max_length=20, help_text=_("e.g. 表二"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    business_line = models.CharField(
+        _("business line"), max_length=20, choices=BusinessLine.choices, blank=True
+    )
+    grouping = models.CharField(
+        _("grouping"), max_length=20, choices=Grouping.choices, default=Grouping.SINGLE
+    )
+    total_points = models.PositiveIntegerField(_("total points"), null=True, blank=True)
+    servicing_items = models.JSONField(
+        _("servicing items"),
+        default=list,
+        blank=True,
+        help_text=_("The servicing items an inspector may choose on this sheet (表三)."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["rubric", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "code"], name="unique_sheet_code_per_rubric")
+        ]
+        verbose_name = _("sheet")
+        verbose_name_plural = _("sheets")
+
+    def __str__(self):
+        return f"{self.table_label} {self.name}"
+
+    def clean(self):
+        if self.kind == self.Kind.SCORED:
+            if not self.business_line:
+                raise ValidationError({"business_line": _("A scored sheet needs a business line.")})
+            if not self.total_points:
+                raise ValidationError({"total_points": _("A scored sheet needs its total points.")})
+        elif self.grouping != self.Grouping.SINGLE:
+            raise ValidationError({"grouping": _("Only scored sheets have parts or alternatives.")})
+
+    def total_problems(self):
+        """Messages for parts whose totals do not fit the sheet's total."""
+        if self.kind != self.Kind.SCORED:
+            return []
+        parts = list(self.parts.all())
+        total = self.total_points or 0
+        if not parts:
+            return [_("%(sheet)s has no parts.") % {"sheet": self}]
+        if self.grouping == self.Grouping.PARTS:
+            declared = sum(p.total_points for p in parts)
+            if declared != total:
+                return [
+                    _("The parts of %(sheet)s add up to %(sum)s, not its total %(total)s.")
+                    % {"sheet": self, "sum": declared, "total": total}
+                ]
+            return []
+        if self.grouping == self.Grouping.SINGLE and len(parts) != 1:
+            return [_("%(sheet)s is a single form and must have exactly one part.") % {"sheet": self}]
+        return [
+            _("%(part)s totals %(points)s, but every form of %(sheet)s must total %(total)s.")
+            % {"part": p.name, "points": p.total_points, "sheet": self, "total": total}
+            for p in parts
+            if p.total_points != total
+        ]
+
+
+class SheetPart(models.Model):
+    """A form of a scored sheet: a part of 表二, a sub-sheet of 表四, or the one
+    form of 表三. Each has its own header and its own total."""
+
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="parts", verbose_name=_("sheet")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    total_points = models.PositiveIntegerField(_("total points"))
+    is_preferred_alternative = models.BooleanField(
+        _("preferred alternative"),
+        default=False,
+        help_text=_("The sub-sheet suggested first when the standard process cannot be checked."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sheet", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "code"], name="unique_part_code_per_sheet")
+        ]
+        verbose_name = _("sheet part")
+        verbose_name_plural = _("sheet parts")
+
+    def __str__(self):
+        return f"{self.sheet.table_label} {self.name}"
+
+    def total_problems(self):
+        sections = list(self.sections.all())
+        declared = sum(s.max_points for s in sections)
+        if self.sheet.kind == Sheet.Kind.SCORED and declared != self.total_points:
+            return [
+                _("The sections of %(part)s add up to %(sum)s, not its total %(total)s.")
+                % {"part": self.name, "sum": declared, "total": self.total_points}
+            ]
+        return []
+
+
+class Section(models.Model):
+    """An operating stage (操作环节) of a form, or the requirement list of a checklist."""
+
+    class Scoring(models.TextChoices):
+        ITEM_POINTS = "item_points", _("Points per item")
+        SECTION_POINTS = "section_points", _("Points per section, items are checkpoints")
+        CHECKLIST = "checklist", _("Yes/no checklist")
+
+    class NotApplicableRule(models.TextChoices):
+        NONE = "none", _("Never not applicable")
+        FULL_POINTS = "full_points", _("Not applicable gives full points")
+        CHOOSE_ONE_NOTICE_KIND = (
+            "choose_one_notice_kind",
+            _("One notice kind is checked; the others get full points"),
+        )
+
+    part = models.ForeignKey(
+        SheetPart, on_delete=models.CASCADE, related_name="sections", verbose_name=_("part")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    scoring = models.CharField(_("scoring"), max_length=20, choices=Scoring.choices)
+    max_points = models.PositiveIntegerField(_("max points"), default=0)
+    not_applicable_rule = models.CharField(
+        _("not-applicable rule"),
+        max_length=30,
+        choices=NotApplicableRule.choices,
+        default=NotApplicableRule.NONE,
+    )
+    not_applicable_conditions = models.TextField(
+        _("when it does not apply"),
+        blank=True,
+        help_text=_("Shown to the inspector, e.g. “no extra premium arose”."),
+    )
+    exempt_servicing_items = models.JSONField(
+        _("servicing items exempting this section"),
+        default=list,
+        blank=True,
+        help_text=_("For these servicing items the section does not apply and gets full points."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["part", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["part", "code"], name="unique_section_code_per_part")
+        ]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def total_problems(self):
+        """Messages when the items do not fit the section's scoring kind."""
+        items = list(self.items.all())
+        if self.scoring == self.Scoring.ITEM_POINTS:
+            if any(i.points is None for i in items):
+                return [_("Every item of %(section)s needs points.") % {"section": self.name}]
+            declared = sum(i.points for i in items)
+            if declared != self.max_points:
+                return [
+                    _("The items of %(section)s add up to %(sum)s, not its max %(max)s.")
+                    % {"section": self.name, "sum": declared, "max": self.max_points}
+                ]
+        elif any(i.points is not None for i in items):
+            return [
+                _("The items of %(section)s are checkpoints and take no points.")
+                % {"section": self.name}
+            ]
+        if self.not_applicable_rule == self.NotApplicableRule.CHOOSE_ONE_NOTICE_KIND and (
+            sum(1 for i in items if i.is_notice_kind) < 2
+        ):
+            return [
+                _("%(section)s needs at least two notice-kind items to choose from.")
+                % {"section": self.name}
+            ]
+        return []
+
+
+class Item(models.Model):
+    """A checkpoint (验收内容): with points in an item-points section, without
+    points in a section-points section or a checklist."""
+
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="items", verbose_name=_("section")
+    )
+    text = models.CharField(_("text"), max_length=300)
+    points = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    is_notice_kind = models.BooleanField(_("notice kind"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["section", "order", "id"]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+
+    def __str__(self):
+        return self.text
+
+
+class ContentArea(models.Model):
+    """The plan's four content areas, under which findings and actions are filed."""
+
+    rubric = models.ForeignKey(
+        RubricVersion, on_delete=models.CASCADE, related_name="content_areas"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["rubric", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "code"], name="unique_area_code_per_rubric")
+        ]
+        verbose_name = _("content area")
+        verbose_name_plural = _("content areas")
+
+    def __str__(self):
+        return self.name
+
+
+class InterviewAudience(models.Model):
+    rubric = models.ForeignKey(
+        RubricVersion, on_delete=models.CASCADE, related_name="interview_audiences"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["rubric", "order", "id"]
+        verbose_name = _("interview audience")
+        verbose_name_plural = _("interview audiences")
+
+    def __str__(self):
+        return self.name
+
+
+class InterviewQuestion(models.Model):
+    class Tag(models.TextChoices):
+        NONE = "", _("None")
+        PROBLEM = "problem", _("Problems raised")
+        SUPPORT = "support", _("Support asked of head office")
+
+    audience = models.ForeignKey(
+        InterviewAudience, on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.CharField(_("text"), max_length=300)
+    is_yes_no = models.BooleanField(_("yes/no question"), default=False)
+    tag = models.CharField(_("tag"), max_length=20, choices=Tag.choices, blank=True, default="")
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["audience", "order", "id"]
+        verbose_name = _("interview question")
+        verbose_name_plural = _("interview questions")
+
+    def __str__(self):
+        return self.text
+
+
+class KpiThreshold(models.Model):
+    class Kpi(models.TextChoices):
+        MIXED_ACCEPTANCE_RATE = "mixed_acceptance_rate", _("Mixed acceptance rate")
+        BALANCED_ACCEPTANCE_RATE = "balanced_acceptance_rate", _("Balanced acceptance rate")
+
+    rubric = models.ForeignKey(RubricVersion, on_delete=models.CASCADE, related_name="kpi_thresholds")
+    kpi = models.CharField(_("KPI"), max_length=40, choices=Kpi.choices)
+    rollout_batch = models.CharField(_("rollout batch"), max_length=20, choices=RolloutBatch.choices)
+    minimum_percent = models.DecimalField(
+        _("minimum (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["rubric", "kpi", "rollout_batch"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rubric", "kpi", "rollout_batch"], name="unique_kpi_threshold"
+            )
+        ]
+        verbose_name = _("KPI threshold")
+        verbose_name_plural = _("KPI thresholds")
+
+    def __str__(self):
+        return f"{self.get_kpi_display()} {self.get_rollout_batch_display()} ≥ {self.minimum_percent}%"
+
+
+class GradeBand(models.Model):
+    rubric = models.ForeignKey(RubricVersion, on_delete=models.CASCADE, related_name="grade_bands")
+    grade = models.CharField(_("grade"), max_length=5)
+    minimum_percent = models.DecimalField(
+        _("minimum (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+    class Meta:
+        ordering = ["rubric", "-minimum_percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "grade"], name="unique_grade_per_rubric")
+        ]
+        verbose_name = _("grade band")
+        verbose_name_plural = _("grade bands")
+
+    def __str__(self):
+        return f"{self.grade} ≥ {self.minimum_percent}%"
