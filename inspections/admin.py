@@ -1,3 +1,92 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
-# Register your models here.
+from .models import Branch, Campaign, Counter, Office, Post, Specialist, User, WorkerHeartbeat
+
+
+class OfficeInline(admin.TabularInline):
+    model = Office
+    extra = 0
+    fields = ("code", "name", "city_tier", "active")
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "rollout_batch", "rollout_date")
+    list_filter = ("rollout_batch",)
+    search_fields = ("code", "name")
+    inlines = [OfficeInline]
+
+
+class CounterInline(admin.TabularInline):
+    model = Counter
+    extra = 0
+    fields = ("branch", "name", "counter_type")
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "branch", "city_tier", "active")
+    list_filter = ("branch", "city_tier", "active")
+    search_fields = ("code", "name")
+    list_select_related = ("branch",)
+    inlines = [CounterInline]
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    list_display = ("name", "counter_type", "branch", "office")
+    list_filter = ("counter_type", "branch")
+    list_select_related = ("branch", "office")
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "code",
+        "covers_new_business",
+        "covers_policy_change",
+        "covers_claims",
+        "order",
+    )
+    list_editable = ("covers_new_business", "covers_policy_change", "covers_claims", "order")
+
+
+@admin.register(Specialist)
+class SpecialistAdmin(admin.ModelAdmin):
+    change_list_template = "admin/inspections/specialist/change_list.html"
+    list_display = ("employee_no", "name", "branch", "office", "home_post", "active")
+    list_filter = ("branch", "home_post", "active")
+    search_fields = ("employee_no", "name")
+    list_select_related = ("branch", "office", "home_post")
+    filter_horizontal = ("concurrent_posts",)
+    autocomplete_fields = ("office",)
+
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "display_name", "role", "branch", "is_active")
+    list_filter = ("role", "branch", "is_active")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role"), {"fields": ("display_name", "role", "branch")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role"), {"fields": ("display_name", "role", "branch")}),
+    )
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "rubric", "period_start", "period_end", "report_due")
+    filter_horizontal = ("branches",)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("hostname", "seen_at")
+    readonly_fields = ("hostname", "seen_at")

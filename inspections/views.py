@@ -1,3 +1,88 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-# Create your views here.
+from . import access, selectors, services
+from .forms import RosterUploadForm
+from .roster import template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "branches": selectors.branch_overview(user),
+        "campaigns": selectors.visible_campaigns(user),
+        "can_manage_roster": access.roster_branches(user).exists(),
+    }
+    return render(request, "inspections/home.html", context)
+
+
+@login_required
+def specialist_list(request):
+    try:
+        branch_id = int(request.GET.get("branch") or 0) or None
+        office_id = int(request.GET.get("office") or 0) or None
+    except ValueError:
+        branch_id = office_id = None
+    context = {
+        "branches": access.visible_branches(request.user).order_by("code"),
+        "specialists": selectors.specialist_list(
+            request.user, branch_id=branch_id, office_id=office_id
+        ),
+        "branch_id": branch_id,
+    }
+    return render(request, "inspections/specialist_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request):
+    branches = access.roster_branches(request.user)
+    if not branches.exists():
+        raise PermissionDenied
+    errors = []
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES, branches=branches)
+        if form.is_valid():
+            branch = form.cleaned_data["branch"]
+            try:
+                summary = services.import_roster(
+                    branch=branch, content=form.cleaned_data["file"].read()
+                )
+            except services.RosterImportError as error:
+                errors = error.errors
+                messages.error(
+                    request,
+                    _("Nothing was imported: the roster has %(count)s problem(s). Correct them and upload again.")
+                    % {"count": len(errors)},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Roster of %(branch)s imported: %(created)s added, %(updated)s updated.")
+                    % {"branch": branch, "created": summary.created, "updated": summary.updated},
+                )
+                return redirect(f"{request.path}?branch={branch.pk}")
+    else:
+        form = RosterUploadForm(branches=branches)
+    return render(request, "inspections/roster_import.html", {"form": form, "errors": errors})
+
+
+@login_required
+def roster_template(request):
+    branches = access.roster_branches(request.user)
+    if not branches.exists():
+        raise PermissionDenied
+    office = access.visible_offices(request.user).filter(branch__in=branches).first()
+    response = HttpResponse(
+        template_workbook(example_workplace=office.name if office else ""), content_type=XLSX
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''roster-template.xlsx"
+    return response
