@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import rubric_rules
+
 
 class BusinessLine(models.TextChoices):
     NEW_BUSINESS = "new_business", _("New business")
@@ -117,29 +119,19 @@ class Sheet(models.Model):
             raise ValidationError({"grouping": _("Only scored sheets have parts or alternatives.")})
 
     def total_problems(self):
-        """Messages for parts whose totals do not fit the sheet's total."""
-        if self.kind != self.Kind.SCORED:
-            return []
+        """Messages for parts that do not fit the sheet's grouping and total."""
         parts = list(self.parts.all())
-        total = self.total_points or 0
-        if not parts:
-            return [_("%(sheet)s has no parts.") % {"sheet": self}]
-        if self.grouping == self.Grouping.PARTS:
-            declared = sum(p.total_points for p in parts)
-            if declared != total:
-                return [
-                    _("The parts of %(sheet)s add up to %(sum)s, not its total %(total)s.")
-                    % {"sheet": self, "sum": declared, "total": total}
-                ]
-            return []
-        if self.grouping == self.Grouping.SINGLE and len(parts) != 1:
-            return [_("%(sheet)s is a single form and must have exactly one part.") % {"sheet": self}]
-        return [
-            _("%(part)s totals %(points)s, but every form of %(sheet)s must total %(total)s.")
-            % {"part": p.name, "points": p.total_points, "sheet": self, "total": total}
-            for p in parts
-            if p.total_points != total
-        ]
+        return rubric_rules.sheet_problems(
+            sheet=str(self),
+            kind=self.kind,
+            grouping=self.grouping,
+            total_points=self.total_points,
+            business_line=self.business_line,
+            parts=[
+                rubric_rules.PartValues(p.name, p.total_points, p.is_preferred_alternative)
+                for p in parts
+            ],
+        )
 
 
 class SheetPart(models.Model):
@@ -171,14 +163,16 @@ class SheetPart(models.Model):
         return f"{self.sheet.table_label} {self.name}"
 
     def total_problems(self):
-        sections = list(self.sections.all())
-        declared = sum(s.max_points for s in sections)
-        if self.sheet.kind == Sheet.Kind.SCORED and declared != self.total_points:
-            return [
-                _("The sections of %(part)s add up to %(sum)s, not its total %(total)s.")
-                % {"part": self.name, "sum": declared, "total": self.total_points}
-            ]
-        return []
+        """Messages for sections that do not add up to the part's total."""
+        return rubric_rules.part_problems(
+            name=self.name,
+            sheet_kind=self.sheet.kind,
+            total_points=self.total_points,
+            sections=[
+                rubric_rules.SectionValues(s.name, s.scoring, s.max_points)
+                for s in self.sections.all()
+            ],
+        )
 
 
 class Section(models.Model):
@@ -236,29 +230,14 @@ class Section(models.Model):
 
     def total_problems(self):
         """Messages when the items do not fit the section's scoring kind."""
-        items = list(self.items.all())
-        if self.scoring == self.Scoring.ITEM_POINTS:
-            if any(i.points is None for i in items):
-                return [_("Every item of %(section)s needs points.") % {"section": self.name}]
-            declared = sum(i.points for i in items)
-            if declared != self.max_points:
-                return [
-                    _("The items of %(section)s add up to %(sum)s, not its max %(max)s.")
-                    % {"section": self.name, "sum": declared, "max": self.max_points}
-                ]
-        elif any(i.points is not None for i in items):
-            return [
-                _("The items of %(section)s are checkpoints and take no points.")
-                % {"section": self.name}
-            ]
-        if self.not_applicable_rule == self.NotApplicableRule.CHOOSE_ONE_NOTICE_KIND and (
-            sum(1 for i in items if i.is_notice_kind) < 2
-        ):
-            return [
-                _("%(section)s needs at least two notice-kind items to choose from.")
-                % {"section": self.name}
-            ]
-        return []
+        return rubric_rules.section_problems(
+            name=self.name,
+            scoring=self.scoring,
+            max_points=self.max_points,
+            not_applicable_rule=self.not_applicable_rule,
+            items=[rubric_rules.ItemValues(i.points, i.is_notice_kind) for i in self.items.all()],
+            exempt_servicing_items=self.exempt_servicing_items or (),
+        )
 
 
 class Item(models.Model):
