@@ -46,6 +46,10 @@ def can_manage_roster(user: User, branch: Branch) -> bool:
     return user.is_branch_manager and user.branch_id == branch.pk
 
 
+def can_import_rosters(user: User) -> bool:
+    return user.is_authenticated and (user.is_head_office or user.is_branch_manager)
+
+
 def roster_branches(user: User) -> QuerySet[Branch]:
     if not user.is_authenticated:
         return Branch.objects.none()

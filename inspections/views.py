@@ -19,7 +19,7 @@ def home(request):
     context = {
         "branches": selectors.branch_overview(user),
         "campaigns": selectors.visible_campaigns(user),
-        "can_manage_roster": access.roster_branches(user).exists(),
+        "can_manage_roster": access.can_import_rosters(user),
     }
     return render(request, "inspections/home.html", context)
 
@@ -44,9 +44,9 @@ def specialist_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_import(request):
-    branches = access.roster_branches(request.user)
-    if not branches.exists():
+    if not access.can_import_rosters(request.user):
         raise PermissionDenied
+    branches = access.roster_branches(request.user)
     errors = []
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES, branches=branches)
@@ -77,9 +77,9 @@ def roster_import(request):
 
 @login_required
 def roster_template(request):
-    branches = access.roster_branches(request.user)
-    if not branches.exists():
+    if not access.can_import_rosters(request.user):
         raise PermissionDenied
+    branches = access.roster_branches(request.user)
     office = access.visible_offices(request.user).filter(branch__in=branches).first()
     response = HttpResponse(
         template_workbook(example_workplace=office.name if office else ""), content_type=XLSX
