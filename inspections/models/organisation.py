@@ -1,12 +1,12 @@
-"""The organisation (head office → branches → offices), its people, the users
-of the app and their roles, and the campaigns they inspect in."""
+"""The organisation (head office → branches → offices), its people and the users
+of the app with their roles."""
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from scoring.models import BusinessLine, RolloutBatch, RubricVersion
+from scoring.models import BusinessLine, RolloutBatch
 
 
 class Branch(models.Model):
@@ -229,36 +229,6 @@ class User(AbstractUser):
     @property
     def is_inspector(self) -> bool:
         return self.role == self.Role.INSPECTOR
-
-
-class Campaign(models.Model):
-    """An acceptance campaign (验收): a period, a due date and the rubric version used."""
-
-    name = models.CharField(_("name"), max_length=200)
-    rubric = models.ForeignKey(
-        RubricVersion, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("rubric")
-    )
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    report_due = models.DateField(_("report due date"))
-    branches = models.ManyToManyField(
-        Branch, related_name="campaigns", blank=True, verbose_name=_("branches in scope")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-period_start", "name"]
-        verbose_name = _("campaign")
-        verbose_name_plural = _("campaigns")
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
-        if self.rubric_id and not self.rubric.is_published:
-            raise ValidationError({"rubric": _("A campaign uses a published rubric version.")})
 
 
 class WorkerHeartbeat(models.Model):

@@ -1,0 +1,382 @@
+"""An acceptance visit and everything an inspector records in it.
+
+Scores are never typed into these tables: `inspections.services` runs the
+`scoring` engine on the answers and stores what it returns.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from scoring.models import BusinessLine, ContentArea, InterviewAudience, InterviewQuestion, Sheet
+from scoring.models import SheetPart as RubricPart
+
+from .campaigns import Campaign
+from .organisation import Branch, Office, Specialist
+
+
+class Visit(models.Model):
+    class Kind(models.TextChoices):
+        SELF_INSPECTION = "self_inspection", _("Branch self-inspection")
+        HEAD_OFFICE_CHECK = "head_office_check", _("Head-office check")
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        APPROVED = "approved", _("Approved")
+
+    EDITABLE_STATES = (State.PLANNED, State.IN_PROGRESS, State.RETURNED)
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="visits", verbose_name=_("campaign")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="visits", verbose_name=_("branch")
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("office"),
+        help_text=_("Empty when the branch itself is inspected."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="visits", verbose_name=_("inspectors")
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PLANNED
+    )
+    kpi_monitoring_note = models.TextField(
+        _("how the branch monitors the KPIs, and what was discussed"), blank=True
+    )
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "branch__code", "office__code", "start_date"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self):
+        return f"{self.unit_name} · {self.get_kind_display()} · {self.start_date:%Y-%m-%d}"
+
+    @property
+    def unit_name(self) -> str:
+        return self.office.name if self.office_id else self.branch.name
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+
+class VisitTransition(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=20, choices=Visit.State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=Visit.State.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["visit", "at", "id"]
+        verbose_name = _("visit transition")
+        verbose_name_plural = _("visit transitions")
+
+
+class ProcessLogEntry(models.Model):
+    """A row of 表一 一柜通工作流程执行记录表."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="log_entries")
+    policy_no = models.CharField(_("policy number"), max_length=50)
+    business_item = models.CharField(_("business item"), max_length=100)
+    operator = models.ForeignKey(
+        Specialist, on_delete=models.PROTECT, related_name="log_entries", verbose_name=_("operator")
+    )
+    minutes_document_review = models.DecimalField(
+        _("document review (min)"), max_digits=6, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    minutes_scanning = models.DecimalField(
+        _("scanning (min)"), max_digits=6, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    minutes_data_entry = models.DecimalField(
+        _("data entry (min)"), max_digits=6, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["visit", "created_at", "id"]
+        verbose_name = _("process log row")
+        verbose_name_plural = _("process log rows")
+
+
+class SelectionMethod(models.TextChoices):
+    FOLLOWED_LIVE = "followed_live", _("Followed live")
+    DRAWN_AT_RANDOM = "drawn_at_random", _("Drawn at random")
+
+
+class SheetRecord(models.Model):
+    """One specialist's scored sheet (表二, 表三 or 表四) in a visit. Its forms
+    (the parts of 表二, the form of 表三, the chosen sub-sheet of 表四) are
+    `PartRecord`s; the score here is the engine's, over all of them."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="sheet_records")
+    specialist = models.ForeignKey(
+        Specialist, on_delete=models.PROTECT, related_name="sheet_records", verbose_name=_("specialist")
+    )
+    sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="+")
+    selection_method = models.CharField(
+        _("how the case was chosen"), max_length=20, choices=SelectionMethod.choices
+    )
+    chosen_alternative = models.ForeignKey(
+        RubricPart, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("sub-sheet checked"),
+    )
+    alternative_reason = models.TextField(
+        _("why not the standard process"), blank=True,
+        help_text=_("For 表四: why the office had no claim to check with the standard process."),
+    )
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=1, default=0)
+    max_points = models.DecimalField(_("max points"), max_digits=6, decimal_places=1, default=0)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True)
+    grade = models.CharField(_("grade"), max_length=5, blank=True)
+    complete = models.BooleanField(_("complete"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["visit", "sheet__order", "specialist__employee_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "specialist", "sheet"], name="one_sheet_per_specialist_and_visit"
+            )
+        ]
+        verbose_name = _("scored sheet")
+        verbose_name_plural = _("scored sheets")
+
+    def __str__(self):
+        return f"{self.sheet.table_label} {self.specialist.name}"
+
+
+class PartRecord(models.Model):
+    """One form of a scored sheet, with its own header and the raw answers
+    (section codes and item ids → what the inspector entered)."""
+
+    sheet_record = models.ForeignKey(SheetRecord, on_delete=models.CASCADE, related_name="parts")
+    part = models.ForeignKey(RubricPart, on_delete=models.PROTECT, related_name="+")
+    reference_no = models.CharField(
+        _("reference number"), max_length=50, blank=True,
+        help_text=_("Application, acceptance or claim number of the case."),
+    )
+    servicing_item = models.CharField(_("servicing item"), max_length=50, blank=True)
+    observed = models.BooleanField(_("observed"), default=True)
+    not_observed_reason = models.TextField(_("why it was not observed"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=1, default=0)
+    max_points = models.DecimalField(_("max points"), max_digits=6, decimal_places=1, default=0)
+
+    class Meta:
+        ordering = ["sheet_record", "part__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet_record", "part"], name="one_record_per_part")
+        ]
+        verbose_name = _("sheet form")
+        verbose_name_plural = _("sheet forms")
+
+
+class ChecklistRecord(models.Model):
+    """表五 for the visited unit (specialist empty) or 表七 for a specialist:
+    yes/no per requirement with a remark for every no (`answers`)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="checklists")
+    sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="+")
+    specialist = models.ForeignKey(
+        Specialist, on_delete=models.PROTECT, null=True, blank=True, related_name="checklists"
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    compliant = models.PositiveIntegerField(default=0)
+    non_compliant = models.PositiveIntegerField(default=0)
+    complete = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["visit", "sheet__order", "specialist__employee_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "sheet", "specialist"], name="one_checklist_per_specialist"
+            ),
+            models.UniqueConstraint(
+                fields=["visit", "sheet"],
+                condition=models.Q(specialist__isnull=True),
+                name="one_unit_checklist_per_visit",
+            ),
+        ]
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+
+    @property
+    def rate(self):
+        answered = self.compliant + self.non_compliant
+        if not answered:
+            return None
+        return (Decimal(self.compliant) * 100 / answered).quantize(Decimal("0.01"))
+
+
+class LineWaiver(models.Model):
+    """Why a visit has no sheet for a business line."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="line_waivers")
+    business_line = models.CharField(_("business line"), max_length=20, choices=BusinessLine.choices)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "business_line"], name="one_waiver_per_line")
+        ]
+        verbose_name = _("missing business line")
+        verbose_name_plural = _("missing business lines")
+
+
+class Interview(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="interviews")
+    audience = models.ForeignKey(
+        InterviewAudience, on_delete=models.PROTECT, related_name="+", verbose_name=_("audience")
+    )
+    interviewee = models.CharField(_("interviewee"), max_length=50)
+    post = models.CharField(_("post"), max_length=50)
+    notes = models.TextField(_("extra notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["visit", "created_at", "id"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+
+
+class InterviewAnswer(models.Model):
+    class Tag(models.TextChoices):
+        NONE = "", _("None")
+        PROBLEM = "problem", _("Problem raised")
+        SUPPORT = "support", _("Support asked of head office")
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(InterviewQuestion, on_delete=models.PROTECT, related_name="+")
+    yes_no = models.BooleanField(_("yes/no"), null=True, blank=True)
+    text = models.TextField(_("answer"), blank=True)
+    tag = models.CharField(_("tag"), max_length=20, choices=Tag.choices, blank=True, default="")
+
+    class Meta:
+        ordering = ["interview", "question__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "question"], name="one_answer_per_question")
+        ]
+
+
+class Finding(models.Model):
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", _("Strength")
+        SHORTCOMING = "shortcoming", _("Shortcoming")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="findings")
+    content_area = models.ForeignKey(
+        ContentArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("content area")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["visit", "content_area__order", "kind", "created_at"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+
+class RectificationAction(models.Model):
+    """A rectification action (整改建议) with its deadline. It lives on after
+    approval: the visit freezes, the work to fix things goes on."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted for verification")
+        CLOSED = "closed", _("Closed")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="actions")
+    content_area = models.ForeignKey(
+        ContentArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("content area")
+    )
+    description = models.TextField(_("what to fix"))
+    responsible_office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="actions",
+        verbose_name=_("responsible office"), help_text=_("Empty: the branch itself."),
+    )
+    responsible_person = models.CharField(_("responsible person"), max_length=50)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="owned_actions", verbose_name=_("owner (user)"),
+    )
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("rectification action")
+        verbose_name_plural = _("rectification actions")
+
+    def __str__(self):
+        return self.description[:50]
+
+
+def evidence_path(instance, filename):
+    # The stored name never reuses the uploaded one: it is served only through
+    # an access-checked view, by id.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"evidence/visit-{instance.visit_id}/{instance.uuid}.{suffix}"
+
+
+class Evidence(models.Model):
+    """A photo or file attached as evidence to a sheet item, a checklist answer
+    or a finding of a visit."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    sheet_record = models.ForeignKey(
+        SheetRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    checklist = models.ForeignKey(
+        ChecklistRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    item_key = models.CharField(_("item"), max_length=50, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["visit", "uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
