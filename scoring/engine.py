@@ -127,7 +127,9 @@ def parse_points(value: Any, *, key: str, label: str, maximum: Decimal) -> Decim
         )
     if number != number.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP):
         raise ScoringError([Problem(key, label, _("allows at most one decimal place"))])
-    return number
+    # Adding zero turns "-0" into 0 and "1E+1" into 10, so no score is shown as
+    # "-0" or in exponent notation.
+    return number + ZERO
 
 
 def percent_of(score: Decimal, maximum: Decimal) -> Decimal | None:
@@ -175,14 +177,27 @@ def score_section(
     if answer.not_applicable and not section.allows_not_applicable:
         problems.append(Problem(section.key, section.name, _("cannot be marked not applicable")))
     if section.scoring == d.CHECKLIST:
-        problems.append(Problem(section.key, section.name, _("is a checklist, not a scored section")))
+        problems.append(
+            Problem(section.key, section.name, _("is a checklist, not a scored section"))
+        )
+    known_items = {i.key for i in section.items}
+    for key in answer.item_scores:
+        if key not in known_items:
+            problems.append(
+                Problem(key, key, _("is not an item of %(section)s") % {"section": section.name})
+            )
     if problems:
         raise ScoringError(problems)
 
     if section.allows_not_applicable and (answer.not_applicable or exempt):
+        # Show why the full points were given: the reason entered, else the
+        # exempting servicing item, else the section's own condition (表三:
+        # no extra premium arose). With none of them the reason is missing.
         reason = answer.not_applicable_reason.strip()
-        if exempt and not answer.not_applicable:
+        if not reason and exempt:
             reason = _("not applicable to the servicing item %(item)s") % {"item": servicing_item}
+        if not reason:
+            reason = section.not_applicable_conditions.strip()
         return SectionResult(
             key=section.key,
             name=section.name,
@@ -190,6 +205,9 @@ def score_section(
             max_points=section.max_points,
             not_applicable=True,
             not_applicable_reason=reason,
+            missing=()
+            if reason
+            else (_("%(section)s: why it does not apply") % {"section": section.name},),
         )
 
     if section.scoring == d.SECTION_POINTS:
@@ -209,22 +227,31 @@ def score_section(
     chosen = None
     missing: list[str] = []
     if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
-        chosen = answer.notice_kind or None
+        chosen = (answer.notice_kind or "").strip() or None
         if chosen is not None and chosen not in {i.key for i in notice_kinds}:
-            raise ScoringError(
-                [Problem(section.key, section.name, _("the notice kind checked is not one of its items"))]
+            # Reported with any problem of the items below.
+            problems.append(
+                Problem(
+                    section.key,
+                    section.name,
+                    _("the notice kind checked is not one of its items"),
+                )
             )
-        if chosen is None:
+        elif chosen is None:
             missing.append(_("%(section)s: notice kind checked") % {"section": section.name})
 
     item_scores: dict[str, Decimal] = {}
     for item in section.items:
         points = item.points or ZERO
-        if item.is_notice_kind and section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
-            if chosen is not None and item.key != chosen:
-                # The kinds not checked get their full points.
-                item_scores[item.key] = points
-                continue
+        if (
+            item.is_notice_kind
+            and section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND
+            and chosen is not None
+            and item.key != chosen
+        ):
+            # The kinds not checked get their full points.
+            item_scores[item.key] = points
+            continue
         try:
             value = parse_points(
                 answer.item_scores.get(item.key), key=item.key, label=item.text, maximum=points
@@ -277,12 +304,19 @@ def score_part(
             missing.append(_("servicing item"))
         elif servicing_item not in servicing_items:
             problems.append(
-                Problem(part.key, _("servicing item"), _("“%(item)s” is not one of the sheet's servicing items") % {"item": servicing_item})
+                Problem(
+                    part.key,
+                    _("servicing item"),
+                    _("“%(item)s” is not one of the sheet's servicing items")
+                    % {"item": servicing_item},
+                )
             )
     known = {s.key for s in part.sections}
     for key in answers.sections:
         if key not in known:
-            problems.append(Problem(key, key, _("is not a section of %(part)s") % {"part": part.name}))
+            problems.append(
+                Problem(key, key, _("is not a section of %(part)s") % {"part": part.name})
+            )
 
     results = []
     for section in part.sections:
@@ -318,17 +352,22 @@ def score_sheet(
     if sheet.kind != "scored":
         raise ScoringError([Problem(sheet.key, sheet.name, _("is not a scored sheet"))])
     problems: list[Problem] = []
+    known = {p.key for p in sheet.parts}
     for key in answers.parts:
-        if key not in {p.key for p in sheet.parts}:
-            problems.append(Problem(key, key, _("is not a part of %(sheet)s") % {"sheet": sheet.name}))
-    if problems:
-        raise ScoringError(problems)
+        if key not in known:
+            problems.append(
+                Problem(key, key, _("is not a part of %(sheet)s") % {"sheet": sheet.name})
+            )
+    # Problems are collected and raised together with those of the parts below.
 
     if sheet.grouping == d.ALTERNATIVES:
-        chosen = answers.chosen_alternative
+        # Raw form input: a blank choice is no choice.
+        chosen = (answers.chosen_alternative or "").strip() or None
         if chosen is None and len(answers.parts) == 1:
             chosen = next(iter(answers.parts))
         if chosen is None:
+            if problems:
+                raise ScoringError(problems)
             return SheetResult(
                 key=sheet.key,
                 score=ZERO,
@@ -340,9 +379,15 @@ def score_sheet(
         try:
             part = sheet.part(chosen)
         except KeyError:
-            raise ScoringError(
-                [Problem(chosen, chosen, _("is not a sub-sheet of %(sheet)s") % {"sheet": sheet.name})]
-            ) from None
+            if chosen not in answers.parts:  # else already reported as not a part
+                problems.append(
+                    Problem(
+                        chosen,
+                        chosen,
+                        _("is not a sub-sheet of %(sheet)s") % {"sheet": sheet.name},
+                    )
+                )
+            raise ScoringError(problems) from None
         parts_to_score = [part]
     else:
         parts_to_score = list(sheet.parts)
