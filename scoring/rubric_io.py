@@ -636,7 +636,11 @@ def validate_rubric_data(data: Any) -> tuple[dict | None, list[RubricProblem]]:
         },
     )
     v.unique(
-        [(t["path"], (t["kpi"], t["rollout_batch"])) for t in cleaned["kpi_thresholds"]],
+        [
+            (t["path"], f"{t['kpi']} / {t['rollout_batch']}")
+            for t in cleaned["kpi_thresholds"]
+            if t["kpi"] and t["rollout_batch"]
+        ],
         _("the KPI and rollout batch"),
     )
 

@@ -1,0 +1,111 @@
+"""Read rubrics from the database as the engine's plain definitions.
+
+Keys: a part's and a section's code, an item's primary key as text. Every
+function here reads its data with one prefetching query set (one query per
+level), however large the rubric.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, prefetch_related_objects
+
+from . import definitions as d
+from .models import GradeBand, Item, KpiThreshold, RubricVersion, Section, Sheet, SheetPart
+
+_TREE = (
+    Prefetch("parts", queryset=SheetPart.objects.order_by("order", "id")),
+    Prefetch("parts__sections", queryset=Section.objects.order_by("order", "id")),
+    Prefetch("parts__sections__items", queryset=Item.objects.order_by("order", "id")),
+)
+
+
+def _decimal(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _item(item: Item) -> d.ItemDef:
+    return d.ItemDef(
+        key=str(item.pk),
+        text=item.text,
+        points=_decimal(item.points),
+        is_notice_kind=item.is_notice_kind,
+    )
+
+
+def _section(section: Section) -> d.SectionDef:
+    return d.SectionDef(
+        key=section.code,
+        name=section.name,
+        scoring=section.scoring,
+        max_points=Decimal(section.max_points),
+        items=tuple(_item(i) for i in section.items.all()),
+        not_applicable_rule=section.not_applicable_rule,
+        not_applicable_conditions=section.not_applicable_conditions,
+        exempt_servicing_items=frozenset(section.exempt_servicing_items or ()),
+    )
+
+
+def _part(part: SheetPart) -> d.PartDef:
+    return d.PartDef(
+        key=part.code,
+        name=part.name,
+        total_points=Decimal(part.total_points),
+        sections=tuple(_section(s) for s in part.sections.all()),
+    )
+
+
+def _build(sheet: Sheet) -> d.SheetDef:
+    return d.SheetDef(
+        key=sheet.code,
+        table_label=sheet.table_label,
+        name=sheet.name,
+        kind=sheet.kind,
+        grouping=sheet.grouping,
+        total_points=_decimal(sheet.total_points),
+        business_line=sheet.business_line,
+        parts=tuple(_part(p) for p in sheet.parts.all()),
+        servicing_items=tuple(sheet.servicing_items or ()),
+    )
+
+
+def sheets_with_tree():
+    """Sheets with their parts, sections and items prefetched, in order."""
+    return Sheet.objects.order_by("order", "id").prefetch_related(*_TREE)
+
+
+def sheet_definition(sheet: Sheet) -> d.SheetDef:
+    """One sheet as the engine's `SheetDef` (its tree in one prefetch, 3 queries;
+    none when the sheet came from `sheets_with_tree()`)."""
+    if "parts" not in getattr(sheet, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([sheet], *_TREE)
+    return _build(sheet)
+
+
+def rubric_definitions(rubric: RubricVersion | int) -> dict[str, d.SheetDef]:
+    """Every sheet of a rubric version by code, in display order (4 queries)."""
+    rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
+    return {sheet.code: _build(sheet) for sheet in sheets_with_tree().filter(rubric_id=rubric_id)}
+
+
+def checklist_requirements(sheet: d.SheetDef) -> tuple[d.ItemDef, ...]:
+    """The requirements of a checklist sheet (表五, 表七), for `evaluate_checklist`."""
+    return tuple(
+        item for part in sheet.parts for section in part.sections for item in section.items
+    )
+
+
+def grade_band_definitions(rubric: RubricVersion | int) -> tuple[d.GradeBandDef, ...]:
+    """The version's grade bands, highest minimum first (1 query)."""
+    rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
+    return tuple(
+        d.GradeBandDef(grade=band.grade, minimum_percent=band.minimum_percent)
+        for band in GradeBand.objects.filter(rubric_id=rubric_id).order_by("-minimum_percent")
+    )
+
+
+def kpi_threshold(rubric: RubricVersion | int, kpi: str, rollout_batch: str) -> KpiThreshold | None:
+    """The threshold of one KPI for a branch of that rollout batch, or None (1 query)."""
+    rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
+    return KpiThreshold.objects.filter(
+        rubric_id=rubric_id, kpi=kpi, rollout_batch=rollout_batch
+    ).first()
