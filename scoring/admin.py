@@ -1,3 +1,384 @@
-from django.contrib import admin
+"""Django admin for rubric versions and everything in them.
 
-# Register your models here.
+- Each level is edited with its children inline, and the inline formset checks
+  the parent form together with the children (`scoring.forms`), so a section
+  whose items do not add up to its max, or a part or sheet whose children do
+  not add up, is refused with the reason.
+- Changes one level up or down can leave other levels out of step while a
+  draft is being reworked: after every save the admin lists what does not add
+  up yet, and a version cannot be published until everything does.
+- A published version that a campaign uses is read-only everywhere: the
+  version and every child. The action "Copy as new draft version" makes an
+  editable copy.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .forms import ItemFormSet, PartFormSet, RubricVersionForm, SectionFormSet
+from .models import (
+    ContentArea,
+    GradeBand,
+    InterviewAudience,
+    InterviewQuestion,
+    Item,
+    KpiThreshold,
+    RubricVersion,
+    Section,
+    Sheet,
+    SheetPart,
+)
+from .rubric_io import copy_as_draft, free_draft_version, rubric_problems
+
+MAX_PROBLEM_MESSAGES = 10
+
+
+# --- locking ---------------------------------------------------------------
+
+
+def rubric_of(obj) -> RubricVersion | None:
+    """The rubric version an object of the rubric belongs to (None when unsaved)."""
+    try:
+        if obj is None:
+            return None
+        if isinstance(obj, RubricVersion):
+            return obj if obj.pk else None
+        if isinstance(obj, Sheet):
+            return obj.rubric
+        if isinstance(obj, SheetPart):
+            return obj.sheet.rubric
+        if isinstance(obj, Section):
+            return obj.part.sheet.rubric
+        if isinstance(obj, Item):
+            return obj.section.part.sheet.rubric
+        if isinstance(obj, InterviewQuestion):
+            return obj.audience.rubric
+        return obj.rubric  # content areas, audiences, KPI thresholds, grade bands
+    except ObjectDoesNotExist:
+        return None
+
+
+def is_locked(request, obj) -> bool:
+    """Whether obj's rubric version is published and in use (once per request)."""
+    rubric = rubric_of(obj)
+    if rubric is None:
+        return False
+    cache = request.__dict__.setdefault("_rubric_locks", {})
+    if rubric.pk not in cache:
+        cache[rubric.pk] = rubric.is_locked()
+    return cache[rubric.pk]
+
+
+def unlocked_rubrics():
+    locked = RubricVersion.objects.filter(
+        status=RubricVersion.Status.PUBLISHED, campaigns__isnull=False
+    ).values("pk")
+    return RubricVersion.objects.exclude(pk__in=locked)
+
+
+def locked_message(rubric: RubricVersion) -> str:
+    campaigns = "、".join(str(c) for c in rubric.campaigns.all()[:5])
+    return gettext(
+        "Rubric version %(version)s is published and used by the campaign(s) %(campaigns)s, "
+        "so it and everything in it are read-only: changing it would change what those "
+        "campaigns were scored against. To change it, select it in the list of rubric "
+        "versions and run the action “Copy as new draft version”, then edit the copy."
+    ) % {"version": rubric.version, "campaigns": campaigns}
+
+
+class LockedRubricAdmin(admin.ModelAdmin):
+    """A model admin whose objects are read-only while their rubric version is locked.
+
+    `parent_field` names the foreign key to the parent, whose choices are
+    limited to parents that are not locked.
+    """
+
+    parent_field: str | None = None
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and is_locked(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_locked(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and is_locked(request, obj):
+            return [
+                f.name
+                for f in self.model._meta.get_fields()
+                if getattr(f, "editable", False) and f.concrete and not f.auto_created
+            ]
+        return super().get_readonly_fields(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and request.method == "GET" and is_locked(request, obj):
+            self.message_user(request, locked_message(rubric_of(obj)), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.parent_field:
+            kwargs["queryset"] = self.unlocked_parents()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def unlocked_parents(self):
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_problems(request, rubric_of(form.instance))
+
+
+def warn_problems(request, rubric: RubricVersion | None):
+    """After a save, say what in the version does not add up yet."""
+    if rubric is None:
+        return
+    problems = rubric_problems(rubric)
+    if not problems:
+        return
+    messages.warning(
+        request,
+        gettext(
+            "Saved, but not everything in rubric version %(version)s adds up yet "
+            "(it cannot be published until it does):"
+        )
+        % {"version": rubric.version},
+    )
+    for problem in problems[:MAX_PROBLEM_MESSAGES]:
+        messages.warning(request, f"{problem.label}: {problem.message}")
+    if len(problems) > MAX_PROBLEM_MESSAGES:
+        messages.warning(
+            request,
+            gettext("… and %(count)s more.") % {"count": len(problems) - MAX_PROBLEM_MESSAGES},
+        )
+
+
+class LockedRubricInline:
+    """An inline that is read-only, and takes no additions, while the rubric is locked."""
+
+    extra = 0
+    ordering = ("order", "id")
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and is_locked(request, obj):
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and is_locked(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_locked(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+# --- rubric versions -------------------------------------------------------
+
+
+class SheetInline(LockedRubricInline, admin.TabularInline):
+    model = Sheet
+    fields = (
+        "order",
+        "table_label",
+        "code",
+        "name",
+        "kind",
+        "business_line",
+        "grouping",
+        "total_points",
+    )
+    show_change_link = True
+
+
+class ContentAreaInline(LockedRubricInline, admin.TabularInline):
+    model = ContentArea
+    fields = ("order", "code", "name")
+
+
+class InterviewAudienceInline(LockedRubricInline, admin.TabularInline):
+    model = InterviewAudience
+    fields = ("order", "name")
+    show_change_link = True
+
+
+class KpiThresholdInline(LockedRubricInline, admin.TabularInline):
+    model = KpiThreshold
+    fields = ("kpi", "rollout_batch", "minimum_percent", "note")
+    ordering = ("kpi", "rollout_batch")
+
+
+class GradeBandInline(LockedRubricInline, admin.TabularInline):
+    model = GradeBand
+    fields = ("grade", "minimum_percent")
+    ordering = ("-minimum_percent",)
+
+
+@admin.register(RubricVersion)
+class RubricVersionAdmin(LockedRubricAdmin):
+    form = RubricVersionForm
+    list_display = ("version", "name", "status", "effective_date", "in_use")
+    list_filter = ("status",)
+    search_fields = ("version", "name")
+    fields = ("name", "version", "status", "effective_date", "notes")
+    inlines = [
+        SheetInline,
+        ContentAreaInline,
+        InterviewAudienceInline,
+        KpiThresholdInline,
+        GradeBandInline,
+    ]
+    actions = ["copy_as_new_draft"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(campaign_count=Count("campaigns"))
+
+    @admin.display(boolean=True, description=_("in use"), ordering="campaign_count")
+    def in_use(self, obj):
+        count = getattr(obj, "campaign_count", None)
+        if count is None:
+            return obj.is_in_use()
+        return obj.is_published and count > 0
+
+    @admin.action(description=_("Copy as new draft version"), permissions=["add"])
+    def copy_as_new_draft(self, request, queryset):
+        for rubric in queryset:
+            copy = copy_as_draft(rubric, free_draft_version(rubric))
+            self.message_user(
+                request,
+                gettext("Copied %(old)s as the draft version %(new)s, which can be edited.")
+                % {"old": rubric.version, "new": copy.version},
+                messages.SUCCESS,
+            )
+
+
+# --- sheets, parts, sections -----------------------------------------------
+
+
+class PartInline(LockedRubricInline, admin.TabularInline):
+    model = SheetPart
+    formset = PartFormSet
+    fields = ("order", "code", "name", "total_points", "is_preferred_alternative")
+    show_change_link = True
+
+
+@admin.register(Sheet)
+class SheetAdmin(LockedRubricAdmin):
+    parent_field = "rubric"
+    list_display = ("table_label", "name", "code", "rubric", "kind", "grouping", "total_points")
+    list_filter = ("rubric", "kind")
+    list_select_related = ("rubric",)
+    search_fields = ("code", "name", "table_label")
+    fields = (
+        "rubric",
+        "order",
+        "table_label",
+        "code",
+        "name",
+        "kind",
+        "business_line",
+        "grouping",
+        "total_points",
+        "servicing_items",
+        "notes",
+    )
+    inlines = [PartInline]
+
+    def unlocked_parents(self):
+        return unlocked_rubrics()
+
+
+class SectionInline(LockedRubricInline, admin.TabularInline):
+    model = Section
+    formset = SectionFormSet
+    fields = ("order", "code", "name", "scoring", "max_points", "not_applicable_rule")
+    show_change_link = True
+
+
+@admin.register(SheetPart)
+class SheetPartAdmin(LockedRubricAdmin):
+    parent_field = "sheet"
+    list_display = ("name", "code", "sheet", "total_points", "is_preferred_alternative")
+    list_filter = ("sheet__rubric",)
+    list_select_related = ("sheet__rubric",)
+    search_fields = ("code", "name")
+    fields = ("sheet", "order", "code", "name", "total_points", "is_preferred_alternative")
+    inlines = [SectionInline]
+
+    def unlocked_parents(self):
+        return Sheet.objects.filter(rubric__in=unlocked_rubrics()).select_related("rubric")
+
+
+class ItemInline(LockedRubricInline, admin.TabularInline):
+    model = Item
+    formset = ItemFormSet
+    fields = ("order", "text", "points", "is_notice_kind")
+
+
+@admin.register(Section)
+class SectionAdmin(LockedRubricAdmin):
+    parent_field = "part"
+    list_display = ("name", "code", "part", "scoring", "max_points", "not_applicable_rule")
+    list_filter = ("part__sheet__rubric", "scoring")
+    list_select_related = ("part__sheet__rubric",)
+    search_fields = ("code", "name")
+    fields = (
+        "part",
+        "order",
+        "code",
+        "name",
+        "scoring",
+        "max_points",
+        "not_applicable_rule",
+        "not_applicable_conditions",
+        "exempt_servicing_items",
+    )
+    inlines = [ItemInline]
+
+    def unlocked_parents(self):
+        return SheetPart.objects.filter(sheet__rubric__in=unlocked_rubrics()).select_related(
+            "sheet__rubric"
+        )
+
+
+# --- content areas and interviews ------------------------------------------
+
+
+@admin.register(ContentArea)
+class ContentAreaAdmin(LockedRubricAdmin):
+    parent_field = "rubric"
+    list_display = ("name", "code", "rubric", "order")
+    list_filter = ("rubric",)
+    list_select_related = ("rubric",)
+    fields = ("rubric", "order", "code", "name")
+
+    def unlocked_parents(self):
+        return unlocked_rubrics()
+
+
+class InterviewQuestionInline(LockedRubricInline, admin.TabularInline):
+    model = InterviewQuestion
+    fields = ("order", "text", "is_yes_no", "tag")
+
+
+@admin.register(InterviewAudience)
+class InterviewAudienceAdmin(LockedRubricAdmin):
+    parent_field = "rubric"
+    list_display = ("name", "rubric", "order")
+    list_filter = ("rubric",)
+    list_select_related = ("rubric",)
+    fields = ("rubric", "order", "name")
+    inlines = [InterviewQuestionInline]
+
+    def unlocked_parents(self):
+        return unlocked_rubrics()
