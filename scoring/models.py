@@ -2,7 +2,7 @@
 grade bands of one acceptance plan (the 2012 plan is version "2012").
 
 The arithmetic lives in `scoring.engine`, which works on the plain definitions
-built by `scoring.definitions.sheet_definition`; nothing here computes a score.
+built by `scoring.selectors.sheet_definition`; nothing here computes a score.
 """
 
 from decimal import Decimal
