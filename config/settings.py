@@ -121,6 +121,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+EVIDENCE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # Celery. The default broker keeps its messages in files under var/, so a
 # development machine needs no server; production and CI use Redis.
@@ -158,7 +159,9 @@ CELERY_BEAT_SCHEDULE = {
 
 MAILERS = {
     "default": {
-        "BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": env.str(
+            "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
         "OPTIONS": {
             key: value
             for key, value in {

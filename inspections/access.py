@@ -7,7 +7,7 @@ visits or reports.
 
 from django.db.models import QuerySet
 
-from .models import Branch, Office, Specialist, User
+from .models import Branch, Campaign, Office, Specialist, User, Visit
 
 
 def sees_all_branches(user: User) -> bool:
@@ -58,3 +58,62 @@ def roster_branches(user: User) -> QuerySet[Branch]:
     if user.is_branch_manager:
         return Branch.objects.filter(pk=user.branch_id)
     return Branch.objects.none()
+
+
+# --- campaigns and visits --------------------------------------------------
+
+
+def can_run_campaigns(user: User) -> bool:
+    """Head office opens campaigns, draws offices and enters KPI figures."""
+    return user.is_authenticated and user.is_head_office
+
+
+def visible_campaigns(user: User) -> QuerySet[Campaign]:
+    if not user.is_authenticated:
+        return Campaign.objects.none()
+    if sees_all_branches(user):
+        return Campaign.objects.all()
+    return Campaign.objects.filter(branches=user.branch_id)
+
+
+def visible_visits(user: User) -> QuerySet[Visit]:
+    """Head office sees every visit; a branch manager their branch's; an
+    inspector the visits they inspect, and a branch inspector their branch's."""
+    if not user.is_authenticated:
+        return Visit.objects.none()
+    if user.is_head_office:
+        return Visit.objects.all()
+    if user.is_branch_manager:
+        return Visit.objects.filter(branch_id=user.branch_id)
+    if user.branch_id is None:
+        return Visit.objects.filter(inspectors=user).distinct()
+    return Visit.objects.filter(branch_id=user.branch_id)
+
+
+def can_plan_visit(user: User, branch: Branch, kind: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    if kind == Visit.Kind.HEAD_OFFICE_CHECK:
+        return user.is_head_office
+    return user.is_branch_manager and user.branch_id == branch.pk
+
+
+def can_edit_visit(user: User, visit: Visit) -> bool:
+    """Only the visit's own inspectors fill it in, and only while it is open."""
+    return (
+        user.is_authenticated and visit.is_editable and visit.inspectors.filter(pk=user.pk).exists()
+    )
+
+
+def can_review_visit(user: User, visit: Visit) -> bool:
+    """Head office reviews every visit; a branch manager their branch's
+    self-inspections. Nobody approves a visit they inspected."""
+    if not user.is_authenticated or visit.inspectors.filter(pk=user.pk).exists():
+        return False
+    if user.is_head_office:
+        return True
+    return (
+        user.is_branch_manager
+        and visit.branch_id == user.branch_id
+        and visit.kind == Visit.Kind.SELF_INSPECTION
+    )

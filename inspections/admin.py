@@ -65,7 +65,6 @@ class SpecialistAdmin(admin.ModelAdmin):
     autocomplete_fields = ("office",)
 
 
-
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "role", "branch", "is_active")

@@ -1,8 +1,13 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch
+from scoring.models import BusinessLine, RubricVersion
+
+from .models import Branch, Finding, Office, ProcessLogEntry, User, Visit
 
 
 class RosterUploadForm(forms.Form):
@@ -30,6 +35,344 @@ class RosterUploadForm(forms.Form):
         # An .xlsx is a zip archive: check the content, not the name.
         if head != b"PK\x03\x04":
             raise forms.ValidationError(
-                _("The file is not an Excel workbook (.xlsx). Download the template and fill it in.")
+                _(
+                    "The file is not an Excel workbook (.xlsx). Download the template and fill it in."
+                )
             )
         return upload
+
+
+# --- campaigns -------------------------------------------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    rubric = forms.ModelChoiceField(
+        queryset=RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED),
+        label=_("Rubric version"),
+    )
+    period_start = forms.DateField(label=_("Period start"), widget=DATE_INPUT)
+    period_end = forms.DateField(label=_("Period end"), widget=DATE_INPUT)
+    report_due = forms.DateField(label=_("Report due date"), widget=DATE_INPUT)
+    branches = forms.ModelMultipleChoiceField(
+        queryset=Branch.objects.order_by("code"),
+        label=_("Branches in scope"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end, due = data.get("period_start"), data.get("period_end"), data.get("report_due")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        if start and due and due < start:
+            self.add_error(
+                "report_due", _("The report due date cannot be before the period starts.")
+            )
+        return data
+
+
+class GradeBandsForm(forms.Form):
+    """Grade bands as lines “A 85”, one per line."""
+
+    bands = forms.CharField(
+        label=_("Grade bands"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One band per line: grade and minimum percentage, e.g. “A 85”."),
+    )
+
+    def clean_bands(self):
+        bands = []
+        for number, line in enumerate(self.cleaned_data["bands"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            try:
+                grade, minimum = parts[0], Decimal(parts[1])
+            except (IndexError, InvalidOperation):
+                raise forms.ValidationError(
+                    _("Line %(line)s: write a grade and a minimum percentage, e.g. “A 85”.")
+                    % {"line": number}
+                ) from None
+            if len(parts) != 2 or not (0 <= minimum <= 100) or len(grade) > 5:
+                raise forms.ValidationError(
+                    _("Line %(line)s: write a grade and a minimum between 0 and 100.")
+                    % {"line": number}
+                )
+            bands.append((grade, minimum))
+        if not bands:
+            raise forms.ValidationError(_("Give at least one band."))
+        return bands
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class KpiUploadForm(forms.Form):
+    file = forms.FileField(label=_("KPI figures (.xlsx)"))
+
+
+# --- visits ----------------------------------------------------------------
+
+
+class VisitPlanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices)
+    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
+    office = forms.ModelChoiceField(
+        queryset=Office.objects.none(),
+        label=_("Office"),
+        required=False,
+        empty_label=_("— the branch itself —"),
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=_("End date"), widget=DATE_INPUT)
+    inspectors = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), label=_("Inspectors"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, branches, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        self.fields["office"].queryset = Office.objects.filter(
+            branch__in=branches, active=True
+        ).select_related("branch")
+        self.fields["office"].label_from_instance = lambda o: f"{o.branch.name} · {o.name}"
+        self.fields["kind"].choices = [c for c in Visit.Kind.choices if c[0] in kinds]
+        self.fields["inspectors"].queryset = (
+            User.objects.filter(role=User.Role.INSPECTOR, is_active=True)
+            .filter(Q(branch__isnull=True) | Q(branch__in=branches))
+            .order_by("branch_id", "username")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("start_date")
+            and data.get("end_date")
+            and data["end_date"] < data["start_date"]
+        ):
+            self.add_error("end_date", _("The visit cannot end before it starts."))
+        return data
+
+
+class LogEntryForm(forms.ModelForm):
+    class Meta:
+        model = ProcessLogEntry
+        fields = [
+            "policy_no",
+            "business_item",
+            "operator",
+            "minutes_document_review",
+            "minutes_scanning",
+            "minutes_data_entry",
+            "remarks",
+        ]
+        widgets = {"remarks": forms.TextInput()}
+
+    def __init__(self, *args, specialists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].queryset = specialists
+
+
+class SpecialistDrawForm(forms.Form):
+    size = forms.IntegerField(label=_("How many"), min_value=1, max_value=20, initial=3)
+    reason = forms.CharField(label=_("Reason for redrawing"), required=False)
+
+
+class NewSheetForm(forms.Form):
+    sheet = forms.ModelChoiceField(queryset=None, label=_("Sheet"))
+    specialist = forms.ModelChoiceField(queryset=None, label=_("Specialist"))
+
+    def __init__(self, *args, sheets, specialists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].queryset = sheets
+        self.fields["sheet"].label_from_instance = lambda s: f"{s.table_label} {s.name}"
+        self.fields["specialist"].queryset = specialists
+
+    def clean(self):
+        data = super().clean()
+        sheet, person = data.get("sheet"), data.get("specialist")
+        if sheet and person:
+            reason = person.ineligibility_reason(sheet.business_line)
+            if reason:
+                self.add_error("specialist", reason)
+        return data
+
+
+class ChecklistForm(forms.Form):
+    """Yes/no per requirement with a remark; the engine insists on a remark for every no."""
+
+    def __init__(self, *args, requirements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requirements = requirements
+        for requirement in requirements:
+            self.fields[f"answer-{requirement.key}"] = forms.TypedChoiceField(
+                label=requirement.text,
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                widget=forms.RadioSelect,
+                required=False,
+                coerce=str,
+            )
+            self.fields[f"remark-{requirement.key}"] = forms.CharField(
+                label=_("Remark"), required=False, max_length=1000
+            )
+
+    def rows(self):
+        return [(r, self[f"answer-{r.key}"], self[f"remark-{r.key}"]) for r in self.requirements]
+
+    def answers(self) -> dict:
+        result = {}
+        for r in self.requirements:
+            value = self.cleaned_data.get(f"answer-{r.key}") or ""
+            result[r.key] = {
+                "compliant": {"yes": True, "no": False}.get(value),
+                "remark": self.cleaned_data.get(f"remark-{r.key}", ""),
+            }
+        return result
+
+    @staticmethod
+    def initial_from(answers: dict) -> dict:
+        initial = {}
+        for key, value in (answers or {}).items():
+            compliant = value.get("compliant")
+            initial[f"answer-{key}"] = {True: "yes", False: "no"}.get(compliant, "")
+            initial[f"remark-{key}"] = value.get("remark", "")
+        return initial
+
+
+class KpiNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_(
+            "How the branch monitors the two KPIs, and what was discussed of head office's figures"
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class InterviewForm(forms.Form):
+    interviewee = forms.CharField(label=_("Interviewee"), max_length=50)
+    post = forms.CharField(label=_("Post"), max_length=50)
+    notes = forms.CharField(
+        label=_("Extra notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        tags = [
+            ("", _("—")),
+            ("problem", _("Problem raised")),
+            ("support", _("Support asked of head office")),
+        ]
+        for q in self.questions:
+            if q.is_yes_no:
+                self.fields[f"q{q.pk}-yes_no"] = forms.TypedChoiceField(
+                    label=q.text,
+                    choices=[("yes", _("Yes")), ("no", _("No"))],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            self.fields[f"q{q.pk}-text"] = forms.CharField(
+                label=q.text, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"q{q.pk}-tag"] = forms.ChoiceField(
+                label=_("Tag"), choices=tags, required=False, initial=q.tag
+            )
+
+    def rows(self):
+        return [
+            (
+                q,
+                self[f"q{q.pk}-yes_no"] if q.is_yes_no else None,
+                self[f"q{q.pk}-text"],
+                self[f"q{q.pk}-tag"],
+            )
+            for q in self.questions
+        ]
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            q.pk: {
+                "yes_no": {"yes": True, "no": False}.get(data.get(f"q{q.pk}-yes_no") or ""),
+                "text": data.get(f"q{q.pk}-text", ""),
+                "tag": data.get(f"q{q.pk}-tag", ""),
+            }
+            for q in self.questions
+        }
+
+    @staticmethod
+    def initial_from(interview) -> dict:
+        initial = {
+            "interviewee": interview.interviewee,
+            "post": interview.post,
+            "notes": interview.notes,
+        }
+        for answer in interview.answers.all():
+            q = answer.question_id
+            initial[f"q{q}-yes_no"] = {True: "yes", False: "no"}.get(answer.yes_no, "")
+            initial[f"q{q}-text"] = answer.text
+            initial[f"q{q}-tag"] = answer.tag
+        return initial
+
+
+class FindingForm(forms.Form):
+    content_area = forms.ModelChoiceField(queryset=None, label=_("Content area"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Finding.Kind.choices)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content_area"].queryset = areas
+
+
+class ActionForm(forms.Form):
+    content_area = forms.ModelChoiceField(queryset=None, label=_("Content area"))
+    description = forms.CharField(label=_("What to fix"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible_office = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Responsible office"),
+        required=False,
+        empty_label=_("— the branch itself —"),
+    )
+    responsible_person = forms.CharField(label=_("Responsible person"), max_length=50)
+    owner = forms.ModelChoiceField(queryset=None, label=_("Owner (user)"), required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
+
+    def __init__(self, *args, areas, offices, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content_area"].queryset = areas
+        self.fields["responsible_office"].queryset = offices
+        self.fields["owner"].queryset = owners
+
+
+class LineWaiverForm(forms.Form):
+    business_line = forms.ChoiceField(choices=BusinessLine.choices)
+    reason = forms.CharField(
+        label=_("Why there is no sheet for this line"), required=False, max_length=500
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what must be corrected when returning a visit."))
+        return data
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Photo or file"))
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+    target = forms.CharField(widget=forms.HiddenInput, required=False)
+    item_key = forms.CharField(widget=forms.HiddenInput, required=False)

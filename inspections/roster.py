@@ -112,7 +112,12 @@ def parse_roster(
     except (InvalidFileException, Exception):
         # openpyxl raises many kinds of errors for a file that is not a workbook.
         result.errors.append(
-            RowError(None, _("The file is not an Excel workbook (.xlsx). Download the template and fill it in."))
+            RowError(
+                None,
+                _(
+                    "The file is not an Excel workbook (.xlsx). Download the template and fill it in."
+                ),
+            )
         )
         return result
     sheet = workbook.worksheets[0]
@@ -123,13 +128,16 @@ def parse_roster(
         if title in header:
             positions[key] = header.index(title)
         elif key in REQUIRED:
-            result.errors.append(RowError(1, _("The column “%(column)s” is missing.") % {"column": title}))
+            result.errors.append(
+                RowError(1, _("The column “%(column)s” is missing.") % {"column": title})
+            )
     if result.errors:
         workbook.close()
         return result
 
     seen: dict[str, int] = {}
     for row_number, values in enumerate(rows, start=2):
+
         def cell(key, values=values):
             position = positions.get(key)
             if position is None or position >= len(values):

@@ -1,9 +1,26 @@
 """Reads of the organisation, narrowed to what the user may see (`access`)."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from scoring.models import BusinessLine, KpiThreshold, Sheet
 
 from . import access
-from .models import Branch, Campaign, Office, Specialist, User
+from .models import (
+    Branch,
+    Campaign,
+    ChecklistRecord,
+    KpiFigure,
+    Office,
+    RandomDraw,
+    SheetRecord,
+    Specialist,
+    User,
+    Visit,
+)
 
 
 def branch_overview(user: User) -> QuerySet[Branch]:
@@ -41,7 +58,252 @@ def specialist_list(
 
 
 def visible_campaigns(user: User) -> QuerySet[Campaign]:
-    campaigns = Campaign.objects.select_related("rubric").order_by("-period_start")
-    if access.sees_all_branches(user):
-        return campaigns
-    return campaigns.filter(branches__in=access.visible_branches(user)).distinct()
+    return access.visible_campaigns(user).select_related("rubric").order_by("-period_start")
+
+
+# --- campaigns and visits ---------------------------------------------------
+
+
+def visit_list(user: User, *, campaign_id: int | None = None) -> QuerySet[Visit]:
+    visits = (
+        access.visible_visits(user)
+        .select_related("campaign", "branch", "office")
+        .prefetch_related("inspectors")
+        .order_by("-start_date", "branch__code", "office__code")
+    )
+    if campaign_id:
+        visits = visits.filter(campaign_id=campaign_id)
+    return visits
+
+
+def current_office_draws(campaign: Campaign) -> dict[int, RandomDraw]:
+    """The current (not superseded) office draw of each branch of the campaign."""
+    return {
+        draw.branch_id: draw
+        for draw in RandomDraw.objects.filter(
+            campaign=campaign, kind=RandomDraw.Kind.OFFICES, superseded_by__isnull=True
+        ).select_related("drawn_by")
+    }
+
+
+@dataclass
+class BoardUnit:
+    branch: Branch
+    office: Office | None
+    drawn: bool
+    self_inspections: list = field(default_factory=list)
+    head_office_checks: list = field(default_factory=list)
+
+    @property
+    def name(self):
+        return self.office.name if self.office else self.branch.name
+
+
+@dataclass
+class BoardBranch:
+    branch: Branch
+    units: list[BoardUnit]
+    draw: RandomDraw | None
+    late: bool
+    open_units: int
+
+
+def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
+    """Every branch and office in scope with its visits and their states, in a
+    fixed number of queries."""
+    branches = list(
+        access.visible_branches(user)
+        .filter(pk__in=campaign.branches.values("pk"))
+        .prefetch_related(Prefetch("offices", queryset=Office.objects.filter(active=True)))
+        .order_by("code")
+    )
+    draws_by_branch = current_office_draws(campaign)
+    visits = list(
+        Visit.objects.filter(campaign=campaign, branch__in=branches)
+        .select_related("office")
+        .order_by("start_date", "pk")
+    )
+    rows = []
+    for branch in branches:
+        draw = draws_by_branch.get(branch.pk)
+        drawn_ids = set(draw.result_ids) if draw else set()
+        units = [BoardUnit(branch, None, False)] + [
+            BoardUnit(branch, office, office.pk in drawn_ids) for office in branch.offices.all()
+        ]
+        by_office = {unit.office.pk if unit.office else None: unit for unit in units}
+        for visit in visits:
+            if visit.branch_id != branch.pk:
+                continue
+            unit = by_office.get(visit.office_id)
+            if unit is None:
+                continue
+            if visit.kind == Visit.Kind.SELF_INSPECTION:
+                unit.self_inspections.append(visit)
+            else:
+                unit.head_office_checks.append(visit)
+        open_units = sum(
+            1
+            for unit in units[1:]
+            if not any(v.state == Visit.State.APPROVED for v in unit.self_inspections)
+        )
+        rows.append(
+            BoardBranch(
+                branch=branch,
+                units=units,
+                draw=draw,
+                late=today > campaign.report_due and open_units > 0,
+                open_units=open_units,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    kpi: str
+    label: str
+    unit_name: str
+    value: object  # Decimal | None
+    threshold: object  # Decimal | None
+
+    @property
+    def passed(self) -> bool | None:
+        if self.value is None or self.threshold is None:
+            return None
+        return self.value >= self.threshold
+
+
+def visit_kpis(visit: Visit) -> list[KpiStatus]:
+    """The KPI figures that concern the visit, against its branch's batch thresholds:
+    the branch's balanced acceptance rate, and the mixed acceptance rate of the
+    visited office (of every office, for a visit of the branch itself)."""
+    thresholds = {
+        t.kpi: t.minimum_percent
+        for t in KpiThreshold.objects.filter(
+            rubric_id=visit.campaign.rubric_id, rollout_batch=visit.branch.rollout_batch
+        )
+    }
+    figures = {
+        (f.kpi, f.office_id): f.value_percent
+        for f in KpiFigure.objects.filter(campaign_id=visit.campaign_id, branch_id=visit.branch_id)
+    }
+    balanced = KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE
+    mixed = KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE
+    rows = [
+        KpiStatus(
+            balanced,
+            balanced.label,
+            visit.branch.name,
+            figures.get((balanced, None)),
+            thresholds.get(balanced),
+        )
+    ]
+    offices = [visit.office] if visit.office_id else list(visit.branch.offices.filter(active=True))
+    rows += [
+        KpiStatus(
+            mixed, mixed.label, office.name, figures.get((mixed, office.pk)), thresholds.get(mixed)
+        )
+        for office in offices
+    ]
+    return rows
+
+
+def unit_specialists(visit: Visit) -> QuerySet[Specialist]:
+    people = Specialist.objects.filter(branch_id=visit.branch_id, active=True).select_related(
+        "home_post"
+    )
+    people = (
+        people.filter(office_id=visit.office_id) if visit.office_id else people.filter(office=None)
+    )
+    return people.prefetch_related("concurrent_posts").order_by("employee_no")
+
+
+def visit_missing_items(visit: Visit) -> list[tuple[str, str]]:
+    """What still stops the visit from being submitted, each with the page to fix it."""
+    missing = []
+    url = lambda name, *args: reverse(name, args=[visit.pk, *args])  # noqa: E731
+    sheets = {s.code: s for s in Sheet.objects.filter(rubric_id=visit.campaign.rubric_id)}
+    records = list(SheetRecord.objects.filter(visit=visit).select_related("sheet", "specialist"))
+    waived = set(visit.line_waivers.values_list("business_line", flat=True))
+    for sheet in sheets.values():
+        if sheet.kind != Sheet.Kind.SCORED:
+            continue
+        line_records = [r for r in records if r.sheet_id == sheet.pk]
+        if not any(r.complete for r in line_records) and sheet.business_line not in waived:
+            missing.append(
+                (
+                    _("%(sheet)s (%(line)s): no complete sheet yet, and no reason recorded why not")
+                    % {"sheet": sheet, "line": BusinessLine(sheet.business_line).label},
+                    url("visit-detail") + f"#line-{sheet.business_line}",
+                )
+            )
+    for record in records:
+        if not record.complete:
+            missing.append(
+                (
+                    _("%(sheet)s of %(name)s is not complete")
+                    % {"sheet": record.sheet.table_label, "name": record.specialist.name},
+                    url("visit-sheet", record.pk),
+                )
+            )
+    checklists = list(ChecklistRecord.objects.filter(visit=visit).select_related("sheet"))
+    scored_people = {r.specialist_id: r.specialist for r in records}
+    for sheet in sheets.values():
+        if sheet.kind != Sheet.Kind.CHECKLIST:
+            continue
+        if sheet.per_specialist:
+            for person_id, person in scored_people.items():
+                done = any(
+                    c.sheet_id == sheet.pk and c.specialist_id == person_id and c.complete
+                    for c in checklists
+                )
+                if not done:
+                    missing.append(
+                        (
+                            _("%(sheet)s of %(name)s is not answered in full")
+                            % {"sheet": sheet.table_label, "name": person.name},
+                            url("visit-checklist", sheet.code) + f"?specialist={person_id}",
+                        )
+                    )
+        elif not any(
+            c.sheet_id == sheet.pk and c.specialist_id is None and c.complete for c in checklists
+        ):
+            missing.append(
+                (
+                    _("%(sheet)s is not answered in full") % {"sheet": sheet},
+                    url("visit-checklist", sheet.code),
+                )
+            )
+    kpis = visit_kpis(visit)
+    if any(k.value is None for k in kpis):
+        missing.append(
+            (_("Head office has not entered every KPI figure for this unit yet"), url("visit-kpis"))
+        )
+    if not visit.kpi_monitoring_note:
+        missing.append(
+            (_("Record how the branch monitors the KPIs and what was discussed"), url("visit-kpis"))
+        )
+    areas_with_findings = set(visit.findings.values_list("content_area_id", flat=True))
+    for area in visit.campaign.rubric.content_areas.all():
+        if area.pk not in areas_with_findings:
+            missing.append(
+                (
+                    _("Write at least one strength or shortcoming for “%(area)s”")
+                    % {"area": area.name},
+                    url("visit-findings") + f"#area-{area.code}",
+                )
+            )
+    return missing
+
+
+def draw_history(campaign: Campaign, user: User) -> QuerySet[RandomDraw]:
+    """Every office draw of the campaign, superseded ones included, newest first."""
+    return (
+        RandomDraw.objects.filter(
+            campaign=campaign,
+            kind=RandomDraw.Kind.OFFICES,
+            branch__in=access.visible_branches(user),
+        )
+        .select_related("branch", "drawn_by", "superseded_by")
+        .order_by("branch__code", "-drawn_at", "-pk")
+    )

@@ -1,10 +1,74 @@
 from django.urls import path
 
-from . import views
+from .views import campaigns, organisation, visits
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("specialists/", views.specialist_list, name="specialist-list"),
-    path("roster/import/", views.roster_import, name="roster-import"),
-    path("roster/template.xlsx", views.roster_template, name="roster-template"),
+    path("", organisation.home, name="home"),
+    path("specialists/", organisation.specialist_list, name="specialist-list"),
+    path("roster/import/", organisation.roster_import, name="roster-import"),
+    path("roster/template.xlsx", organisation.roster_template, name="roster-template"),
+    # campaigns (head office)
+    path("campaigns/", campaigns.campaign_list, name="campaign-list"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign-create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path(
+        "campaigns/<int:pk>/grade-bands/",
+        campaigns.campaign_grade_bands,
+        name="campaign-grade-bands",
+    ),
+    path("campaigns/<int:pk>/draw/<int:branch_pk>/", campaigns.campaign_draw, name="campaign-draw"),
+    path(
+        "campaigns/<int:pk>/remind/<int:branch_pk>/",
+        campaigns.campaign_remind,
+        name="campaign-remind",
+    ),
+    path("campaigns/<int:pk>/kpis/", campaigns.campaign_kpis, name="campaign-kpis"),
+    path(
+        "campaigns/<int:pk>/kpis/template.xlsx",
+        campaigns.campaign_kpi_template,
+        name="campaign-kpi-template",
+    ),
+    path("campaigns/<int:pk>/visits/new/", campaigns.visit_plan, name="visit-plan"),
+    # visits
+    path("visits/", visits.visit_list, name="visit-list"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit-detail"),
+    path("visits/<int:pk>/draw/", visits.visit_draw_specialists, name="visit-draw-specialists"),
+    path("visits/<int:pk>/waivers/", visits.visit_line_waiver, name="visit-line-waiver"),
+    path("visits/<int:pk>/sheets/new/", visits.visit_sheet_new, name="visit-sheet-new"),
+    path("visits/<int:pk>/sheets/<int:record_pk>/", visits.visit_sheet, name="visit-sheet"),
+    path(
+        "visits/<int:pk>/sheets/preview/<slug:sheet_code>/",
+        visits.visit_sheet_preview,
+        name="visit-sheet-preview",
+    ),
+    path(
+        "visits/<int:pk>/checklists/<slug:sheet_code>/",
+        visits.visit_checklist,
+        name="visit-checklist",
+    ),
+    path("visits/<int:pk>/log/", visits.visit_log, name="visit-log"),
+    path(
+        "visits/<int:pk>/log/<int:entry_pk>/delete/",
+        visits.visit_log_delete,
+        name="visit-log-delete",
+    ),
+    path("visits/<int:pk>/kpis/", visits.visit_kpis, name="visit-kpis"),
+    path("visits/<int:pk>/interviews/", visits.visit_interviews, name="visit-interviews"),
+    path("visits/<int:pk>/interviews/new/", visits.visit_interview, name="visit-interview-new"),
+    path(
+        "visits/<int:pk>/interviews/<int:interview_pk>/",
+        visits.visit_interview,
+        name="visit-interview",
+    ),
+    path("visits/<int:pk>/findings/", visits.visit_findings, name="visit-findings"),
+    path(
+        "visits/<int:pk>/findings/<int:finding_pk>/delete/",
+        visits.visit_finding_delete,
+        name="visit-finding-delete",
+    ),
+    path("visits/<int:pk>/actions/", visits.visit_actions, name="visit-actions"),
+    path("visits/<int:pk>/evidence/", visits.visit_evidence_upload, name="visit-evidence-upload"),
+    path("visits/<int:pk>/submit/", visits.visit_submit, name="visit-submit"),
+    path("visits/<int:pk>/review/", visits.visit_review, name="visit-review"),
+    path("evidence/<uuid:uuid>/", visits.evidence_download, name="evidence-download"),
 ]

@@ -290,6 +290,7 @@ class SheetAdmin(LockedRubricAdmin):
         "grouping",
         "total_points",
         "servicing_items",
+        "per_specialist",
         "notes",
     )
     inlines = [PartInline]

@@ -95,6 +95,13 @@ class Sheet(models.Model):
         blank=True,
         help_text=_("The servicing items an inspector may choose on this sheet (表三)."),
     )
+    per_specialist = models.BooleanField(
+        _("filled per specialist"),
+        default=True,
+        help_text=_(
+            "Scored sheets and 表七 are filled per specialist; 表五 once for the visited unit."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -327,9 +334,13 @@ class KpiThreshold(models.Model):
         MIXED_ACCEPTANCE_RATE = "mixed_acceptance_rate", _("Mixed acceptance rate")
         BALANCED_ACCEPTANCE_RATE = "balanced_acceptance_rate", _("Balanced acceptance rate")
 
-    rubric = models.ForeignKey(RubricVersion, on_delete=models.CASCADE, related_name="kpi_thresholds")
+    rubric = models.ForeignKey(
+        RubricVersion, on_delete=models.CASCADE, related_name="kpi_thresholds"
+    )
     kpi = models.CharField(_("KPI"), max_length=40, choices=Kpi.choices)
-    rollout_batch = models.CharField(_("rollout batch"), max_length=20, choices=RolloutBatch.choices)
+    rollout_batch = models.CharField(
+        _("rollout batch"), max_length=20, choices=RolloutBatch.choices
+    )
     minimum_percent = models.DecimalField(
         _("minimum (%)"),
         max_digits=5,
@@ -349,7 +360,9 @@ class KpiThreshold(models.Model):
         verbose_name_plural = _("KPI thresholds")
 
     def __str__(self):
-        return f"{self.get_kpi_display()} {self.get_rollout_batch_display()} ≥ {self.minimum_percent}%"
+        return (
+            f"{self.get_kpi_display()} {self.get_rollout_batch_display()} ≥ {self.minimum_percent}%"
+        )
 
 
 class GradeBand(models.Model):

@@ -118,6 +118,7 @@ def export_rubric(version: RubricVersion) -> dict[str, Any]:
                 "grouping": sheet.grouping,
                 "total_points": sheet.total_points,
                 "servicing_items": list(sheet.servicing_items or []),
+                "per_specialist": sheet.per_specialist,
                 "notes": sheet.notes,
                 "parts": [
                     {
@@ -368,6 +369,7 @@ _SHEET = {
     "grouping": False,
     "total_points": False,
     "servicing_items": False,
+    "per_specialist": False,
     "notes": False,
     "parts": False,
 }
@@ -425,6 +427,7 @@ def _clean_sheet(v: _Validator, raw, path: str) -> dict | None:
         "grouping": v.choice(data, "grouping", path, Sheet.Grouping, default=Sheet.Grouping.SINGLE),
         "total_points": v.integer(data, "total_points", path, nullable=True, default=None),
         "servicing_items": v.strings(data, "servicing_items", path),
+        "per_specialist": v.boolean(data, "per_specialist", path),
         "notes": v.text(data, "notes", path, max_length=10_000, required=False),
         "parts": [],
     }
@@ -736,6 +739,7 @@ def _write(data: dict) -> RubricVersion:
             grouping=s["grouping"],
             total_points=s["total_points"],
             servicing_items=list(s["servicing_items"]),
+            per_specialist=s["per_specialist"],
             notes=s["notes"],
             order=s_index,
         )

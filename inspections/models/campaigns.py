@@ -107,7 +107,10 @@ class RandomDraw(models.Model):
     result_labels = models.JSONField(_("result names"), default=list)
     reason = models.TextField(_("reason for redrawing"), blank=True)
     drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drawn by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("drawn by"),
     )
     drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
     superseded_by = models.OneToOneField(

@@ -14,7 +14,9 @@ class Branch(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
-    rollout_batch = models.CharField(_("rollout batch"), max_length=20, choices=RolloutBatch.choices)
+    rollout_batch = models.CharField(
+        _("rollout batch"), max_length=20, choices=RolloutBatch.choices
+    )
     rollout_date = models.DateField(_("rollout date"), null=True, blank=True)
 
     class Meta:

@@ -8,7 +8,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +96,9 @@ class VisitTransition(models.Model):
         verbose_name = _("visit transition")
         verbose_name_plural = _("visit transitions")
 
+    def __str__(self):
+        return f"{self.visit_id}: {self.from_state or '-'} → {self.to_state}"
+
 
 class ProcessLogEntry(models.Model):
     """A row of 表一 一柜通工作流程执行记录表."""
@@ -107,15 +110,27 @@ class ProcessLogEntry(models.Model):
         Specialist, on_delete=models.PROTECT, related_name="log_entries", verbose_name=_("operator")
     )
     minutes_document_review = models.DecimalField(
-        _("document review (min)"), max_digits=6, decimal_places=1, null=True, blank=True,
+        _("document review (min)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
     minutes_scanning = models.DecimalField(
-        _("scanning (min)"), max_digits=6, decimal_places=1, null=True, blank=True,
+        _("scanning (min)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
     minutes_data_entry = models.DecimalField(
-        _("data entry (min)"), max_digits=6, decimal_places=1, null=True, blank=True,
+        _("data entry (min)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
     remarks = models.TextField(_("remarks"), blank=True)
@@ -125,6 +140,9 @@ class ProcessLogEntry(models.Model):
         ordering = ["visit", "created_at", "id"]
         verbose_name = _("process log row")
         verbose_name_plural = _("process log rows")
+
+    def __str__(self):
+        return f"{self.policy_no} {self.business_item}"
 
 
 class SelectionMethod(models.TextChoices):
@@ -139,18 +157,26 @@ class SheetRecord(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="sheet_records")
     specialist = models.ForeignKey(
-        Specialist, on_delete=models.PROTECT, related_name="sheet_records", verbose_name=_("specialist")
+        Specialist,
+        on_delete=models.PROTECT,
+        related_name="sheet_records",
+        verbose_name=_("specialist"),
     )
     sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="+")
     selection_method = models.CharField(
         _("how the case was chosen"), max_length=20, choices=SelectionMethod.choices
     )
     chosen_alternative = models.ForeignKey(
-        RubricPart, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        RubricPart,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("sub-sheet checked"),
     )
     alternative_reason = models.TextField(
-        _("why not the standard process"), blank=True,
+        _("why not the standard process"),
+        blank=True,
         help_text=_("For 表四: why the office had no claim to check with the standard process."),
     )
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=1, default=0)
@@ -181,7 +207,9 @@ class PartRecord(models.Model):
     sheet_record = models.ForeignKey(SheetRecord, on_delete=models.CASCADE, related_name="parts")
     part = models.ForeignKey(RubricPart, on_delete=models.PROTECT, related_name="+")
     reference_no = models.CharField(
-        _("reference number"), max_length=50, blank=True,
+        _("reference number"),
+        max_length=50,
+        blank=True,
         help_text=_("Application, acceptance or claim number of the case."),
     )
     servicing_item = models.CharField(_("servicing item"), max_length=50, blank=True)
@@ -198,6 +226,9 @@ class PartRecord(models.Model):
         ]
         verbose_name = _("sheet form")
         verbose_name_plural = _("sheet forms")
+
+    def __str__(self):
+        return f"{self.sheet_record} · {self.part.name}"
 
 
 class ChecklistRecord(models.Model):
@@ -230,6 +261,10 @@ class ChecklistRecord(models.Model):
         verbose_name = _("checklist")
         verbose_name_plural = _("checklists")
 
+    def __str__(self):
+        who = self.specialist.name if self.specialist_id else ""
+        return f"{self.sheet.table_label} {who}".strip()
+
     @property
     def rate(self):
         answered = self.compliant + self.non_compliant
@@ -242,7 +277,9 @@ class LineWaiver(models.Model):
     """Why a visit has no sheet for a business line."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="line_waivers")
-    business_line = models.CharField(_("business line"), max_length=20, choices=BusinessLine.choices)
+    business_line = models.CharField(
+        _("business line"), max_length=20, choices=BusinessLine.choices
+    )
     reason = models.TextField(_("reason"))
 
     class Meta:
@@ -251,6 +288,9 @@ class LineWaiver(models.Model):
         ]
         verbose_name = _("missing business line")
         verbose_name_plural = _("missing business lines")
+
+    def __str__(self):
+        return f"{self.get_business_line_display()}: {self.reason}"
 
 
 class Interview(models.Model):
@@ -268,6 +308,9 @@ class Interview(models.Model):
         verbose_name = _("interview")
         verbose_name_plural = _("interviews")
 
+    def __str__(self):
+        return f"{self.interviewee}（{self.post}）"
+
 
 class InterviewAnswer(models.Model):
     class Tag(models.TextChoices):
@@ -284,8 +327,13 @@ class InterviewAnswer(models.Model):
     class Meta:
         ordering = ["interview", "question__order"]
         constraints = [
-            models.UniqueConstraint(fields=["interview", "question"], name="one_answer_per_question")
+            models.UniqueConstraint(
+                fields=["interview", "question"], name="one_answer_per_question"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.question.text}: {self.text}"
 
 
 class Finding(models.Model):
@@ -306,6 +354,9 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
 
+    def __str__(self):
+        return self.text[:50]
+
 
 class RectificationAction(models.Model):
     """A rectification action (整改建议) with its deadline. It lives on after
@@ -323,17 +374,30 @@ class RectificationAction(models.Model):
     )
     description = models.TextField(_("what to fix"))
     responsible_office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="actions",
-        verbose_name=_("responsible office"), help_text=_("Empty: the branch itself."),
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("responsible office"),
+        help_text=_("Empty: the branch itself."),
     )
     responsible_person = models.CharField(_("responsible person"), max_length=50)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="owned_actions", verbose_name=_("owner (user)"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        verbose_name=_("owner (user)"),
     )
     deadline = models.DateField(_("deadline"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -373,10 +437,15 @@ class Evidence(models.Model):
         Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
     )
     item_key = models.CharField(_("item"), max_length=50, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["visit", "uploaded_at"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.original_name

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Branch, Post, Specialist
-from .roster import RowError, parse_roster
+from ..models import Branch, Post, Specialist
+from ..roster import RowError, parse_roster
 
 
 class RosterImportError(Exception):

@@ -19,7 +19,7 @@ def two_branches(branch_a, branch_b):
 
 
 def test_selectors_scope_a_branch_manager_to_their_branch(manager_a, two_branches, branch_b):
-    office_a, office_b, person_a, person_b = two_branches
+    office_a, _office_b, person_a, _person_b = two_branches
     assert list(access.visible_branches(manager_a)) == [manager_a.branch]
     assert list(access.visible_offices(manager_a)) == [office_a]
     assert list(access.visible_specialists(manager_a)) == [person_a]

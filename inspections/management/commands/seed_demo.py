@@ -51,7 +51,24 @@ BRANCHES = [
 # Real names use characters outside GB2312 (喆 堃 昇 are GBK, 䶮 is CJK Extension A):
 # the app and its reports must show them.
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN_NAMES = ["伟", "芳", "喆", "堃", "静", "昇", "磊", "䶮", "洋", "丽", "强", "敏", "杰", "娟", "涛", "燕"]
+GIVEN_NAMES = [
+    "伟",
+    "芳",
+    "喆",
+    "堃",
+    "静",
+    "昇",
+    "磊",
+    "䶮",
+    "洋",
+    "丽",
+    "强",
+    "敏",
+    "杰",
+    "娟",
+    "涛",
+    "燕",
+]
 POST_CYCLE = [
     ("contract", []),
     ("first_review", ["documents"]),
@@ -167,7 +184,9 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
 
     def _print_logins(self):
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:")
+        )
         for username, display_name, role, _branch, _superuser in USERS:
             self.stdout.write(
                 f"  {username:<14} {DEMO_PASSWORD}   {User.Role(role).label} · {display_name}"

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import access, selectors, services
-from .forms import RosterUploadForm
-from .roster import template_workbook
+from .. import access, selectors, services
+from ..forms import RosterUploadForm
+from ..roster import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,7 +60,9 @@ def roster_import(request):
                 errors = error.errors
                 messages.error(
                     request,
-                    _("Nothing was imported: the roster has %(count)s problem(s). Correct them and upload again.")
+                    _(
+                        "Nothing was imported: the roster has %(count)s problem(s). Correct them and upload again."
+                    )
                     % {"count": len(errors)},
                 )
             else:

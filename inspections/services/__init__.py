@@ -1,0 +1,61 @@
+"""State changes, each inside one transaction (the HackSoft styleguide's services).
+
+Views validate input with forms, then call one of these; nothing else writes.
+"""
+
+from .campaigns import (
+    create_campaign,
+    draw_offices,
+    import_kpi_figures,
+    save_kpi_figures,
+    update_grade_bands,
+)
+from .errors import VisitIncomplete, VisitLocked
+from .roster import RosterImportError, RosterImportSummary, import_roster
+from .visits import (
+    add_action,
+    add_evidence,
+    add_finding,
+    approve_visit,
+    delete_finding,
+    delete_log_entry,
+    draw_specialists,
+    plan_visit,
+    return_visit,
+    save_checklist,
+    save_interview,
+    save_kpi_note,
+    save_line_waiver,
+    save_log_entry,
+    save_sheet,
+    submit_visit,
+)
+
+__all__ = [
+    "RosterImportError",
+    "RosterImportSummary",
+    "VisitIncomplete",
+    "VisitLocked",
+    "add_action",
+    "add_evidence",
+    "add_finding",
+    "approve_visit",
+    "create_campaign",
+    "delete_finding",
+    "delete_log_entry",
+    "draw_offices",
+    "draw_specialists",
+    "import_kpi_figures",
+    "import_roster",
+    "plan_visit",
+    "return_visit",
+    "save_checklist",
+    "save_interview",
+    "save_kpi_figures",
+    "save_kpi_note",
+    "save_line_waiver",
+    "save_log_entry",
+    "save_sheet",
+    "submit_visit",
+    "update_grade_bands",
+]

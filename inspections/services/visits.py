@@ -1,0 +1,566 @@
+"""A visit's workflow and everything an inspector saves in it.
+
+Every change that touches a visit locks its row, checks that the visit is
+still open and that the user inspects it, and runs in one transaction.
+Scores are always the scoring engine's, computed here on the server.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scoring import answers as stored_answers
+from scoring import definitions as d
+from scoring.engine import ScoringError, evaluate_checklist, score_sheet
+from scoring.models import ContentArea, InterviewAudience, Sheet
+from scoring.selectors import checklist_requirements, sheet_definition
+
+from .. import access, draws, evidence_files
+from ..models import (
+    Branch,
+    Campaign,
+    ChecklistRecord,
+    Evidence,
+    Finding,
+    Interview,
+    InterviewAnswer,
+    LineWaiver,
+    Office,
+    PartRecord,
+    ProcessLogEntry,
+    RandomDraw,
+    RectificationAction,
+    SelectionMethod,
+    SheetRecord,
+    Specialist,
+    User,
+    Visit,
+    VisitTransition,
+)
+from .errors import VisitIncomplete, VisitLocked
+
+
+def _record_transition(visit: Visit, to_state: str, user: User, comment: str = ""):
+    VisitTransition.objects.create(
+        visit=visit, from_state=visit.state, to_state=to_state, by=user, comment=comment
+    )
+    visit.state = to_state
+    visit.save(update_fields=["state", "approved_at"])
+
+
+def _open_for_editing(visit: Visit, user: User) -> Visit:
+    """Lock the visit and check it may change; the first change starts it."""
+    visit = (
+        Visit.objects.select_for_update()
+        .select_related("campaign", "branch", "office")
+        .get(pk=visit.pk)
+    )
+    if not visit.is_editable:
+        raise VisitLocked(visit)
+    if not visit.inspectors.filter(pk=user.pk).exists():
+        raise PermissionDenied(_("Only the visit's inspectors may change it."))
+    if visit.state in (Visit.State.PLANNED, Visit.State.RETURNED):
+        _record_transition(visit, Visit.State.IN_PROGRESS, user)
+    return visit
+
+
+def _check_in_unit(visit: Visit, specialist: Specialist):
+    in_unit = specialist.branch_id == visit.branch_id and (
+        visit.office_id is None or specialist.office_id == visit.office_id
+    )
+    if not in_unit:
+        raise ValidationError(
+            _("%(name)s does not work at %(unit)s.")
+            % {"name": specialist.name, "unit": visit.unit_name}
+        )
+
+
+def _rubric_sheet(visit: Visit, sheet: Sheet, kind: str) -> Sheet:
+    if sheet.rubric_id != visit.campaign.rubric_id or sheet.kind != kind:
+        raise ValidationError(_("This sheet does not belong to the campaign's rubric."))
+    return sheet
+
+
+def _scoring_error(error: ScoringError) -> ValidationError:
+    return ValidationError([str(problem) for problem in error.problems])
+
+
+# --- planning --------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_visit(
+    *,
+    user: User,
+    campaign: Campaign,
+    branch: Branch,
+    office: Office | None,
+    kind: str,
+    start_date,
+    end_date,
+    inspectors,
+) -> Visit:
+    if not access.can_plan_visit(user, branch, kind):
+        raise PermissionDenied(_("You may not plan this visit."))
+    errors = []
+    if not campaign.branches.filter(pk=branch.pk).exists():
+        errors.append(_("%(branch)s is not in the campaign's scope.") % {"branch": branch})
+    if office is not None and office.branch_id != branch.pk:
+        errors.append(
+            _("%(office)s is not an office of %(branch)s.") % {"office": office, "branch": branch}
+        )
+    if start_date > end_date:
+        errors.append(_("The visit cannot end before it starts."))
+    if not (campaign.contains(start_date) and campaign.contains(end_date)):
+        errors.append(
+            _("The visit's dates must lie within the campaign period (%(start)s – %(end)s).")
+            % {"start": campaign.period_start, "end": campaign.period_end}
+        )
+    inspectors = list(inspectors)
+    if not inspectors:
+        errors.append(_("A visit needs at least one inspector."))
+    for inspector in inspectors:
+        if not inspector.is_inspector or inspector.branch_id not in (None, branch.pk):
+            errors.append(
+                _("%(user)s cannot inspect %(branch)s.") % {"user": inspector, "branch": branch}
+            )
+    if kind == Visit.Kind.HEAD_OFFICE_CHECK and office is not None:
+        drawn = RandomDraw.objects.filter(
+            kind=RandomDraw.Kind.OFFICES,
+            campaign=campaign,
+            branch=branch,
+            superseded_by__isnull=True,
+        ).first()
+        if drawn is None or office.pk not in drawn.result_ids:
+            errors.append(
+                _("Head office checks the offices drawn at random: draw first, then plan.")
+            )
+    if errors:
+        raise ValidationError(errors)
+    visit = Visit.objects.create(
+        campaign=campaign,
+        branch=branch,
+        office=office,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        planned_by=user,
+    )
+    visit.inspectors.set(inspectors)
+    VisitTransition.objects.create(visit=visit, to_state=Visit.State.PLANNED, by=user)
+    return visit
+
+
+@transaction.atomic
+def draw_specialists(
+    *, user: User, visit: Visit, size: int, reason: str = "", seed: str | None = None
+) -> RandomDraw:
+    """Draw specialists of the visited unit at random, recorded like the office draw."""
+    visit = _open_for_editing(visit, user)
+    if size < 1:
+        raise ValidationError(_("Draw at least one specialist."))
+    current = visit.draws.filter(
+        kind=RandomDraw.Kind.SPECIALISTS, superseded_by__isnull=True
+    ).first()
+    reason = reason.strip()
+    if current is not None and not reason:
+        raise ValidationError(_("A redraw needs a reason."))
+    people = Specialist.objects.filter(branch=visit.branch, active=True)
+    people = people.filter(office=visit.office) if visit.office_id else people.filter(office=None)
+    names = {p.pk: p.name for p in people}
+    if not names:
+        raise ValidationError(_("%(unit)s has no active specialist.") % {"unit": visit.unit_name})
+    seed = seed or draws.new_seed()
+    result = draws.draw(list(names), size, seed)
+    new = RandomDraw.objects.create(
+        kind=RandomDraw.Kind.SPECIALISTS,
+        campaign=visit.campaign,
+        branch=visit.branch,
+        visit=visit,
+        seed=seed,
+        sample_size=size,
+        candidate_ids=sorted(names),
+        result_ids=result,
+        result_labels=[names[pk] for pk in result],
+        reason=reason,
+        drawn_by=user,
+    )
+    if current is not None:
+        current.superseded_by = new
+        current.save(update_fields=["superseded_by"])
+    return new
+
+
+# --- 表一 process log ------------------------------------------------------
+
+
+@transaction.atomic
+def save_log_entry(
+    *, user: User, visit: Visit, entry: ProcessLogEntry | None = None, **fields
+) -> ProcessLogEntry:
+    visit = _open_for_editing(visit, user)
+    _check_in_unit(visit, fields["operator"])
+    if entry is None:
+        entry = ProcessLogEntry(visit=visit)
+    elif entry.visit_id != visit.pk:
+        raise PermissionDenied
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def delete_log_entry(*, user: User, entry: ProcessLogEntry):
+    _open_for_editing(entry.visit, user)
+    entry.delete()
+
+
+# --- 表二–表四 scored sheets ----------------------------------------------
+
+
+@transaction.atomic
+def save_sheet(
+    *,
+    user: User,
+    visit: Visit,
+    specialist: Specialist,
+    sheet: Sheet,
+    selection_method: str,
+    parts: dict[str, dict],
+    chosen_alternative: str | None = None,
+    alternative_reason: str = "",
+) -> SheetRecord:
+    """Score one specialist's sheet and store the engine's result.
+
+    `parts` maps a part code to its header and raw answers:
+    {"reference_no", "servicing_item", "observed", "not_observed_reason", "answers"}.
+    """
+    visit = _open_for_editing(visit, user)
+    _rubric_sheet(visit, sheet, Sheet.Kind.SCORED)
+    _check_in_unit(visit, specialist)
+    reason = specialist.ineligibility_reason(sheet.business_line)
+    if reason:
+        raise ValidationError(reason)
+    if selection_method not in SelectionMethod.values:
+        raise ValidationError(
+            _("Record how the case was chosen: followed live or drawn at random.")
+        )
+
+    definition = sheet_definition(sheet)
+    rubric_parts = {p.code: p for p in sheet.parts.all()}
+    errors = []
+    if definition.grouping == d.ALTERNATIVES:
+        if chosen_alternative not in rubric_parts:
+            raise ValidationError(_("Choose the sub-sheet that was checked."))
+        standard = definition.parts[0].key
+        if chosen_alternative != standard and not alternative_reason.strip():
+            errors.append(
+                _("Say why the standard process (%(part)s) could not be checked.")
+                % {"part": definition.parts[0].name}
+            )
+        parts = {chosen_alternative: parts.get(chosen_alternative, {})}
+    unknown = set(parts) - set(rubric_parts)
+    if unknown:
+        raise ValidationError(_("Unknown parts: %(parts)s") % {"parts": ", ".join(sorted(unknown))})
+
+    answers = d.SheetAnswers(
+        parts={
+            code: stored_answers.part_answers(
+                data.get("answers"),
+                servicing_item=data.get("servicing_item", ""),
+                observed=data.get("observed", True),
+                not_observed_reason=data.get("not_observed_reason", ""),
+            )
+            for code, data in parts.items()
+        },
+        chosen_alternative=chosen_alternative,
+    )
+    try:
+        result = score_sheet(definition, answers, campaign_grade_bands(visit.campaign))
+    except ScoringError as error:
+        errors.extend(_scoring_error(error).messages)
+    if errors:
+        raise ValidationError(errors)
+
+    record, _created = SheetRecord.objects.update_or_create(
+        visit=visit,
+        specialist=specialist,
+        sheet=sheet,
+        defaults={
+            "selection_method": selection_method,
+            "chosen_alternative": rubric_parts.get(chosen_alternative)
+            if chosen_alternative
+            else None,
+            "alternative_reason": alternative_reason.strip(),
+            "score": result.score,
+            "max_points": result.max_points,
+            "percent": result.percent,
+            "grade": result.grade or "",
+            "complete": result.complete,
+        },
+    )
+    part_results = {p.key: p for p in result.parts}
+    record.parts.exclude(part__code__in=list(parts)).delete()
+    for code, data in parts.items():
+        part_result = part_results.get(code)
+        PartRecord.objects.update_or_create(
+            sheet_record=record,
+            part=rubric_parts[code],
+            defaults={
+                "reference_no": (data.get("reference_no") or "").strip(),
+                "servicing_item": (data.get("servicing_item") or "").strip(),
+                "observed": data.get("observed", True),
+                "not_observed_reason": (data.get("not_observed_reason") or "").strip(),
+                "answers": data.get("answers") or {},
+                "score": part_result.score if part_result else 0,
+                "max_points": part_result.max_points if part_result else 0,
+            },
+        )
+    return record
+
+
+def campaign_grade_bands(campaign: Campaign) -> tuple[d.GradeBandDef, ...]:
+    return tuple(
+        d.GradeBandDef(grade=band.grade, minimum_percent=band.minimum_percent)
+        for band in campaign.grade_bands.all()
+    )
+
+
+# --- 表五, 表七 checklists ---------------------------------------------------
+
+
+@transaction.atomic
+def save_checklist(
+    *, user: User, visit: Visit, sheet: Sheet, specialist: Specialist | None, answers: dict
+) -> ChecklistRecord:
+    """`answers`: {"<item key>": {"compliant": True|False|None, "remark": ""}}."""
+    visit = _open_for_editing(visit, user)
+    _rubric_sheet(visit, sheet, Sheet.Kind.CHECKLIST)
+    if sheet.per_specialist:
+        if specialist is None:
+            raise ValidationError(_("%(sheet)s is filled per specialist.") % {"sheet": sheet})
+        _check_in_unit(visit, specialist)
+    elif specialist is not None:
+        raise ValidationError(_("%(sheet)s is filled once for the unit.") % {"sheet": sheet})
+    requirements = checklist_requirements(sheet_definition(sheet))
+    keys = {r.key for r in requirements}
+    answers = {key: value for key, value in answers.items() if key in keys}
+    try:
+        result = evaluate_checklist(requirements, stored_answers.checklist_answers(answers))
+    except ScoringError as error:
+        raise _scoring_error(error) from None
+    record, _created = ChecklistRecord.objects.update_or_create(
+        visit=visit,
+        sheet=sheet,
+        specialist=specialist,
+        defaults={
+            "answers": answers,
+            "compliant": result.compliant,
+            "non_compliant": result.non_compliant,
+            "complete": result.complete,
+        },
+    )
+    return record
+
+
+# --- KPIs, interviews, findings, actions ------------------------------------
+
+
+@transaction.atomic
+def save_kpi_note(*, user: User, visit: Visit, note: str) -> Visit:
+    visit = _open_for_editing(visit, user)
+    visit.kpi_monitoring_note = note.strip()
+    visit.save(update_fields=["kpi_monitoring_note"])
+    return visit
+
+
+@transaction.atomic
+def save_line_waiver(*, user: User, visit: Visit, business_line: str, reason: str):
+    """Record why the visit has no sheet for a line; an empty reason removes it."""
+    visit = _open_for_editing(visit, user)
+    if reason.strip():
+        LineWaiver.objects.update_or_create(
+            visit=visit, business_line=business_line, defaults={"reason": reason.strip()}
+        )
+    else:
+        LineWaiver.objects.filter(visit=visit, business_line=business_line).delete()
+
+
+@transaction.atomic
+def save_interview(
+    *,
+    user: User,
+    visit: Visit,
+    audience: InterviewAudience,
+    interviewee: str,
+    post: str,
+    notes: str,
+    answers: dict[int, dict],
+    interview: Interview | None = None,
+) -> Interview:
+    """`answers`: {question id: {"yes_no": bool|None, "text": str, "tag": str}}."""
+    visit = _open_for_editing(visit, user)
+    if audience.rubric_id != visit.campaign.rubric_id:
+        raise ValidationError(_("This audience does not belong to the campaign's rubric."))
+    if not interviewee.strip() or not post.strip():
+        raise ValidationError(_("Record who was interviewed and their post."))
+    if interview is None:
+        interview = Interview(visit=visit)
+    elif interview.visit_id != visit.pk:
+        raise PermissionDenied
+    interview.audience = audience
+    interview.interviewee = interviewee.strip()
+    interview.post = post.strip()
+    interview.notes = notes.strip()
+    interview.save()
+    questions = {q.pk: q for q in audience.questions.all()}
+    interview.answers.exclude(question_id__in=list(questions)).delete()
+    for question_id, question in questions.items():
+        answer = answers.get(question_id) or {}
+        InterviewAnswer.objects.update_or_create(
+            interview=interview,
+            question=question,
+            defaults={
+                "yes_no": answer.get("yes_no") if question.is_yes_no else None,
+                "text": (answer.get("text") or "").strip(),
+                "tag": answer.get("tag", question.tag) or "",
+            },
+        )
+    return interview
+
+
+@transaction.atomic
+def add_finding(
+    *, user: User, visit: Visit, content_area: ContentArea, kind: str, text: str
+) -> Finding:
+    visit = _open_for_editing(visit, user)
+    if content_area.rubric_id != visit.campaign.rubric_id:
+        raise ValidationError(_("This content area does not belong to the campaign's rubric."))
+    if not text.strip():
+        raise ValidationError(_("Write the strength or shortcoming."))
+    return Finding.objects.create(
+        visit=visit, content_area=content_area, kind=kind, text=text.strip()
+    )
+
+
+@transaction.atomic
+def delete_finding(*, user: User, finding: Finding):
+    _open_for_editing(finding.visit, user)
+    finding.delete()
+
+
+@transaction.atomic
+def add_action(
+    *,
+    user: User,
+    visit: Visit,
+    content_area: ContentArea,
+    description: str,
+    responsible_office: Office | None,
+    responsible_person: str,
+    deadline,
+    owner: User | None = None,
+) -> RectificationAction:
+    visit = _open_for_editing(visit, user)
+    errors = []
+    if content_area.rubric_id != visit.campaign.rubric_id:
+        errors.append(_("This content area does not belong to the campaign's rubric."))
+    if responsible_office is not None and responsible_office.branch_id != visit.branch_id:
+        errors.append(
+            _("The responsible office must belong to %(branch)s.") % {"branch": visit.branch}
+        )
+    if deadline <= visit.end_date:
+        errors.append(
+            _("The deadline must come after the visit (%(date)s).") % {"date": visit.end_date}
+        )
+    if owner is not None and owner.branch_id != visit.branch_id:
+        errors.append(_("The owner must be a user of %(branch)s.") % {"branch": visit.branch})
+    if errors:
+        raise ValidationError(errors)
+    return RectificationAction.objects.create(
+        visit=visit,
+        content_area=content_area,
+        description=description.strip(),
+        responsible_office=responsible_office,
+        responsible_person=responsible_person.strip(),
+        owner=owner,
+        deadline=deadline,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    user: User,
+    visit: Visit,
+    upload,
+    caption: str = "",
+    sheet_record: SheetRecord | None = None,
+    checklist: ChecklistRecord | None = None,
+    finding: Finding | None = None,
+    item_key: str = "",
+) -> Evidence:
+    visit = _open_for_editing(visit, user)
+    for target in (sheet_record, checklist, finding):
+        if target is not None and target.visit_id != visit.pk:
+            raise PermissionDenied
+    content_type = evidence_files.check_upload(upload)
+    return Evidence.objects.create(
+        visit=visit,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        caption=caption.strip(),
+        sheet_record=sheet_record,
+        checklist=checklist,
+        finding=finding,
+        item_key=item_key,
+        uploaded_by=user,
+    )
+
+
+# --- submission and review ---------------------------------------------------
+
+
+@transaction.atomic
+def submit_visit(*, user: User, visit: Visit) -> Visit:
+    from ..selectors import visit_missing_items
+
+    visit = _open_for_editing(visit, user)
+    missing = visit_missing_items(visit)
+    if missing:
+        raise VisitIncomplete(missing)
+    _record_transition(visit, Visit.State.SUBMITTED, user)
+    return visit
+
+
+def _open_for_review(visit: Visit, user: User) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if not access.can_review_visit(user, visit):
+        raise PermissionDenied(_("You may not review this visit."))
+    if visit.state != Visit.State.SUBMITTED:
+        raise ValidationError(_("Only a submitted visit can be reviewed."))
+    return visit
+
+
+@transaction.atomic
+def approve_visit(*, user: User, visit: Visit, comment: str = "") -> Visit:
+    """Approval freezes the visit's scores and texts."""
+    visit = _open_for_review(visit, user)
+    visit.approved_at = timezone.now()
+    _record_transition(visit, Visit.State.APPROVED, user, comment.strip())
+    return visit
+
+
+@transaction.atomic
+def return_visit(*, user: User, visit: Visit, comment: str) -> Visit:
+    if not comment.strip():
+        raise ValidationError(_("Say what must be corrected when returning a visit."))
+    visit = _open_for_review(visit, user)
+    _record_transition(visit, Visit.State.RETURNED, user, comment.strip())
+    return visit

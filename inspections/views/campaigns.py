@@ -1,0 +1,292 @@
+"""Head office's campaign pages: campaigns, the board, the draw, KPI figures."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from openpyxl import Workbook
+
+from scoring.models import KpiThreshold
+
+from .. import access, selectors, services
+from ..forms import CampaignForm, GradeBandsForm, KpiUploadForm, ReasonForm, VisitPlanForm
+from ..models import Branch, KpiFigure, User, Visit
+from .organisation import XLSX
+
+
+def _campaign_for(user, pk):
+    return get_object_or_404(access.visible_campaigns(user).select_related("rubric"), pk=pk)
+
+
+def _head_office_only(user):
+    if not access.can_run_campaigns(user):
+        raise PermissionDenied
+
+
+@login_required
+def campaign_list(request):
+    return render(
+        request,
+        "inspections/campaign_list.html",
+        {
+            "campaigns": selectors.visible_campaigns(request.user),
+            "can_create": access.can_run_campaigns(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    _head_office_only(request.user)
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Campaign “%(name)s” opened.") % {"name": campaign.name})
+            return redirect("campaign-detail", campaign.pk)
+    return render(request, "inspections/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request, pk):
+    """The campaign board: every unit in scope, its visits and their states."""
+    campaign = _campaign_for(request.user, pk)
+    today = timezone.localdate()
+    bands = campaign.grade_bands.all()
+    context = {
+        "campaign": campaign,
+        "board": selectors.campaign_board(campaign, request.user, today),
+        "today": today,
+        "is_head_office": access.can_run_campaigns(request.user),
+        "can_plan": access.can_run_campaigns(request.user) or request.user.is_branch_manager,
+        "bands": bands,
+        "bands_form": GradeBandsForm(
+            initial={
+                "bands": "\n".join(f"{b.grade} {b.minimum_percent.normalize():f}" for b in bands)
+            }
+        ),
+        "bands_editable": not campaign.has_visits(),
+        "history": selectors.draw_history(campaign, request.user),
+    }
+    return render(request, "inspections/campaign_detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_grade_bands(request, pk):
+    campaign = _campaign_for(request.user, pk)
+    _head_office_only(request.user)
+    form = GradeBandsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_grade_bands(
+                user=request.user, campaign=campaign, bands=form.cleaned_data["bands"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Grade bands saved."))
+    else:
+        messages.error(request, " ".join(form.errors["bands"]))
+    return redirect("campaign-detail", campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_draw(request, pk, branch_pk):
+    campaign = _campaign_for(request.user, pk)
+    _head_office_only(request.user)
+    branch = get_object_or_404(Branch, pk=branch_pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        draw = services.draw_offices(
+            user=request.user,
+            campaign=campaign,
+            branch=branch,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Drawn for %(branch)s: %(offices)s (seed %(seed)s).")
+            % {"branch": branch, "offices": "、".join(draw.result_labels), "seed": draw.seed},
+        )
+    return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
+
+
+@login_required
+@require_POST
+def campaign_remind(request, pk, branch_pk):
+    """Send the branch's managers a reminder of the report due date."""
+    campaign = _campaign_for(request.user, pk)
+    _head_office_only(request.user)
+    branch = get_object_or_404(Branch, pk=branch_pk)
+    recipients = list(
+        User.objects.filter(role=User.Role.BRANCH_MANAGER, branch=branch, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        messages.error(
+            request,
+            _("No branch manager of %(branch)s has an e-mail address.") % {"branch": branch},
+        )
+    else:
+        send_mail(
+            _("Reminder: %(campaign)s is due on %(date)s")
+            % {"campaign": campaign, "date": campaign.report_due},
+            _(
+                "%(branch)s has offices whose acceptance is not approved yet. "
+                "The branch's acceptance report is due on %(date)s."
+            )
+            % {"branch": branch, "date": campaign.report_due},
+            None,
+            recipients,
+        )
+        messages.success(
+            request,
+            _("Reminder sent to %(count)s manager(s) of %(branch)s.")
+            % {"count": len(recipients), "branch": branch},
+        )
+    return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_kpis(request, pk):
+    """Head office enters its monitored KPI figures, by form or Excel upload."""
+    campaign = _campaign_for(request.user, pk)
+    _head_office_only(request.user)
+    branches = list(campaign.branches.order_by("code").prefetch_related("offices"))
+    mixed = KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE
+    balanced = KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE
+    upload_form = KpiUploadForm()
+    errors = []
+    if request.method == "POST" and "file" in request.FILES:
+        upload_form = KpiUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                count = services.import_kpi_figures(
+                    user=request.user, campaign=campaign, content=request.FILES["file"].read()
+                )
+            except ValidationError as error:
+                errors = error.messages
+                messages.error(
+                    request, _("Nothing was imported: correct the rows listed and upload again.")
+                )
+            else:
+                messages.success(request, _("%(count)s KPI figure(s) imported.") % {"count": count})
+                return redirect("campaign-kpis", campaign.pk)
+    elif request.method == "POST":
+        entered = []
+        for branch in branches:
+            entered.append((balanced, branch, None, request.POST.get(f"balanced-{branch.pk}", "")))
+            for office in branch.offices.all():
+                entered.append((mixed, branch, office, request.POST.get(f"mixed-{office.pk}", "")))
+        try:
+            saved = services.save_kpi_figures(
+                user=request.user,
+                campaign=campaign,
+                figures=[(k, b, o, v) for k, b, o, v in entered if v.strip()],
+            )
+        except ValidationError as error:
+            errors = error.messages
+            messages.error(request, _("Nothing was saved: correct the figures listed."))
+        else:
+            messages.success(request, _("%(count)s KPI figure(s) saved.") % {"count": saved})
+            return redirect("campaign-kpis", campaign.pk)
+    figures = {
+        (f.kpi, f.branch_id, f.office_id): f.value_percent
+        for f in KpiFigure.objects.filter(campaign=campaign)
+    }
+    thresholds = {
+        (t.kpi, t.rollout_batch): t.minimum_percent for t in campaign.rubric.kpi_thresholds.all()
+    }
+    rows = []
+    for branch in branches:
+        offices = [
+            (
+                office,
+                figures.get((mixed, branch.pk, office.pk)),
+                thresholds.get((mixed, branch.rollout_batch)),
+            )
+            for office in branch.offices.all()
+        ]
+        rows.append(
+            (
+                branch,
+                figures.get((balanced, branch.pk, None)),
+                thresholds.get((balanced, branch.rollout_batch)),
+                offices,
+            )
+        )
+    return render(
+        request,
+        "inspections/campaign_kpis.html",
+        {"campaign": campaign, "rows": rows, "upload_form": upload_form, "errors": errors},
+    )
+
+
+@login_required
+def campaign_kpi_template(request, pk):
+    campaign = _campaign_for(request.user, pk)
+    _head_office_only(request.user)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "指标监测"
+    sheet.append(list(services.campaigns.KPI_COLUMNS))
+    for branch in campaign.branches.order_by("code").prefetch_related("offices"):
+        sheet.append([branch.name, None, None, None])
+        for office in branch.offices.all():
+            sheet.append([branch.name, office.name, None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''kpi-figures.xlsx"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_plan(request, pk):
+    campaign = _campaign_for(request.user, pk)
+    user = request.user
+    if access.can_run_campaigns(user):
+        kinds = [Visit.Kind.HEAD_OFFICE_CHECK]
+        branches = campaign.branches.order_by("code")
+    elif user.is_branch_manager:
+        kinds = [Visit.Kind.SELF_INSPECTION]
+        branches = campaign.branches.filter(pk=user.branch_id)
+    else:
+        raise PermissionDenied
+    initial = {"start_date": campaign.period_start, "end_date": campaign.period_start}
+    for key in ("branch", "office"):
+        if request.GET.get(key):
+            initial[key] = request.GET[key]
+    form = VisitPlanForm(request.POST or None, initial=initial, branches=branches, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.plan_visit(user=user, campaign=campaign, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Visit planned."))
+            return redirect("visit-detail", visit.pk)
+    return render(request, "inspections/visit_plan.html", {"form": form, "campaign": campaign})

@@ -1,0 +1,772 @@
+"""The inspector's visit pages and the reviewer's decision.
+
+Each view reads through `selectors`/`access`, validates with a form and
+changes state only through `services`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from scoring import definitions as d
+from scoring.answers import part_answers
+from scoring.engine import ScoringError, score_sheet
+from scoring.models import InterviewAudience, Sheet
+from scoring.selectors import checklist_requirements, sheet_definition
+
+from .. import access, selectors, services
+from ..forms import (
+    ActionForm,
+    ChecklistForm,
+    EvidenceForm,
+    FindingForm,
+    InterviewForm,
+    KpiNoteForm,
+    LineWaiverForm,
+    LogEntryForm,
+    NewSheetForm,
+    ReviewForm,
+    SpecialistDrawForm,
+)
+from ..models import (
+    ChecklistRecord,
+    Evidence,
+    Finding,
+    Interview,
+    Office,
+    ProcessLogEntry,
+    RandomDraw,
+    SheetRecord,
+    User,
+    Visit,
+)
+from ..services.visits import campaign_grade_bands
+from ..sheet_forms import SheetForm
+
+
+def _visit_for(user, pk) -> Visit:
+    return get_object_or_404(
+        access.visible_visits(user).select_related("campaign__rubric", "branch", "office"), pk=pk
+    )
+
+
+def _editable_visit(user, pk) -> Visit:
+    visit = _visit_for(user, pk)
+    if not access.can_edit_visit(user, visit):
+        raise PermissionDenied(
+            _("This visit is %(state)s: it can no longer change.")
+            % {"state": visit.get_state_display()}
+            if not visit.is_editable
+            else _("Only the visit's inspectors may change it.")
+        )
+    return visit
+
+
+def _report_errors(request, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+def visit_list(request):
+    try:
+        campaign_id = int(request.GET.get("campaign") or 0) or None
+    except ValueError:
+        campaign_id = None
+    return render(
+        request,
+        "inspections/visit_list.html",
+        {"visits": selectors.visit_list(request.user, campaign_id=campaign_id)},
+    )
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = _visit_for(request.user, pk)
+    user = request.user
+    rubric = visit.campaign.rubric
+    sheets = list(rubric.sheets.order_by("order"))
+    records = list(
+        visit.sheet_records.select_related("sheet", "specialist", "chosen_alternative").order_by(
+            "sheet__order", "specialist__employee_no"
+        )
+    )
+    checklists = list(visit.checklists.select_related("sheet", "specialist"))
+    specialists = selectors.unit_specialists(visit)
+    waivers = {w.business_line: w for w in visit.line_waivers.all()}
+    lines = []
+    for sheet in sheets:
+        if sheet.kind == Sheet.Kind.SCORED:
+            lines.append(
+                {
+                    "sheet": sheet,
+                    "records": [r for r in records if r.sheet_id == sheet.pk],
+                    "waiver": waivers.get(sheet.business_line),
+                }
+            )
+    checklist_rows = []
+    scored_people = {r.specialist_id: r.specialist for r in records}
+    for sheet in sheets:
+        if sheet.kind != Sheet.Kind.CHECKLIST:
+            continue
+        if sheet.per_specialist:
+            people = {
+                **scored_people,
+                **{c.specialist_id: c.specialist for c in checklists if c.sheet_id == sheet.pk},
+            }
+            for person in people.values():
+                record = next(
+                    (
+                        c
+                        for c in checklists
+                        if c.sheet_id == sheet.pk and c.specialist_id == person.pk
+                    ),
+                    None,
+                )
+                checklist_rows.append({"sheet": sheet, "specialist": person, "record": record})
+        else:
+            record = next(
+                (c for c in checklists if c.sheet_id == sheet.pk and c.specialist_id is None), None
+            )
+            checklist_rows.append({"sheet": sheet, "specialist": None, "record": record})
+    can_edit = access.can_edit_visit(user, visit)
+    context = {
+        "visit": visit,
+        "can_edit": can_edit,
+        "can_review": access.can_review_visit(user, visit) and visit.state == Visit.State.SUBMITTED,
+        "lines": lines,
+        "checklist_rows": checklist_rows,
+        "specialists": specialists,
+        "scored_sheets": [s for s in sheets if s.kind == Sheet.Kind.SCORED],
+        "new_sheet_form": NewSheetForm(
+            sheets=rubric.sheets.filter(kind=Sheet.Kind.SCORED).order_by("order"),
+            specialists=specialists,
+        )
+        if can_edit
+        else None,
+        "draw_form": SpecialistDrawForm() if can_edit else None,
+        "specialist_draws": visit.draws.filter(kind=RandomDraw.Kind.SPECIALISTS).select_related(
+            "drawn_by"
+        ),
+        "transitions": visit.transitions.select_related("by"),
+        "kpis": selectors.visit_kpis(visit),
+        "log_count": visit.log_entries.count(),
+        "interview_count": visit.interviews.count(),
+        "findings": visit.findings.select_related("content_area"),
+        "actions": visit.actions.select_related("content_area", "responsible_office"),
+        "review_form": ReviewForm(),
+        "missing": selectors.visit_missing_items(visit) if can_edit else [],
+    }
+    return render(request, "inspections/visit_detail.html", context)
+
+
+@login_required
+@require_POST
+def visit_draw_specialists(request, pk):
+    visit = _editable_visit(request.user, pk)
+    form = SpecialistDrawForm(request.POST)
+    if form.is_valid():
+        try:
+            draw = services.draw_specialists(
+                user=request.user,
+                visit=visit,
+                size=form.cleaned_data["size"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _report_errors(request, error)
+        else:
+            messages.success(
+                request,
+                _("Drawn: %(names)s (seed %(seed)s).")
+                % {"names": "、".join(draw.result_labels), "seed": draw.seed},
+            )
+    else:
+        messages.error(request, _("Say how many specialists to draw (1 to 20)."))
+    return redirect(reverse("visit-detail", args=[visit.pk]) + "#specialists")
+
+
+@login_required
+@require_POST
+def visit_line_waiver(request, pk):
+    visit = _editable_visit(request.user, pk)
+    form = LineWaiverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_line_waiver(user=request.user, visit=visit, **form.cleaned_data)
+        except ValidationError as error:
+            _report_errors(request, error)
+        else:
+            messages.success(request, _("Saved."))
+    return redirect(
+        reverse("visit-detail", args=[visit.pk]) + f"#line-{request.POST.get('business_line', '')}"
+    )
+
+
+# --- scored sheets ---------------------------------------------------------
+
+
+def _sheet_context(visit, sheet, form, record=None):
+    definition = form.definition
+    return {
+        "visit": visit,
+        "sheet": sheet,
+        "form": form,
+        "record": record,
+        "definition": definition,
+        "is_alternatives": definition.grouping == d.ALTERNATIVES,
+        "is_parts": definition.grouping == d.PARTS,
+        "evidence": record.evidence.all() if record else [],
+        "evidence_form": EvidenceForm(),
+        "can_edit": visit.is_editable,
+    }
+
+
+def _save_sheet_from_form(request, visit, sheet, form, specialist):
+    data = form.cleaned_data
+    return services.save_sheet(
+        user=request.user,
+        visit=visit,
+        specialist=specialist,
+        sheet=sheet,
+        selection_method=data["selection_method"],
+        parts=form.parts_data(),
+        chosen_alternative=data.get("chosen_alternative"),
+        alternative_reason=data.get("alternative_reason", ""),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_sheet_new(request, pk):
+    visit = _editable_visit(request.user, pk)
+    rubric = visit.campaign.rubric
+    source = request.POST if request.method == "POST" else request.GET
+    pick = NewSheetForm(
+        source,
+        sheets=rubric.sheets.filter(kind=Sheet.Kind.SCORED).order_by("order"),
+        specialists=selectors.unit_specialists(visit),
+    )
+    if not pick.is_valid():
+        for errors in pick.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(reverse("visit-detail", args=[visit.pk]) + "#sheets")
+    sheet, specialist = pick.cleaned_data["sheet"], pick.cleaned_data["specialist"]
+    existing = SheetRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
+    if existing:
+        return redirect("visit-sheet", visit.pk, existing.pk)
+    definition = sheet_definition(sheet)
+    if request.method == "POST" and "selection_method" in request.POST:
+        form = SheetForm(request.POST, definition=definition)
+        if form.is_valid():
+            try:
+                record = _save_sheet_from_form(request, visit, sheet, form, specialist)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("Sheet saved: %(score)s of %(max)s.")
+                    % {"score": record.score, "max": record.max_points},
+                )
+                return redirect("visit-sheet", visit.pk, record.pk)
+    else:
+        form = SheetForm(definition=definition)
+    context = _sheet_context(visit, sheet, form)
+    context["specialist"] = specialist
+    return render(request, "inspections/sheet_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_sheet(request, pk, record_pk):
+    visit = _visit_for(request.user, pk)
+    record = get_object_or_404(
+        SheetRecord.objects.select_related(
+            "sheet", "specialist", "chosen_alternative"
+        ).prefetch_related("parts__part"),
+        pk=record_pk,
+        visit=visit,
+    )
+    definition = sheet_definition(record.sheet)
+    if request.method == "POST":
+        visit = _editable_visit(request.user, pk)
+        form = SheetForm(request.POST, definition=definition)
+        if form.is_valid():
+            try:
+                record = _save_sheet_from_form(
+                    request, visit, record.sheet, form, record.specialist
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("Sheet saved: %(score)s of %(max)s.")
+                    % {"score": record.score, "max": record.max_points},
+                )
+                return redirect("visit-sheet", visit.pk, record.pk)
+    else:
+        form = SheetForm(definition=definition, initial=SheetForm.initial_from_record(record))
+    context = _sheet_context(visit, record.sheet, form, record)
+    context["specialist"] = record.specialist
+    context["can_edit"] = access.can_edit_visit(request.user, visit)
+    return render(request, "inspections/sheet_form.html", context)
+
+
+@login_required
+@require_POST
+def visit_sheet_preview(request, pk, sheet_code):
+    """The running score while the inspector types: the engine's, as JSON."""
+    visit = _visit_for(request.user, pk)
+    sheet = get_object_or_404(
+        Sheet, rubric_id=visit.campaign.rubric_id, code=sheet_code, kind=Sheet.Kind.SCORED
+    )
+    definition = sheet_definition(sheet)
+    form = SheetForm(request.POST, definition=definition)
+    form.is_valid()  # every field is optional: the engine judges the values
+    form.cleaned_data.setdefault("selection_method", "")
+    parts = form.parts_data()
+    chosen = form.cleaned_data.get("chosen_alternative")
+    if definition.grouping == d.ALTERNATIVES:
+        parts = {chosen: parts[chosen]} if chosen in parts else {}
+    answers = d.SheetAnswers(
+        parts={
+            code: part_answers(
+                data["answers"],
+                servicing_item=data["servicing_item"],
+                observed=data["observed"],
+                not_observed_reason=data["not_observed_reason"] or "…",
+            )
+            for code, data in parts.items()
+        },
+        chosen_alternative=chosen,
+    )
+    try:
+        result = score_sheet(definition, answers, campaign_grade_bands(visit.campaign))
+    except ScoringError as error:
+        return JsonResponse({"ok": False, "errors": [str(p) for p in error.problems]})
+    return JsonResponse(
+        {
+            "ok": True,
+            "score": str(result.score),
+            "max": str(result.max_points),
+            "percent": str(result.percent) if result.percent is not None else None,
+            "grade": result.grade,
+            "missing": len(result.missing),
+            "parts": {
+                p.key: {
+                    "score": str(p.score),
+                    "max": str(p.max_points),
+                    "observed": p.observed,
+                    "sections": {s.key: str(s.score) for s in p.sections},
+                }
+                for p in result.parts
+            },
+        }
+    )
+
+
+# --- checklists ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_checklist(request, pk, sheet_code):
+    visit = _visit_for(request.user, pk)
+    sheet = get_object_or_404(
+        Sheet, rubric_id=visit.campaign.rubric_id, code=sheet_code, kind=Sheet.Kind.CHECKLIST
+    )
+    specialist = None
+    if sheet.per_specialist:
+        specialist = get_object_or_404(
+            selectors.unit_specialists(visit),
+            pk=request.POST.get("specialist") or request.GET.get("specialist") or 0,
+        )
+    requirements = checklist_requirements(sheet_definition(sheet))
+    record = ChecklistRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
+    if request.method == "POST":
+        visit = _editable_visit(request.user, pk)
+        form = ChecklistForm(request.POST, requirements=requirements)
+        if form.is_valid():
+            try:
+                record = services.save_checklist(
+                    user=request.user,
+                    visit=visit,
+                    sheet=sheet,
+                    specialist=specialist,
+                    answers=form.answers(),
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("%(sheet)s saved.") % {"sheet": sheet.table_label})
+                return redirect("visit-detail", visit.pk)
+    else:
+        form = ChecklistForm(
+            requirements=requirements,
+            initial=ChecklistForm.initial_from(record.answers if record else {}),
+        )
+    return render(
+        request,
+        "inspections/checklist_form.html",
+        {
+            "visit": visit,
+            "sheet": sheet,
+            "specialist": specialist,
+            "form": form,
+            "record": record,
+            "can_edit": access.can_edit_visit(request.user, visit),
+            "evidence": record.evidence.all() if record else [],
+            "evidence_form": EvidenceForm(),
+        },
+    )
+
+
+# --- 表一 process log --------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_log(request, pk):
+    visit = _visit_for(request.user, pk)
+    specialists = selectors.unit_specialists(visit)
+    form = LogEntryForm(specialists=specialists)
+    if request.method == "POST":
+        visit = _editable_visit(request.user, pk)
+        form = LogEntryForm(request.POST, specialists=specialists)
+        if form.is_valid():
+            try:
+                services.save_log_entry(user=request.user, visit=visit, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Row added to 表一."))
+                return redirect("visit-log", visit.pk)
+    return render(
+        request,
+        "inspections/visit_log.html",
+        {
+            "visit": visit,
+            "entries": visit.log_entries.select_related("operator"),
+            "form": form,
+            "can_edit": access.can_edit_visit(request.user, visit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def visit_log_delete(request, pk, entry_pk):
+    visit = _editable_visit(request.user, pk)
+    entry = get_object_or_404(ProcessLogEntry, pk=entry_pk, visit=visit)
+    services.delete_log_entry(user=request.user, entry=entry)
+    messages.success(request, _("Row deleted."))
+    return redirect("visit-log", visit.pk)
+
+
+# --- KPIs -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_kpis(request, pk):
+    visit = _visit_for(request.user, pk)
+    form = KpiNoteForm(initial={"note": visit.kpi_monitoring_note})
+    if request.method == "POST":
+        visit = _editable_visit(request.user, pk)
+        form = KpiNoteForm(request.POST)
+        if form.is_valid():
+            services.save_kpi_note(user=request.user, visit=visit, note=form.cleaned_data["note"])
+            messages.success(request, _("Saved."))
+            return redirect("visit-kpis", visit.pk)
+    return render(
+        request,
+        "inspections/visit_kpis.html",
+        {
+            "visit": visit,
+            "kpis": selectors.visit_kpis(visit),
+            "form": form,
+            "can_edit": access.can_edit_visit(request.user, visit),
+        },
+    )
+
+
+# --- interviews -------------------------------------------------------------
+
+
+@login_required
+def visit_interviews(request, pk):
+    visit = _visit_for(request.user, pk)
+    interviews = visit.interviews.select_related("audience").prefetch_related("answers__question")
+    return render(
+        request,
+        "inspections/visit_interviews.html",
+        {
+            "visit": visit,
+            "interviews": interviews,
+            "audiences": visit.campaign.rubric.interview_audiences.all(),
+            "can_edit": access.can_edit_visit(request.user, visit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_interview(request, pk, interview_pk=None):
+    visit = _visit_for(request.user, pk)
+    interview = None
+    if interview_pk:
+        interview = get_object_or_404(
+            Interview.objects.select_related("audience"), pk=interview_pk, visit=visit
+        )
+        audience = interview.audience
+    else:
+        audience = get_object_or_404(
+            InterviewAudience,
+            pk=request.GET.get("audience") or request.POST.get("audience") or 0,
+            rubric_id=visit.campaign.rubric_id,
+        )
+    questions = audience.questions.all()
+    if request.method == "POST":
+        visit = _editable_visit(request.user, pk)
+        form = InterviewForm(request.POST, questions=questions)
+        if form.is_valid():
+            try:
+                services.save_interview(
+                    user=request.user,
+                    visit=visit,
+                    audience=audience,
+                    interviewee=form.cleaned_data["interviewee"],
+                    post=form.cleaned_data["post"],
+                    notes=form.cleaned_data["notes"],
+                    answers=form.answers(),
+                    interview=interview,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Interview saved."))
+                return redirect("visit-interviews", visit.pk)
+    else:
+        form = InterviewForm(
+            questions=questions,
+            initial=InterviewForm.initial_from(interview) if interview else None,
+        )
+    return render(
+        request,
+        "inspections/interview_form.html",
+        {
+            "visit": visit,
+            "audience": audience,
+            "form": form,
+            "interview": interview,
+            "can_edit": access.can_edit_visit(request.user, visit),
+        },
+    )
+
+
+# --- findings and actions ------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_findings(request, pk):
+    visit = _visit_for(request.user, pk)
+    areas = visit.campaign.rubric.content_areas.all()
+    form = FindingForm(areas=areas)
+    if request.method == "POST":
+        visit = _editable_visit(request.user, pk)
+        form = FindingForm(request.POST, areas=areas)
+        if form.is_valid():
+            try:
+                services.add_finding(user=request.user, visit=visit, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(
+                    reverse("visit-findings", args=[visit.pk])
+                    + f"#area-{form.cleaned_data['content_area'].code}"
+                )
+    findings = list(visit.findings.select_related("content_area").prefetch_related("evidence"))
+    by_area = [(area, [f for f in findings if f.content_area_id == area.pk]) for area in areas]
+    return render(
+        request,
+        "inspections/visit_findings.html",
+        {
+            "visit": visit,
+            "by_area": by_area,
+            "form": form,
+            "evidence_form": EvidenceForm(),
+            "can_edit": access.can_edit_visit(request.user, visit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def visit_finding_delete(request, pk, finding_pk):
+    visit = _editable_visit(request.user, pk)
+    finding = get_object_or_404(Finding, pk=finding_pk, visit=visit)
+    services.delete_finding(user=request.user, finding=finding)
+    messages.success(request, _("Deleted."))
+    return redirect("visit-findings", visit.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_actions(request, pk):
+    visit = _visit_for(request.user, pk)
+    areas = visit.campaign.rubric.content_areas.all()
+    offices = Office.objects.filter(branch_id=visit.branch_id, active=True)
+    owners = User.objects.filter(branch_id=visit.branch_id, is_active=True)
+    form = ActionForm(
+        areas=areas, offices=offices, owners=owners, initial={"responsible_office": visit.office_id}
+    )
+    if request.method == "POST":
+        visit = _editable_visit(request.user, pk)
+        form = ActionForm(request.POST, areas=areas, offices=offices, owners=owners)
+        if form.is_valid():
+            try:
+                services.add_action(user=request.user, visit=visit, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Rectification action added."))
+                return redirect("visit-actions", visit.pk)
+    return render(
+        request,
+        "inspections/visit_actions.html",
+        {
+            "visit": visit,
+            "actions": visit.actions.select_related("content_area", "responsible_office", "owner"),
+            "form": form,
+            "can_edit": access.can_edit_visit(request.user, visit),
+        },
+    )
+
+
+# --- evidence ---------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def visit_evidence_upload(request, pk):
+    visit = _editable_visit(request.user, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    back = request.POST.get("next") or reverse("visit-detail", args=[visit.pk])
+    if not back.startswith("/"):
+        back = reverse("visit-detail", args=[visit.pk])
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(back)
+    target = form.cleaned_data["target"]
+    kwargs = {}
+    kind, _sep, target_id = target.partition(":")
+    models = {
+        "sheet": ("sheet_record", SheetRecord),
+        "checklist": ("checklist", ChecklistRecord),
+        "finding": ("finding", Finding),
+    }
+    if kind in models:
+        name, model = models[kind]
+        kwargs[name] = get_object_or_404(model, pk=target_id or 0, visit=visit)
+    try:
+        services.add_evidence(
+            user=request.user,
+            visit=visit,
+            upload=form.cleaned_data["file"],
+            caption=form.cleaned_data["caption"],
+            item_key=form.cleaned_data["item_key"],
+            **kwargs,
+        )
+    except ValidationError as error:
+        _report_errors(request, error)
+    else:
+        messages.success(request, _("Evidence attached."))
+    return redirect(back)
+
+
+@login_required
+def evidence_download(request, uuid):
+    """Evidence is served only here, to users who may see its visit."""
+    evidence = Evidence.objects.filter(uuid=uuid).select_related("visit").first()
+    if (
+        evidence is None
+        or not access.visible_visits(request.user).filter(pk=evidence.visit_id).exists()
+    ):
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=not evidence.content_type.startswith("image/"),
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- submission and review ----------------------------------------------------
+
+
+@login_required
+@require_POST
+def visit_submit(request, pk):
+    visit = _editable_visit(request.user, pk)
+    try:
+        services.submit_visit(user=request.user, visit=visit)
+    except services.VisitIncomplete as error:
+        return render(
+            request,
+            "inspections/visit_incomplete.html",
+            {"visit": visit, "missing": error.missing},
+            status=400,
+        )
+    except ValidationError as error:
+        _report_errors(request, error)
+        return redirect("visit-detail", visit.pk)
+    messages.success(request, _("Visit submitted for review."))
+    return redirect("visit-detail", visit.pk)
+
+
+@login_required
+@require_POST
+def visit_review(request, pk):
+    visit = _visit_for(request.user, pk)
+    if not access.can_review_visit(request.user, visit):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(reverse("visit-detail", args=[visit.pk]) + "#review")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.approve_visit(
+                user=request.user, visit=visit, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, _("Visit approved: its scores are now frozen."))
+        else:
+            services.return_visit(
+                user=request.user, visit=visit, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, _("Visit returned to its inspectors."))
+    except ValidationError as error:
+        _report_errors(request, error)
+    return redirect("visit-detail", visit.pk)
