@@ -1,0 +1,47 @@
+"""What every exporter is: a small class that turns selected data into one file
+(after pretix's exporters). Exporters read through selectors, never write, and
+report their progress through a callback so a job can show it."""
+
+from collections.abc import Callable
+
+PDF = "pdf"
+XLSX = "xlsx"
+CONTENT_TYPES = {
+    PDF: "application/pdf",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class Exporter:
+    #: a stable name, e.g. "visit-pdf"; the registry and report jobs refer to it
+    identifier: str = ""
+    #: PDF or XLSX
+    format: str = ""
+    #: what it needs: "visit", "campaign" or "branch" (branch reports take campaign and branch)
+    subject: str = ""
+
+    def __init__(self, *, progress: Callable[[int], None] | None = None, **subject):
+        self.subject_ids = subject  # e.g. {"visit_id": 3} or {"campaign_id": 1, "branch_id": 2}
+        self._progress = progress or (lambda percent: None)
+
+    def progress(self, percent: int):
+        self._progress(max(0, min(100, int(percent))))
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+    def filename(self) -> str:
+        raise NotImplementedError
+
+    def build(self) -> bytes:
+        """Return the whole file. Raise an exception with a readable message on bad data."""
+        raise NotImplementedError
+
+
+REGISTRY: dict[str, type[Exporter]] = {}
+
+
+def register(cls: type[Exporter]) -> type[Exporter]:
+    REGISTRY[cls.identifier] = cls
+    return cls
