@@ -2,7 +2,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, Campaign, Counter, Office, Post, Specialist, User, WorkerHeartbeat
+from .models import (
+    Branch,
+    Campaign,
+    CampaignGradeBand,
+    Counter,
+    KpiFigure,
+    Office,
+    Post,
+    RandomDraw,
+    Specialist,
+    User,
+    Visit,
+    VisitTransition,
+    WorkerHeartbeat,
+)
 
 
 class OfficeInline(admin.TabularInline):
@@ -79,8 +93,14 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
+class CampaignGradeBandInline(admin.TabularInline):
+    model = CampaignGradeBand
+    extra = 0
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    inlines = [CampaignGradeBandInline]
     list_display = ("name", "rubric", "period_start", "period_end", "report_due")
     filter_horizontal = ("branches",)
 
@@ -89,3 +109,60 @@ class CampaignAdmin(admin.ModelAdmin):
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("hostname", "seen_at")
     readonly_fields = ("hostname", "seen_at")
+
+
+class VisitTransitionInline(admin.TabularInline):
+    model = VisitTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_state", "to_state", "by", "at", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    """Visits change through the app's workflow; the admin only shows them."""
+
+    list_display = ("__str__", "campaign", "branch", "office", "kind", "state", "start_date")
+    list_filter = ("campaign", "kind", "state", "branch")
+    list_select_related = ("campaign", "branch", "office")
+    inlines = [VisitTransitionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RandomDraw)
+class RandomDrawAdmin(admin.ModelAdmin):
+    list_display = ("kind", "campaign", "branch", "result_labels", "seed", "drawn_by", "drawn_at")
+    list_filter = ("kind", "campaign")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KpiFigure)
+class KpiFigureAdmin(admin.ModelAdmin):
+    list_display = (
+        "campaign",
+        "kpi",
+        "branch",
+        "office",
+        "value_percent",
+        "entered_by",
+        "entered_at",
+    )
+    list_filter = ("campaign", "kpi", "branch")
+    list_select_related = ("campaign", "branch", "office", "entered_by")
+    readonly_fields = ("entered_by", "entered_at")
