@@ -1,0 +1,46 @@
+"""How sheet results add up to a specialist's and a unit's result. Pure functions.
+
+- A sheet's result is its percentage of the points checked (`engine.score_sheet`).
+- A specialist's result is the mean of their sheet percentages (表二–表四).
+- A unit's (office's, or the branch's own) result is the mean of all its sheet
+  percentages across 表二–表四: every scored sheet of every specialist counts
+  once, so it is *not* the mean of the specialists' means.
+- Grade bands apply to both. Checklists (表五, 表七) are shown beside these
+  results as compliance rates and do not enter them; KPIs show pass/fail.
+
+Sheets without a percentage (nothing observed) are left out; with no sheet at
+all the result is None and so is the grade.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import definitions as d
+from .engine import grade_for, mean_percent
+
+
+@dataclass(frozen=True)
+class Result:
+    percent: Decimal | None
+    grade: str | None
+    sheet_count: int
+
+
+def _result(percents: Iterable[Decimal | None], bands: Iterable[d.GradeBandDef]) -> Result:
+    values = [p for p in percents if p is not None]
+    percent = mean_percent(values)
+    return Result(percent=percent, grade=grade_for(percent, bands), sheet_count=len(values))
+
+
+def specialist_result(
+    percents: Iterable[Decimal | None], bands: Iterable[d.GradeBandDef]
+) -> Result:
+    """A specialist's result: the mean of their scored sheets' percentages, and its grade."""
+    return _result(percents, bands)
+
+
+def unit_result(percents: Iterable[Decimal | None], bands: Iterable[d.GradeBandDef]) -> Result:
+    """A unit's result: the mean of every scored sheet percentage (表二–表四) of
+    the unit's visit, whoever the specialist, and its grade."""
+    return _result(percents, bands)
