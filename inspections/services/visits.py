@@ -554,6 +554,10 @@ def approve_visit(*, user: User, visit: Visit, comment: str = "") -> Visit:
     visit = _open_for_review(visit, user)
     visit.approved_at = timezone.now()
     _record_transition(visit, Visit.State.APPROVED, user, comment.strip())
+    from reports.tasks import queue_visit_reports  # reports builds on inspections
+
+    visit_id, user_id = visit.pk, user.pk
+    transaction.on_commit(lambda: queue_visit_reports(visit_id=visit_id, requested_by_id=user_id))
     return visit
 
 
