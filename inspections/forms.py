@@ -214,7 +214,7 @@ class ChecklistForm(forms.Form):
             self.fields[f"answer-{requirement.key}"] = forms.TypedChoiceField(
                 label=requirement.text,
                 choices=[("yes", _("Yes")), ("no", _("No"))],
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
                 coerce=str,
             )
@@ -274,7 +274,7 @@ class InterviewForm(forms.Form):
                 self.fields[f"q{q.pk}-yes_no"] = forms.TypedChoiceField(
                     label=q.text,
                     choices=[("yes", _("Yes")), ("no", _("No"))],
-                    widget=forms.RadioSelect,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                     required=False,
                 )
             self.fields[f"q{q.pk}-text"] = forms.CharField(

@@ -72,7 +72,7 @@ class SheetForm(forms.Form):
     selection_method = forms.ChoiceField(
         label=_("How the case was chosen"),
         choices=SelectionMethod.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, definition: d.SheetDef, specialists=None, **kwargs):
@@ -88,7 +88,7 @@ class SheetForm(forms.Form):
                 label=_("Sub-sheet checked"),
                 choices=[(p.key, p.name) for p in definition.parts],
                 initial=definition.parts[0].key,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
             self.fields["alternative_reason"] = forms.CharField(
                 label=_("Why the standard process could not be checked"),
@@ -110,10 +110,13 @@ class SheetForm(forms.Form):
                 label=_("Servicing item"),
                 required=False,
                 choices=[("", "—")] + [(s, s) for s in self.definition.servicing_items],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
         if self.definition.grouping == d.PARTS:
             self.fields[f"{p}-not_observed"] = forms.BooleanField(
-                label=_("Not observed"), required=False
+                label=_("Not observed"),
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
             self.fields[f"{p}-not_observed_reason"] = forms.CharField(
                 label=_("Why not observed"), required=False, max_length=500
@@ -126,7 +129,9 @@ class SheetForm(forms.Form):
                 for item in section.items:
                     self.fields[f"{s}-item-{item.key}"] = _score_input(item.points)
             if section.allows_not_applicable:
-                self.fields[f"{s}-na"] = forms.BooleanField(required=False)
+                self.fields[f"{s}-na"] = forms.BooleanField(
+                    required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+                )
                 self.fields[f"{s}-na_reason"] = forms.CharField(required=False, max_length=300)
             if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
                 self.fields[f"{s}-notice_kind"] = forms.ChoiceField(

@@ -13,7 +13,14 @@
 
   async function preview() {
     const mine = ++sequence;
-    const body = new FormData(form);
+    // FormData leaves out disabled controls, and a read-only sheet disables
+    // them all: collect the values ourselves so it shows its score too.
+    const body = new FormData();
+    for (const field of form.elements) {
+      if (!field.name || field.type === "file") continue;
+      if ((field.type === "checkbox" || field.type === "radio") && !field.checked) continue;
+      body.append(field.name, field.value);
+    }
     let data;
     try {
       const response = await fetch(form.dataset.previewUrl, {

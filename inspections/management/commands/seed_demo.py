@@ -7,10 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from inspections import services
+from inspections.management import demo_visits
 from inspections.models import Branch, Campaign, Counter, Office, Post, Specialist, User
 from scoring.models import RolloutBatch, RubricVersion
 
 DEMO_PASSWORD = "yiguitong2012"
+CAMPAIGN_NAME = "2012年度一柜通验收"
 
 BRANCHES = [
     # code, name, batch, rollout date, offices (code, name, city tier, counter type)
@@ -89,6 +92,7 @@ USERS = [
     ("bj_manager", "北京分公司 王经理", User.Role.BRANCH_MANAGER, "bj", False),
     ("bj_inspector", "北京分公司验收员 李堃", User.Role.INSPECTOR, "bj", False),
     ("cq_manager", "重庆分公司 陈经理", User.Role.BRANCH_MANAGER, "cq", False),
+    ("cq_inspector", "重庆分公司验收员 赵昇", User.Role.INSPECTOR, "cq", False),
     ("sc_manager", "四川分公司 杨经理", User.Role.BRANCH_MANAGER, "sc", False),
 ]
 
@@ -101,8 +105,10 @@ class Command(BaseCommand):
             call_command("load_rubric", verbosity=0)
         with transaction.atomic():
             branches = self._organisation()
-            self._campaign(branches)
             self._users(branches)
+            campaign = self._campaign(branches)
+            if not campaign.visits.exists():
+                demo_visits.create(campaign)
         self._print_logins()
 
     def _organisation(self):
@@ -154,16 +160,17 @@ class Command(BaseCommand):
         return branches
 
     def _campaign(self, branches):
-        rubric = RubricVersion.objects.get(version="2012")
-        campaign, _ = Campaign.objects.get_or_create(
-            name="2012年度一柜通验收",
-            defaults={
-                "rubric": rubric,
-                "period_start": datetime.date(2012, 10, 22),
-                "period_end": datetime.date(2012, 11, 30),
-                "report_due": datetime.date(2012, 11, 30),
-            },
-        )
+        campaign = Campaign.objects.filter(name=CAMPAIGN_NAME).first()
+        if campaign is None:
+            campaign = services.create_campaign(
+                user=User.objects.get(username="hq"),
+                name=CAMPAIGN_NAME,
+                rubric=RubricVersion.objects.get(version="2012"),
+                period_start=datetime.date(2012, 10, 22),
+                period_end=datetime.date(2012, 11, 30),
+                report_due=datetime.date(2012, 11, 30),
+                branches=branches.values(),
+            )
         campaign.branches.set(branches.values())
         return campaign
 
@@ -173,6 +180,7 @@ class Command(BaseCommand):
                 username=username,
                 defaults={
                     "display_name": display_name,
+                    "email": f"{username}@yiguitong.example",
                     "role": role,
                     "branch": branches.get(branch_code),
                     "is_staff": superuser,
