@@ -1,6 +1,7 @@
 """factory_boy factories for the organisation, people and users."""
 
 import datetime
+import importlib
 
 import factory
 from factory.django import DjangoModelFactory
@@ -30,8 +31,22 @@ class OfficeFactory(DjangoModelFactory):
 
 
 def post(code: str) -> Post:
-    """The default posts come with the migrations."""
-    return Post.objects.get(code=code)
+    """The default posts come with the migrations; a transactional test's flush
+    removes them, so they are made again here when missing."""
+    defaults = importlib.import_module("inspections.migrations.0002_default_posts")
+    for order, (post_code, name, nb, pc, cl) in enumerate(defaults.DEFAULT_POSTS):
+        if post_code == code:
+            return Post.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "covers_new_business": nb,
+                    "covers_policy_change": pc,
+                    "covers_claims": cl,
+                    "order": order,
+                },
+            )[0]
+    raise KeyError(code)
 
 
 class SpecialistFactory(DjangoModelFactory):
@@ -90,3 +105,86 @@ class CampaignFactory(DjangoModelFactory):
     period_start = datetime.date(2012, 10, 22)
     period_end = datetime.date(2012, 11, 30)
     report_due = datetime.date(2012, 11, 30)
+
+
+class InspectorFactory(UserFactory):
+    """An inspector: of a branch when `branch` is given, else of head office."""
+
+    role = User.Role.INSPECTOR
+
+
+# --- answers for the score sheets and checklists ------------------------------
+# Plain data in the shapes `inspections.services` and the visit forms take.
+
+
+def full_sheet_parts(sheet, *, servicing_item: str = "退保") -> dict:
+    """A `parts` argument for `services.save_sheet` with every section of every
+    part at its full points (表四: the first notice kind is the one checked)."""
+    from scoring import definitions as d
+    from scoring.selectors import sheet_definition
+
+    definition = sheet_definition(sheet)
+    parts = {}
+    for part in definition.parts:
+        sections = {}
+        for section in part.sections:
+            if section.scoring == d.SECTION_POINTS:
+                sections[section.key] = {"score": str(section.max_points)}
+            else:
+                entry = {"items": {item.key: str(item.points) for item in section.items}}
+                if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
+                    entry["notice_kind"] = section.notice_kinds[0].key
+                sections[section.key] = entry
+        parts[part.key] = {
+            "reference_no": f"NO-{part.key}",
+            "servicing_item": servicing_item if definition.servicing_items else "",
+            "observed": True,
+            "not_observed_reason": "",
+            "answers": {"sections": sections, "remarks": {}},
+        }
+    return parts
+
+
+def sheet_post_data(
+    parts: dict,
+    *,
+    selection_method: str = "followed_live",
+    chosen_alternative: str | None = None,
+    alternative_reason: str = "",
+) -> dict:
+    """The POST data of the sheet form (field names: `inspections.sheet_forms`)
+    for a `parts` dict shaped like `full_sheet_parts`' result."""
+    data = {"selection_method": selection_method}
+    if chosen_alternative is not None:
+        data["chosen_alternative"] = chosen_alternative
+        data["alternative_reason"] = alternative_reason
+    for p, part in parts.items():
+        data[f"{p}-reference_no"] = part.get("reference_no", "")
+        if part.get("servicing_item"):
+            data[f"{p}-servicing_item"] = part["servicing_item"]
+        if not part.get("observed", True):
+            data[f"{p}-not_observed"] = "on"
+            data[f"{p}-not_observed_reason"] = part.get("not_observed_reason", "")
+        for s, entry in (part.get("answers") or {}).get("sections", {}).items():
+            prefix = f"{p}-{s}"
+            if "score" in entry:
+                data[f"{prefix}-score"] = entry["score"]
+            for key, value in (entry.get("items") or {}).items():
+                data[f"{prefix}-item-{key}"] = value
+            if entry.get("not_applicable"):
+                data[f"{prefix}-na"] = "on"
+                data[f"{prefix}-na_reason"] = entry.get("not_applicable_reason", "")
+            if entry.get("notice_kind"):
+                data[f"{prefix}-notice_kind"] = entry["notice_kind"]
+    return data
+
+
+def checklist_answers(sheet, *, compliant: bool | None = True, remark: str = "") -> dict:
+    """An `answers` argument for `services.save_checklist`: every requirement
+    answered the same way."""
+    from scoring.selectors import checklist_requirements, sheet_definition
+
+    return {
+        requirement.key: {"compliant": compliant, "remark": remark}
+        for requirement in checklist_requirements(sheet_definition(sheet))
+    }

@@ -52,7 +52,9 @@ def _record_transition(visit: Visit, to_state: str, user: User, comment: str = "
 def _open_for_editing(visit: Visit, user: User) -> Visit:
     """Lock the visit and check it may change; the first change starts it."""
     visit = (
-        Visit.objects.select_for_update()
+        # Lock only the visit row: PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the office join.
+        Visit.objects.select_for_update(of=("self",))
         .select_related("campaign", "branch", "office")
         .get(pk=visit.pk)
     )
