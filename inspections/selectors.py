@@ -11,6 +11,7 @@ from scoring.models import BusinessLine, KpiThreshold, Sheet
 from . import access
 from .models import (
     Branch,
+    BranchReportSubmission,
     Campaign,
     ChecklistRecord,
     KpiFigure,
@@ -106,6 +107,12 @@ class BoardBranch:
     draw: RandomDraw | None
     late: bool
     open_units: int
+    #: the branch's acceptance report submission, if any
+    report: BranchReportSubmission | None = None
+    #: no report submitted and the due date has passed
+    report_missing: bool = False
+    #: the report was submitted after the due date
+    report_late: bool = False
 
 
 def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
@@ -123,6 +130,12 @@ def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
         .select_related("office")
         .order_by("start_date", "pk")
     )
+    reports = {
+        report.branch_id: report
+        for report in BranchReportSubmission.objects.filter(
+            campaign=campaign, branch__in=branches
+        ).select_related("submitted_by", "campaign")
+    }
     rows = []
     for branch in branches:
         draw = draws_by_branch.get(branch.pk)
@@ -153,6 +166,9 @@ def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
                 draw=draw,
                 late=today > campaign.report_due and open_units > 0,
                 open_units=open_units,
+                report=reports.get(branch.pk),
+                report_missing=branch.pk not in reports and today > campaign.report_due,
+                report_late=branch.pk in reports and reports[branch.pk].is_late,
             )
         )
     return rows

@@ -1,3 +1,4 @@
+from .branch_reports import BranchReportSubmission
 from .campaigns import Campaign, CampaignGradeBand, KpiFigure, RandomDraw
 from .organisation import Branch, Counter, Office, Post, Specialist, User, WorkerHeartbeat
 from .visits import (
@@ -18,6 +19,7 @@ from .visits import (
 
 __all__ = [
     "Branch",
+    "BranchReportSubmission",
     "Campaign",
     "CampaignGradeBand",
     "ChecklistRecord",

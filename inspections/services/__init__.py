@@ -3,6 +3,7 @@
 Views validate input with forms, then call one of these; nothing else writes.
 """
 
+from .branch_reports import can_submit_branch_report, submit_branch_report
 from .campaigns import (
     create_campaign,
     draw_offices,
@@ -40,6 +41,7 @@ __all__ = [
     "add_evidence",
     "add_finding",
     "approve_visit",
+    "can_submit_branch_report",
     "create_campaign",
     "delete_finding",
     "delete_log_entry",
@@ -56,6 +58,7 @@ __all__ = [
     "save_line_waiver",
     "save_log_entry",
     "save_sheet",
+    "submit_branch_report",
     "submit_visit",
     "update_grade_bands",
 ]
