@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import access, selectors, services
 from ..forms import RosterUploadForm
+from ..models import Visit
 from ..roster import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,6 +21,9 @@ def home(request):
         "branches": selectors.branch_overview(user),
         "campaigns": selectors.visible_campaigns(user),
         "can_manage_roster": access.can_import_rosters(user),
+        "visits": selectors.visit_list(user)
+        .exclude(state=Visit.State.APPROVED)
+        .order_by("start_date")[:20],
     }
     return render(request, "inspections/home.html", context)
 

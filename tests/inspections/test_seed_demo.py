@@ -1,0 +1,53 @@
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from inspections.models import Branch, Office, SheetRecord, Specialist, User, Visit
+from scoring.models import RolloutBatch
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        Branch.objects.count(),
+        Office.objects.count(),
+        Specialist.objects.count(),
+        User.objects.count(),
+        Visit.objects.count(),
+        SheetRecord.objects.count(),
+    )
+
+
+def test_seed_demo_is_idempotent_and_prints_the_log_ins():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    first = _counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _counts() == first
+
+    text = out.getvalue()
+    for username in ("admin", "hq", "inspector", "bj_manager", "bj_inspector"):
+        assert username in text
+    assert authenticate(username="bj_manager", password="yiguitong2012") is not None
+
+    # Three branches, one per rollout batch, two or three offices each, about
+    # eight specialists per office with varied home posts.
+    assert sorted(Branch.objects.values_list("rollout_batch", flat=True)) == sorted(
+        RolloutBatch.values
+    )
+    for branch in Branch.objects.all():
+        assert 2 <= branch.offices.count() <= 3
+    for office in Office.objects.all():
+        people = Specialist.objects.filter(office=office)
+        assert people.count() == 8
+        assert people.values("home_post").distinct().count() >= 5
+    assert {u.role for u in User.objects.all()} == set(User.Role.values)
+
+    approved = Visit.objects.get(state=Visit.State.APPROVED)
+    assert approved.sheet_records.filter(complete=True).count() == 3
+    # Names outside GB2312 are part of the demo: the reports must show them.
+    names = "".join(Specialist.objects.values_list("name", flat=True))
+    assert "䶮" in names and "喆" in names
