@@ -26,3 +26,191 @@ def manager_b(branch_b):
 @pytest.fixture
 def head_office_user(db):
     return factories.HeadOfficeUserFactory(username="hq")
+
+
+# --- campaigns and visits ------------------------------------------------------
+
+
+@pytest.fixture
+def loaded_rubric(db):
+    """The published 2012 rubric, loaded the way production loads it."""
+    from django.core.management import call_command
+
+    from scoring.models import RubricVersion
+
+    call_command("load_rubric", verbosity=0)
+    return RubricVersion.objects.get(version="2012")
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """Users made by the factories hash their password in no time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(
+    fast_password_hashing, loaded_rubric, branch_a, branch_b, manager_a, manager_b, head_office_user
+):
+    """Two branches in one campaign, with offices, specialists and every kind of user.
+
+    Branch A (second rollout batch): offices a1, a2, a3 and a closed one;
+    at a1 `pc` (home post 保全: may be scored on new business and claims),
+    `nb` (契约 with 理赔 concurrently: only policy change) and `generalist`
+    (综合: every line); `at_branch` works at the branch itself, `at_a2` at a2.
+    Branch B: offices b1, b2 and `at_b1`. Inspectors: `inspector_a` and
+    `inspector_a2` of branch A, `inspector_b` of branch B, `inspector_hq` of
+    head office.
+    """
+    import datetime
+    from types import SimpleNamespace
+
+    from inspections import services
+
+    post = factories.post
+    a1 = factories.OfficeFactory(branch=branch_a, code="a1", name="甲一支公司")
+    a2 = factories.OfficeFactory(branch=branch_a, code="a2", name="甲二支公司")
+    a3 = factories.OfficeFactory(branch=branch_a, code="a3", name="甲三支公司")
+    a_closed = factories.OfficeFactory(
+        branch=branch_a, code="a9", name="甲停业支公司", active=False
+    )
+    b1 = factories.OfficeFactory(branch=branch_b, code="b1", name="乙一支公司")
+    b2 = factories.OfficeFactory(branch=branch_b, code="b2", name="乙二支公司")
+    campaign = services.create_campaign(
+        user=head_office_user,
+        name="2012年度一柜通验收",
+        rubric=loaded_rubric,
+        period_start=datetime.date(2012, 10, 22),
+        period_end=datetime.date(2012, 11, 30),
+        report_due=datetime.date(2012, 11, 30),
+        branches=[branch_a, branch_b],
+    )
+    return SimpleNamespace(
+        rubric=loaded_rubric,
+        campaign=campaign,
+        branch_a=branch_a,
+        branch_b=branch_b,
+        a1=a1,
+        a2=a2,
+        a3=a3,
+        a_closed=a_closed,
+        b1=b1,
+        b2=b2,
+        pc=factories.SpecialistFactory(
+            office=a1, name="保全张", home_post=post("policy_change"), employee_no="A1-001"
+        ),
+        nb=factories.SpecialistFactory(
+            office=a1,
+            name="契约李",
+            home_post=post("contract"),
+            concurrent_posts=[post("claims")],
+            employee_no="A1-002",
+        ),
+        generalist=factories.SpecialistFactory(
+            office=a1, name="综合王", home_post=post("general"), employee_no="A1-003"
+        ),
+        at_branch=factories.SpecialistFactory(
+            office=None, branch=branch_a, name="本部赵", home_post=post("general")
+        ),
+        at_a2=factories.SpecialistFactory(office=a2, name="甲二钱", home_post=post("general")),
+        at_b1=factories.SpecialistFactory(office=b1, name="乙一孙", home_post=post("general")),
+        hq=head_office_user,
+        manager_a=manager_a,
+        manager_b=manager_b,
+        inspector_a=factories.InspectorFactory(username="inspector-a", branch=branch_a),
+        inspector_a2=factories.InspectorFactory(username="inspector-a2", branch=branch_a),
+        inspector_b=factories.InspectorFactory(username="inspector-b", branch=branch_b),
+        inspector_hq=factories.InspectorFactory(username="inspector-hq"),
+    )
+
+
+@pytest.fixture
+def visit(world):
+    """Branch A's self-inspection of office a1, planned, inspected by `inspector_a`."""
+    import datetime
+
+    from inspections import services
+    from inspections.models import Visit
+
+    return services.plan_visit(
+        user=world.manager_a,
+        campaign=world.campaign,
+        branch=world.branch_a,
+        office=world.a1,
+        kind=Visit.Kind.SELF_INSPECTION,
+        start_date=datetime.date(2012, 10, 25),
+        end_date=datetime.date(2012, 10, 26),
+        inspectors=[world.inspector_a],
+    )
+
+
+@pytest.fixture
+def complete_visit(world):
+    """Fill a visit with everything submission asks for; returns the visit.
+
+    Sheets: at a1, 表二 and 表四 for `pc` and 表三 for `nb`; at the branch
+    itself, every line for `at_branch`; at another office, every line for a
+    new 综合 specialist there. 表五, 表七 for each scored specialist; head
+    office's KPI figures; the KPI note; a strength per content area.
+    """
+    from inspections import services
+    from inspections.models import Finding, Visit
+    from scoring.models import KpiThreshold
+
+    def fill(visit: Visit, inspector=None) -> Visit:
+        inspector = inspector or visit.inspectors.first()
+        sheets = {s.code: s for s in world.rubric.sheets.all()}
+        if visit.office_id == world.a1.pk:
+            people = {"new_business": world.pc, "policy_change": world.nb, "claims": world.pc}
+        else:
+            person = world.at_branch
+            if visit.office_id:
+                person = factories.SpecialistFactory(
+                    office=visit.office, home_post=factories.post("general")
+                )
+            people = dict.fromkeys(("new_business", "policy_change", "claims"), person)
+        for code, person in people.items():
+            services.save_sheet(
+                user=inspector,
+                visit=visit,
+                specialist=person,
+                sheet=sheets[code],
+                selection_method="followed_live",
+                parts=factories.full_sheet_parts(sheets[code]),
+                chosen_alternative="standard_process" if code == "claims" else None,
+            )
+        services.save_checklist(
+            user=inspector,
+            visit=visit,
+            sheet=sheets["permissions"],
+            specialist=None,
+            answers=factories.checklist_answers(sheets["permissions"]),
+        )
+        for person in set(people.values()):
+            services.save_checklist(
+                user=inspector,
+                visit=visit,
+                sheet=sheets["etiquette"],
+                specialist=person,
+                answers=factories.checklist_answers(sheets["etiquette"]),
+            )
+        branch = visit.branch
+        figures = [(KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE, branch, None, "90")]
+        figures += [
+            (KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, branch, office, "100")
+            for office in branch.offices.filter(active=True)
+        ]
+        services.save_kpi_figures(user=world.hq, campaign=visit.campaign, figures=figures)
+        services.save_kpi_note(user=inspector, visit=visit, note="每周通报混合受理率。")
+        for area in world.rubric.content_areas.all():
+            services.add_finding(
+                user=inspector,
+                visit=visit,
+                content_area=area,
+                kind=Finding.Kind.STRENGTH,
+                text=f"{area.name}：落实到位",
+            )
+        visit.refresh_from_db()
+        return visit
+
+    return fill
