@@ -1,0 +1,90 @@
+"""PDF rendering shared by every PDF exporter: a Django template → HTML →
+WeasyPrint, with the CJK font, A4 pages and page numbers of
+`templates/reports/pdf_base.css`.
+
+Fonts: the CSS names the family "Noto Sans CJK SC" (Debian's fonts-noto-cjk).
+It covers GB2312, GBK and CJK Extension A (王喆, 李䶮), so real names never
+fall back to boxes. WeasyPrint embeds only the glyphs a document uses; it
+subsets with HarfBuzz when libharfbuzz-subset0 is installed (fast) and with
+fontTools otherwise (several seconds per report): `subsetter()` tells which.
+Whatever the subsetter, each embedded subset is cut from the full font for
+exactly the glyphs used, so nothing the text needs is missing.
+
+Report HTML never fetches anything over the network: the fetcher allows
+`data:` URLs and files under the project's static/ folder only.
+"""
+
+import logging
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+FONT_FAMILY = "Noto Sans CJK SC"
+
+# WeasyPrint logs every rendering step at INFO; a worker's log needs its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+BASE_CSS_TEMPLATE = "reports/pdf_base.css"
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Only data: URLs and files under STATICFILES_DIRS / STATIC_ROOT."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, **kwargs)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            from urllib.request import url2pathname
+
+            path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
+            roots = [Path(p).resolve() for p in getattr(settings, "STATICFILES_DIRS", [])]
+            if not any(path.is_relative_to(root) for root in roots):
+                raise ValueError(f"report PDFs may not read {path}")
+        return super().fetch(url, headers)
+
+
+def subsetter() -> str:
+    """ "harfbuzz" or "fonttools": what WeasyPrint subsets the embedded fonts with."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0):
+        return "harfbuzz"
+    return "fonttools"
+
+
+@cache
+def font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+def base_stylesheet() -> CSS:
+    """The base CSS (A4, margins, page numbers, the CJK font, tables)."""
+    css = render_to_string(BASE_CSS_TEMPLATE, {"font_family": FONT_FAMILY})
+    return CSS(string=css, font_config=font_config())
+
+
+def render_html(template_name: str, context: dict) -> str:
+    return render_to_string(template_name, {"font_family": FONT_FAMILY, **context})
+
+
+def html_to_pdf(html: str, *, stylesheets: list[CSS] | None = None) -> bytes:
+    """WeasyPrint alone: HTML (with the base CSS) → PDF bytes."""
+    document = HTML(
+        string=html,
+        base_url=str(Path(settings.BASE_DIR) / "static") + "/",
+        url_fetcher=LocalOnlyFetcher(),
+    )
+    return document.write_pdf(
+        stylesheets=[base_stylesheet(), *(stylesheets or [])],
+        font_config=font_config(),
+    )
+
+
+def render_pdf(template_name: str, context: dict, **kwargs) -> bytes:
+    """Render a Django template to a PDF."""
+    return html_to_pdf(render_html(template_name, context), **kwargs)

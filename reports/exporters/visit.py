@@ -1,0 +1,441 @@
+"""A visit's acceptance report (一柜通工作验收报告), as PDF and as Excel.
+
+Both read `reports.selectors.visit_report_data` once and lay out the same
+content: the visit, results per specialist and sheet with the unit's overall
+result, every filled sheet, 表一, 表五 and 表七, KPIs, interviews, strengths and
+shortcomings per content area, rectification actions with their current
+status, and signature lines (PDF).
+"""
+
+import io
+import re
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from inspections.models import Visit
+
+from ..selectors import REPORT_TITLE, VisitReport, visit_report_data
+from . import pdf
+from .base import PDF, XLSX, Exporter, register
+from .excel import safe_text
+
+UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def report_filename(visit: Visit, extension: str) -> str:
+    unit = UNSAFE_FILENAME.sub("_", visit.unit_name).strip() or "visit"
+    return f"{REPORT_TITLE}-{unit}-{visit.start_date:%Y%m%d}-{visit.pk}.{extension}"
+
+
+class VisitExporter(Exporter):
+    subject = "visit"
+
+    def __init__(self, *, progress=None, visit_id: int, **subject):
+        super().__init__(progress=progress, visit_id=visit_id, **subject)
+        self.visit_id = visit_id
+        self._report: VisitReport | None = None
+
+    def report(self) -> VisitReport:
+        if self._report is None:
+            self._report = visit_report_data(self.visit_id)
+        return self._report
+
+    def filename(self) -> str:
+        visit = (
+            self._report.visit
+            if self._report
+            else Visit.objects.select_related("branch", "office").get(pk=self.visit_id)
+        )
+        return report_filename(visit, self.format)
+
+
+@register
+class VisitPdfExporter(VisitExporter):
+    identifier = "visit-pdf"
+    format = PDF
+
+    def html(self) -> str:
+        report = self.report()
+        return pdf.render_html("reports/visit_report.html", {"r": report})
+
+    def build(self) -> bytes:
+        self.progress(5)
+        self.report()
+        self.progress(25)
+        html = self.html()
+        self.progress(40)
+        data = pdf.html_to_pdf(html)
+        self.progress(100)
+        return data
+
+
+# --- Excel --------------------------------------------------------------------
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def cell_value(value):
+    """What goes into a cell: user text formula-escaped and cleaned of the
+    control characters Excel files cannot hold; numbers and dates as they are."""
+    if isinstance(value, str):
+        return safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+class SheetWriter:
+    """Appends rows to one worksheet, every value through `cell_value`."""
+
+    def __init__(self, ws, widths: list[int] | None = None):
+        self.ws = ws
+        for index, width in enumerate(widths or [], start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+
+    def row(self, values, *, font=None, fill=None, wrap=False):
+        self.ws.append([cell_value(v) for v in values])
+        if font or fill or wrap:
+            for cell in self.ws[self.ws.max_row]:
+                if font:
+                    cell.font = font
+                if fill:
+                    cell.fill = fill
+                if wrap:
+                    cell.alignment = WRAP
+        return self.ws.max_row
+
+    def header(self, values):
+        row = self.row(values, font=BOLD, fill=HEADER_FILL)
+        if self.ws.freeze_panes is None:
+            self.ws.freeze_panes = self.ws.cell(row=row + 1, column=1)
+        return row
+
+    def blank(self):
+        self.ws.append([])
+
+
+def _yes_no(value) -> str:
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    return ""
+
+
+def _percent(value):
+    return float(value) if value is not None else None
+
+
+def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> Workbook:
+    wb = Workbook()
+    summary = SheetWriter(wb.active, [22, 16, 16, 16, 16, 18])
+    wb.active.title = _("Summary")[:31]
+    summary.row([report.title], font=TITLE)
+    summary.blank()
+    approved = ""
+    if report.approved_at:
+        approved = report.approved_at.strftime("%Y-%m-%d %H:%M")
+        if report.approved_by:
+            approved += f" · {report.approved_by}"
+    for label, value in [
+        (_("Campaign"), report.campaign),
+        (_("Branch"), report.branch),
+        (_("Office"), report.office or _("The branch itself")),
+        (_("Kind of visit"), report.kind),
+        (_("Visit dates"), f"{report.start_date:%Y-%m-%d} – {report.end_date:%Y-%m-%d}"),
+        (_("Inspectors"), "、".join(report.inspectors)),
+        (_("Approved"), approved),
+        (
+            _("Grade bands"),
+            "；".join(
+                f"{b.grade} ≥ {b.minimum_percent.normalize():f}%" for b in report.grade_bands
+            ),
+        ),
+    ]:
+        summary.row([label, value])
+        summary.ws.cell(row=summary.ws.max_row, column=1).font = BOLD
+    summary.blank()
+    summary.row([_("Results")], font=BOLD)
+    kinds = [f"{label} {name}" for label, name in report.scored_sheet_kinds]
+    header = [_("Specialist"), _("Employee number"), _("Home post")]
+    for kind in kinds:
+        header += [f"{kind} {_('Score')}", f"{kind} %", f"{kind} {_('Grade')}"]
+    header += [_("Specialist's result") + " %", _("Grade")]
+    summary.header(header)
+    for person in report.specialists:
+        values = [person.name, person.employee_no, person.home_post]
+        for cell in person.cells:
+            if cell is None:
+                values += [None, None, None]
+            else:
+                values += [cell.score, _percent(cell.percent), cell.grade]
+        values += [_percent(person.result.percent), person.result.grade or ""]
+        summary.row(values)
+    footer = [_("%(unit)s (mean)") % {"unit": report.unit_name}, "", ""]
+    for result in report.line_results:
+        footer += [None, _percent(result.percent), result.grade or ""]
+    footer += [_percent(report.unit_result.percent), report.unit_result.grade or ""]
+    summary.row(footer, font=BOLD)
+    summary.row(
+        [
+            _("Overall result of %(unit)s") % {"unit": report.unit_name},
+            _percent(report.unit_result.percent),
+            report.unit_result.grade or "",
+        ],
+        font=BOLD,
+    )
+    for line, reason in report.line_waivers:
+        summary.row([_("Business lines without a sheet"), line, reason])
+    summary.blank()
+    summary.row([_("Checklists: compliance")], font=BOLD)
+    summary.row(
+        [_("Sheet"), _("Checklists"), _("Compliant"), _("Not compliant"), _("Compliance rate")],
+        font=BOLD,
+        fill=HEADER_FILL,
+    )
+    for s in report.checklist_summaries:
+        summary.row(
+            [
+                f"{s.table_label} {s.sheet_name}",
+                s.records,
+                s.compliant,
+                s.non_compliant,
+                _percent(s.rate),
+            ]
+        )
+    progress(30)
+
+    # One worksheet per scored sheet kind, laid out like the seed's tables.
+    for index, (label, name) in enumerate(report.scored_sheet_kinds):
+        ws = SheetWriter(wb.create_sheet(label[:31]), [12, 10, 16, 14, 12, 14, 30, 8, 8, 36])
+        ws.row([f"{label} {name}"], font=TITLE)
+        ws.header(
+            [
+                _("Specialist"),
+                _("Employee number"),
+                _("Form"),
+                _("Reference number"),
+                _("Servicing item"),
+                _("Section"),
+                _("Item"),
+                _("Points"),
+                _("Score"),
+                _("Remark"),
+            ]
+        )
+        for s in report.sheets:
+            if s.table_label != label:
+                continue
+            how = " · ".join(
+                filter(
+                    None,
+                    [
+                        s.selection_method,
+                        s.chosen_alternative,
+                        s.alternative_reason,
+                    ],
+                )
+            )
+            result = f"{s.percent:.2f}% · {s.grade}" if s.percent is not None else ""
+            total = [s.specialist_name, s.employee_no, _("Total"), "", "", "", how]
+            total += [s.max_points, s.score, result]
+            ws.row(total, font=BOLD)
+            for part in s.parts:
+                base = [
+                    s.specialist_name,
+                    s.employee_no,
+                    part.name,
+                    part.reference_no,
+                    part.servicing_item,
+                ]
+                if not part.observed:
+                    ws.row(
+                        [
+                            *base,
+                            "",
+                            "",
+                            None,
+                            None,
+                            _("Not observed: left out of the score and the maximum.")
+                            + " "
+                            + part.not_observed_reason,
+                        ]
+                    )
+                    continue
+                for section in part.sections:
+                    section_notes = " ".join(
+                        filter(
+                            None, [section.note if section.not_applicable else "", section.remark]
+                        )
+                    )
+                    items = section.items or [None]
+                    for i, item in enumerate(items):
+                        text = item.text if item else ""
+                        if section.item_points:
+                            points = item.points if item else section.max_points
+                            score = item.score if item else section.score
+                            note = " ".join(
+                                filter(
+                                    None,
+                                    [section_notes if i == 0 else "", item.note if item else ""],
+                                )
+                            )
+                        else:
+                            points = section.max_points if i == 0 else None
+                            score = section.score if i == 0 else None
+                            note = section_notes if i == 0 else ""
+                        ws.row([*base, section.name, text, points, score, note])
+        progress(30 + 30 * (index + 1) // max(1, len(report.scored_sheet_kinds)))
+
+    log = SheetWriter(wb.create_sheet("表一"), [18, 16, 12, 12, 12, 12, 12, 36])
+    log.row([_("表一 process log")], font=TITLE)
+    log.header(
+        [
+            _("Policy number"),
+            _("Business item"),
+            _("Operator"),
+            _("Document review (min)"),
+            _("Scanning (min)"),
+            _("Data entry (min)"),
+            _("Total (min)"),
+            _("Remarks"),
+        ]
+    )
+    for e in report.log:
+        log.row(
+            [
+                e.policy_no,
+                e.business_item,
+                e.operator,
+                e.minutes_document_review,
+                e.minutes_scanning,
+                e.minutes_data_entry,
+                e.minutes_total,
+                e.remarks,
+            ]
+        )
+
+    checklists = SheetWriter(wb.create_sheet(_("Checklists")[:31]), [24, 14, 60, 10, 36])
+    checklists.row([_("Checklists (表五, 表七)")], font=TITLE)
+    checklists.header([_("Sheet"), _("For"), _("Requirement"), _("Compliant"), _("Remark")])
+    for c in report.checklists:
+        for line in c.lines:
+            checklists.row(
+                [
+                    f"{c.table_label} {c.sheet_name}",
+                    c.who,
+                    line.text,
+                    _yes_no(line.compliant),
+                    line.remark,
+                ]
+            )
+        checklists.row(
+            [
+                f"{c.table_label} {c.sheet_name}",
+                c.who,
+                _("Compliance rate"),
+                _percent(c.rate),
+                f"{c.compliant}/{c.compliant + c.non_compliant}",
+            ],
+            font=BOLD,
+        )
+    progress(70)
+
+    kpis = SheetWriter(wb.create_sheet(_("KPIs")[:31]), [22, 20, 12, 12, 10])
+    kpis.row([_("KPIs")], font=TITLE)
+    kpis.header([_("KPI"), _("Unit"), _("Value") + " %", _("Threshold") + " %", _("Result")])
+    for kpi in report.kpis:
+        passed = {True: _("pass"), False: _("fail")}.get(kpi.passed, "")
+        kpis.row([str(kpi.label), kpi.unit_name, kpi.value, kpi.threshold, passed])
+    if report.kpi_note:
+        kpis.blank()
+        kpis.row([_("How the branch monitors the KPIs"), report.kpi_note])
+
+    interviews = SheetWriter(wb.create_sheet(_("Interviews")[:31]), [20, 12, 12, 36, 8, 40, 14])
+    interviews.row([_("Interviews")], font=TITLE)
+    interviews.header(
+        [
+            _("Audience"),
+            _("Interviewee"),
+            _("Post"),
+            _("Question"),
+            _("Yes/no"),
+            _("Answer"),
+            _("Tag"),
+        ]
+    )
+    for i in report.interviews:
+        for a in i.answers:
+            interviews.row(
+                [
+                    i.audience,
+                    i.interviewee,
+                    i.post,
+                    a.question,
+                    _yes_no(a.yes_no),
+                    a.text,
+                    a.tag_label,
+                ]
+            )
+        if i.notes:
+            interviews.row([i.audience, i.interviewee, i.post, _("Extra notes"), "", i.notes, ""])
+
+    findings = SheetWriter(wb.create_sheet(_("Findings")[:31]), [30, 12, 80])
+    findings.row([_("Strengths and shortcomings")], font=TITLE)
+    findings.header([_("Content area"), _("Kind"), _("Text")])
+    for area in report.areas:
+        for text in area.strengths:
+            findings.row([area.name, _("Strength"), text])
+        for text in area.shortcomings:
+            findings.row([area.name, _("Shortcoming"), text])
+
+    actions = SheetWriter(wb.create_sheet(_("Actions")[:31]), [30, 50, 16, 12, 14, 12, 16, 10])
+    actions.row([_("Rectification actions and deadlines")], font=TITLE)
+    actions.header(
+        [
+            _("Content area"),
+            _("What to fix"),
+            _("Responsible unit"),
+            _("Responsible person"),
+            _("Owner (user)"),
+            _("Deadline"),
+            _("Current status"),
+            _("Overdue"),
+        ]
+    )
+    for a in report.actions:
+        actions.row(
+            [
+                a.area,
+                a.description,
+                a.responsible_unit,
+                a.responsible_person,
+                a.owner,
+                a.deadline,
+                a.status_label,
+                _("Yes") if a.overdue else "",
+            ]
+        )
+    progress(90)
+    return wb
+
+
+@register
+class VisitXlsxExporter(VisitExporter):
+    identifier = "visit-xlsx"
+    format = XLSX
+
+    def build(self) -> bytes:
+        self.progress(5)
+        report = self.report()
+        self.progress(20)
+        wb = write_visit_workbook(report, self.progress)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        self.progress(100)
+        return buffer.getvalue()

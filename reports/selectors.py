@@ -1,0 +1,619 @@
+"""Everything a visit's acceptance report shows, read in one go.
+
+`visit_report_data(visit_id)` reads the visit with a fixed number of queries
+(prefetching; nothing is queried from a template or an exporter loop) and
+returns plain dataclasses that the PDF template and the Excel writer both lay
+out. Scores are the stored ones (approval froze them); the per-item detail of
+each sheet is re-computed by the scoring engine from the stored answers, so
+not-applicable sections and unchecked notice kinds show why they got their
+points. Rectification actions show their *current* status.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspections.models import (
+    ChecklistRecord,
+    Finding,
+    Interview,
+    InterviewAnswer,
+    PartRecord,
+    ProcessLogEntry,
+    RectificationAction,
+    SheetRecord,
+    Visit,
+    VisitTransition,
+)
+from inspections.selectors import KpiStatus, visit_kpis
+from inspections.services.visits import campaign_grade_bands
+from scoring import answers as stored_answers
+from scoring import definitions as d
+from scoring.engine import ScoringError, evaluate_checklist, percent_of, score_sheet
+from scoring.models import ContentArea, Sheet
+from scoring.results import Result, specialist_result, unit_result
+from scoring.selectors import checklist_requirements, rubric_definitions
+
+
+class ReportDataError(ValueError):
+    """The visit cannot be reported as it is; the message says why, readably."""
+
+
+# --- the dataclasses ----------------------------------------------------------
+
+
+@dataclass
+class ItemLine:
+    text: str
+    points: Decimal | None
+    score: Decimal | None
+    note: str = ""
+
+
+@dataclass
+class SectionLine:
+    name: str
+    max_points: Decimal
+    score: Decimal
+    item_points: bool  # True: points per item; False: one score for the section
+    items: list[ItemLine]
+    not_applicable: bool = False
+    note: str = ""  # why not applicable, which notice kind was checked …
+    remark: str = ""  # what the inspector wrote
+
+    @property
+    def rowspan(self) -> int:
+        return max(1, len(self.items))
+
+
+@dataclass
+class PartSheet:
+    name: str
+    total_points: Decimal
+    reference_no: str
+    servicing_item: str
+    observed: bool
+    not_observed_reason: str
+    score: Decimal
+    max_points: Decimal
+    sections: list[SectionLine]
+
+
+@dataclass
+class ScoredSheet:
+    record: SheetRecord
+    table_label: str
+    sheet_name: str
+    sheet_code: str
+    specialist_name: str
+    employee_no: str
+    selection_method: str
+    chosen_alternative: str
+    alternative_reason: str
+    score: Decimal
+    max_points: Decimal
+    percent: Decimal | None
+    grade: str
+    parts: list[PartSheet]
+
+
+@dataclass
+class SpecialistRow:
+    name: str
+    employee_no: str
+    home_post: str
+    cells: list[SheetRecord | None]  # one per scored sheet kind, in sheet order
+    result: Result
+
+
+@dataclass
+class ChecklistLine:
+    text: str
+    compliant: bool | None
+    remark: str
+
+
+@dataclass
+class ChecklistSheet:
+    table_label: str
+    sheet_name: str
+    sheet_code: str
+    who: str  # the specialist, or the visited unit for 表五
+    lines: list[ChecklistLine]
+    compliant: int
+    non_compliant: int
+    rate: Decimal | None
+
+
+@dataclass
+class ChecklistSummary:
+    table_label: str
+    sheet_name: str
+    records: int
+    compliant: int
+    non_compliant: int
+    rate: Decimal | None
+
+
+@dataclass
+class InterviewAnswerLine:
+    question: str
+    yes_no: bool | None
+    text: str
+    tag: str
+    tag_label: str
+
+
+@dataclass
+class InterviewView:
+    audience: str
+    interviewee: str
+    post: str
+    notes: str
+    answers: list[InterviewAnswerLine]
+
+
+@dataclass
+class ActionLine:
+    area: str
+    description: str
+    responsible_unit: str
+    responsible_person: str
+    owner: str
+    deadline: object
+    status: str
+    status_label: str
+    overdue: bool
+
+
+@dataclass
+class AreaFindings:
+    code: str
+    name: str
+    strengths: list[str] = field(default_factory=list)
+    shortcomings: list[str] = field(default_factory=list)
+    actions: list[ActionLine] = field(default_factory=list)
+
+
+@dataclass
+class LogLine:
+    policy_no: str
+    business_item: str
+    operator: str
+    minutes_document_review: Decimal | None
+    minutes_scanning: Decimal | None
+    minutes_data_entry: Decimal | None
+    remarks: str
+
+    @property
+    def minutes_total(self) -> Decimal | None:
+        values = [
+            v
+            for v in (self.minutes_document_review, self.minutes_scanning, self.minutes_data_entry)
+            if v is not None
+        ]
+        return sum(values, Decimal(0)) if values else None
+
+
+@dataclass
+class VisitReport:
+    visit: Visit
+    title: str
+    campaign: str
+    branch: str
+    office: str
+    unit_name: str
+    kind: str
+    start_date: object
+    end_date: object
+    inspectors: list[str]
+    approved_at: object
+    approved_by: str
+    approval_comment: str
+    generated_at: object
+    grade_bands: tuple[d.GradeBandDef, ...]
+    scored_sheet_kinds: list[tuple[str, str]]  # (table label, name) of 表二–表四
+    specialists: list[SpecialistRow]
+    unit_result: Result
+    line_results: list[Result]  # per scored sheet kind, the unit's mean
+    line_waivers: list[tuple[str, str]]
+    sheets: list[ScoredSheet]
+    log: list[LogLine]
+    checklists: list[ChecklistSheet]
+    checklist_summaries: list[ChecklistSummary]
+    kpis: list[KpiStatus]
+    kpi_note: str
+    interviews: list[InterviewView]
+    areas: list[AreaFindings]
+    actions: list[ActionLine]
+
+    @property
+    def problems_raised(self) -> list[tuple[str, InterviewAnswerLine]]:
+        return [
+            (i.interviewee, a)
+            for i in self.interviews
+            for a in i.answers
+            if a.tag and (a.text or a.yes_no is not None)
+        ]
+
+
+REPORT_TITLE = "一柜通工作验收报告"
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def _fmt(number: Decimal | None) -> str:
+    if number is None:
+        return ""
+    return format(number.normalize(), "f")
+
+
+def _section_line(section: d.SectionDef, result, remarks: dict) -> SectionLine:
+    remark = str(remarks.get(section.key) or "").strip()
+    item_points = section.scoring == d.ITEM_POINTS
+    if result is None:  # a part not observed
+        return SectionLine(
+            name=section.name,
+            max_points=section.max_points,
+            score=Decimal(0),
+            item_points=item_points,
+            items=[ItemLine(i.text, i.points, None) for i in section.items],
+            remark=remark,
+        )
+    if result.not_applicable:
+        note = _("Not applicable: full %(points)s points. %(reason)s") % {
+            "points": _fmt(section.max_points),
+            "reason": result.not_applicable_reason,
+        }
+        items = [
+            ItemLine(i.text, i.points, i.points if item_points else None) for i in section.items
+        ]
+        return SectionLine(
+            name=section.name,
+            max_points=section.max_points,
+            score=result.score,
+            item_points=item_points,
+            items=items,
+            not_applicable=True,
+            note=note.strip(),
+            remark=remark,
+        )
+    items = []
+    for item in section.items:
+        item_note = str(remarks.get(item.key) or "").strip()
+        score = result.item_scores.get(item.key) if item_points else None
+        if item.is_notice_kind and result.notice_kind:
+            if item.key == result.notice_kind:
+                item_note = " ".join(filter(None, [_("Notice kind checked."), item_note]))
+            else:
+                item_note = " ".join(
+                    filter(None, [_("Notice kind not checked: full points."), item_note])
+                )
+        items.append(ItemLine(item.text, item.points, score, item_note))
+    return SectionLine(
+        name=section.name,
+        max_points=section.max_points,
+        score=result.score,
+        item_points=item_points,
+        items=items,
+        remark=remark,
+    )
+
+
+def _scored_sheet(record: SheetRecord, definition: d.SheetDef, bands) -> ScoredSheet:
+    part_records = {p.part.code: p for p in record.parts.all()}
+    chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
+    answers = d.SheetAnswers(
+        parts={
+            code: stored_answers.part_answers(
+                p.answers,
+                servicing_item=p.servicing_item,
+                observed=p.observed,
+                not_observed_reason=p.not_observed_reason,
+            )
+            for code, p in part_records.items()
+        },
+        chosen_alternative=chosen,
+    )
+    try:
+        result = score_sheet(definition, answers, bands)
+    except ScoringError as error:
+        raise ReportDataError(
+            _("%(sheet)s of %(name)s cannot be scored from its stored answers: %(problems)s")
+            % {
+                "sheet": definition.table_label,
+                "name": record.specialist.name,
+                "problems": "; ".join(str(p) for p in error.problems),
+            }
+        ) from error
+    part_results = {p.key: p for p in result.parts}
+    parts = []
+    for part in definition.parts:
+        if definition.grouping == d.ALTERNATIVES and part.key != (
+            chosen or next(iter(answers.parts), None)
+        ):
+            continue
+        stored = part_records.get(part.key)
+        part_result = part_results.get(part.key)
+        remarks = ((stored.answers if stored else {}) or {}).get("remarks") or {}
+        section_results = (
+            {s.key: s for s in part_result.sections} if part_result and part_result.observed else {}
+        )
+        observed = bool(part_result.observed) if part_result else bool(stored and stored.observed)
+        parts.append(
+            PartSheet(
+                name=part.name,
+                total_points=part.total_points,
+                reference_no=stored.reference_no if stored else "",
+                servicing_item=stored.servicing_item if stored else "",
+                observed=observed,
+                not_observed_reason=(part_result.not_observed_reason if part_result else ""),
+                score=part_result.score if part_result else Decimal(0),
+                max_points=part_result.max_points if part_result else Decimal(0),
+                sections=[
+                    _section_line(s, section_results.get(s.key), remarks) for s in part.sections
+                ],
+            )
+        )
+    specialist = record.specialist
+    return ScoredSheet(
+        record=record,
+        table_label=definition.table_label,
+        sheet_name=definition.name,
+        sheet_code=definition.key,
+        specialist_name=specialist.name,
+        employee_no=specialist.employee_no,
+        selection_method=record.get_selection_method_display(),
+        chosen_alternative=record.chosen_alternative.name if record.chosen_alternative_id else "",
+        alternative_reason=record.alternative_reason,
+        score=record.score,
+        max_points=record.max_points,
+        percent=record.percent,
+        grade=record.grade,
+        parts=parts,
+    )
+
+
+def _checklist_sheet(record: ChecklistRecord, definition: d.SheetDef, unit_name: str):
+    requirements = checklist_requirements(definition)
+    answers = record.answers or {}
+    lines = []
+    for requirement in requirements:
+        answer = answers.get(requirement.key) or {}
+        lines.append(
+            ChecklistLine(
+                text=requirement.text,
+                compliant=answer.get("compliant"),
+                remark=str(answer.get("remark") or "").strip(),
+            )
+        )
+    try:
+        result = evaluate_checklist(requirements, stored_answers.checklist_answers(answers))
+    except ScoringError as error:
+        raise ReportDataError(
+            _("%(sheet)s of %(who)s cannot be read from its stored answers: %(problems)s")
+            % {
+                "sheet": definition.table_label,
+                "who": record.specialist.name if record.specialist_id else unit_name,
+                "problems": "; ".join(str(p) for p in error.problems),
+            }
+        ) from error
+    return ChecklistSheet(
+        table_label=definition.table_label,
+        sheet_name=definition.name,
+        sheet_code=definition.key,
+        who=record.specialist.name if record.specialist_id else unit_name,
+        lines=lines,
+        compliant=result.compliant,
+        non_compliant=result.non_compliant,
+        rate=result.rate,
+    )
+
+
+def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
+    """Everything the visit's acceptance report shows, in about 20 queries."""
+    visit = (
+        Visit.objects.select_related("campaign__rubric", "branch", "office")
+        .prefetch_related(
+            "inspectors",
+            "line_waivers",
+            Prefetch(
+                "transitions",
+                queryset=VisitTransition.objects.filter(to_state=Visit.State.APPROVED)
+                .select_related("by")
+                .order_by("-at", "-id"),
+                to_attr="approvals",
+            ),
+        )
+        .get(pk=visit_id)
+    )
+    today = today or timezone.localdate()
+    rubric_id = visit.campaign.rubric_id
+    definitions = rubric_definitions(rubric_id)
+    bands = campaign_grade_bands(visit.campaign)
+    scored_defs = [s for s in definitions.values() if s.kind == Sheet.Kind.SCORED]
+
+    records = list(
+        SheetRecord.objects.filter(visit=visit)
+        .select_related("sheet", "specialist__home_post", "chosen_alternative")
+        .prefetch_related(
+            Prefetch(
+                "parts",
+                queryset=PartRecord.objects.select_related("part").order_by("part__order", "id"),
+            )
+        )
+        .order_by("sheet__order", "specialist__employee_no")
+    )
+    sheets = [_scored_sheet(r, definitions[r.sheet.code], bands) for r in records]
+
+    # Per specialist: one cell per scored sheet kind, and their result.
+    by_specialist: dict[int, list[SheetRecord]] = defaultdict(list)
+    people = {}
+    for record in records:
+        by_specialist[record.specialist_id].append(record)
+        people[record.specialist_id] = record.specialist
+    checklists = list(
+        ChecklistRecord.objects.filter(visit=visit)
+        .select_related("sheet", "specialist__home_post")
+        .order_by("sheet__order", "specialist__employee_no")
+    )
+    for checklist in checklists:
+        if checklist.specialist_id and checklist.specialist_id not in people:
+            people[checklist.specialist_id] = checklist.specialist
+    specialists = []
+    for person in sorted(people.values(), key=lambda p: p.employee_no):
+        own = by_specialist.get(person.pk, [])
+        cells = [next((r for r in own if r.sheet.code == s.key), None) for s in scored_defs]
+        specialists.append(
+            SpecialistRow(
+                name=person.name,
+                employee_no=person.employee_no,
+                home_post=person.home_post.name,
+                cells=cells,
+                result=specialist_result([r.percent for r in own], bands),
+            )
+        )
+    line_results = [
+        unit_result([r.percent for r in records if r.sheet.code == s.key], bands)
+        for s in scored_defs
+    ]
+
+    checklist_sheets = [
+        _checklist_sheet(c, definitions[c.sheet.code], visit.unit_name) for c in checklists
+    ]
+    summaries = []
+    for definition in definitions.values():
+        if definition.kind != Sheet.Kind.CHECKLIST:
+            continue
+        mine = [c for c in checklist_sheets if c.sheet_code == definition.key]
+        compliant = sum(c.compliant for c in mine)
+        non_compliant = sum(c.non_compliant for c in mine)
+        summaries.append(
+            ChecklistSummary(
+                table_label=definition.table_label,
+                sheet_name=definition.name,
+                records=len(mine),
+                compliant=compliant,
+                non_compliant=non_compliant,
+                rate=percent_of(Decimal(compliant), Decimal(compliant + non_compliant)),
+            )
+        )
+
+    log = [
+        LogLine(
+            policy_no=e.policy_no,
+            business_item=e.business_item,
+            operator=e.operator.name,
+            minutes_document_review=e.minutes_document_review,
+            minutes_scanning=e.minutes_scanning,
+            minutes_data_entry=e.minutes_data_entry,
+            remarks=e.remarks,
+        )
+        for e in ProcessLogEntry.objects.filter(visit=visit)
+        .select_related("operator")
+        .order_by("created_at", "id")
+    ]
+
+    interviews = [
+        InterviewView(
+            audience=i.audience.name,
+            interviewee=i.interviewee,
+            post=i.post,
+            notes=i.notes,
+            answers=[
+                InterviewAnswerLine(
+                    question=a.question.text,
+                    yes_no=a.yes_no,
+                    text=a.text,
+                    tag=a.tag,
+                    tag_label=a.get_tag_display() if a.tag else "",
+                )
+                for a in i.answers.all()
+            ],
+        )
+        for i in Interview.objects.filter(visit=visit)
+        .select_related("audience")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=InterviewAnswer.objects.select_related("question").order_by(
+                    "question__order", "id"
+                ),
+            )
+        )
+        .order_by("created_at", "id")
+    ]
+
+    areas = {
+        a.pk: AreaFindings(code=a.code, name=a.name)
+        for a in ContentArea.objects.filter(rubric_id=rubric_id).order_by("order", "id")
+    }
+    for finding in Finding.objects.filter(visit=visit).order_by("created_at", "id"):
+        area = areas.get(finding.content_area_id)
+        if area is None:
+            continue
+        if finding.kind == Finding.Kind.STRENGTH:
+            area.strengths.append(finding.text)
+        else:
+            area.shortcomings.append(finding.text)
+    actions = []
+    for action in (
+        RectificationAction.objects.filter(visit=visit)
+        .select_related("responsible_office", "owner")
+        .order_by("deadline", "id")
+    ):
+        area = areas.get(action.content_area_id)
+        line = ActionLine(
+            area=area.name if area else "",
+            description=action.description,
+            responsible_unit=action.responsible_office.name
+            if action.responsible_office_id
+            else visit.branch.name,
+            responsible_person=action.responsible_person,
+            owner=str(action.owner) if action.owner_id else "",
+            deadline=action.deadline,
+            status=action.status,
+            status_label=action.get_status_display(),
+            overdue=action.status != RectificationAction.Status.CLOSED and action.deadline < today,
+        )
+        actions.append(line)
+        if area is not None:
+            area.actions.append(line)
+
+    approval = visit.approvals[0] if visit.approvals else None
+    return VisitReport(
+        visit=visit,
+        title=REPORT_TITLE,
+        campaign=visit.campaign.name,
+        branch=visit.branch.name,
+        office=visit.office.name if visit.office_id else "",
+        unit_name=visit.unit_name,
+        kind=visit.get_kind_display(),
+        start_date=visit.start_date,
+        end_date=visit.end_date,
+        inspectors=[str(u) for u in visit.inspectors.all()],
+        approved_at=visit.approved_at,
+        approved_by=str(approval.by) if approval else "",
+        approval_comment=approval.comment if approval else "",
+        generated_at=timezone.now(),
+        grade_bands=bands,
+        scored_sheet_kinds=[(s.table_label, s.name) for s in scored_defs],
+        specialists=specialists,
+        unit_result=unit_result([r.percent for r in records], bands),
+        line_results=line_results,
+        line_waivers=[(w.get_business_line_display(), w.reason) for w in visit.line_waivers.all()],
+        sheets=sheets,
+        log=log,
+        checklists=checklist_sheets,
+        checklist_summaries=summaries,
+        kpis=visit_kpis(visit),
+        kpi_note=visit.kpi_monitoring_note,
+        interviews=interviews,
+        areas=list(areas.values()),
+        actions=actions,
+    )

@@ -1,0 +1,307 @@
+"""Report jobs: asking for a report, building it, and swapping it in.
+
+    request_report(...)   a job row, its task sent once the transaction commits
+    run_job(job_id)       what the Celery task does: build through the exporter,
+                          then finish_job
+    finish_job(...)       write the file under a temporary name, then, in one
+                          transaction, move it into place and make the job the
+                          current report of its subject (the old one retires)
+
+Idempotent: a job's file name is fixed by its id (`ReportJob.storage_name`),
+a job already done returns at once, and the swap locks the job rows, so a
+task that runs twice leaves one current report and one file.
+"""
+
+import hashlib
+import logging
+import os
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .access import can_download, can_request, can_see_subject
+from .exporters.base import REGISTRY, Exporter
+from .models import ReportJob
+
+__all__ = [
+    "JobError",
+    "can_download",
+    "can_request",
+    "can_see_subject",
+    "current_job",
+    "finish_job",
+    "mark_failed",
+    "note_retry",
+    "request_report",
+    "run_job",
+]
+
+logger = logging.getLogger(__name__)
+
+VISIT_EXPORTERS = ("visit-pdf", "visit-xlsx")
+
+
+class JobError(Exception):
+    """A report cannot be built; the message is for the person who asked."""
+
+
+# --- asking ------------------------------------------------------------------
+
+
+def exporter_class(identifier: str) -> type[Exporter]:
+    try:
+        return REGISTRY[identifier]
+    except KeyError:
+        raise JobError(_("There is no report called “%(name)s”.") % {"name": identifier}) from None
+
+
+def _active_job(exporter: str, subject_key: str) -> ReportJob | None:
+    """A job of the same report still queued or running, asked for recently
+    enough that it may still finish (within the task's hard time limit)."""
+    since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return (
+        ReportJob.objects.filter(
+            exporter=exporter,
+            subject_key=subject_key,
+            state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING],
+            requested_at__gte=since,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def request_report(
+    *,
+    exporter: str,
+    requested_by=None,
+    visit=None,
+    campaign=None,
+    branch=None,
+    language: str | None = None,
+    reuse_active: bool = True,
+) -> ReportJob:
+    """Create a report job and send its task once the transaction commits.
+
+    Subjects: `visit`, or `campaign`, or `campaign` and `branch`. Access is the
+    caller's business (`reports.access.can_request`). With `reuse_active`, a
+    job of the same report that is still queued or running is returned instead
+    of a second one.
+    """
+    cls = exporter_class(exporter)
+    if visit is not None:
+        campaign = branch = None
+    subject_key = ReportJob.make_subject_key(
+        visit_id=visit.pk if visit else None,
+        campaign_id=campaign.pk if campaign else None,
+        branch_id=branch.pk if branch else None,
+    )
+    expected = {"visit": visit is not None, "branch": branch is not None}
+    subject = "visit" if expected["visit"] else ("branch" if expected["branch"] else "campaign")
+    if cls.subject and cls.subject != subject:
+        raise JobError(
+            _("The report “%(name)s” is not made for this subject.") % {"name": exporter}
+        )
+    if subject == "campaign" and campaign is None:
+        raise JobError(_("A report needs a visit, a campaign or a branch."))
+    if reuse_active:
+        active = _active_job(exporter, subject_key)
+        if active is not None:
+            return active
+    job = ReportJob.objects.create(
+        exporter=exporter,
+        format=cls.format,
+        visit=visit,
+        campaign=campaign,
+        branch=branch,
+        requested_by=requested_by,
+        language=language or settings.LANGUAGE_CODE,
+    )
+    transaction.on_commit(lambda: send_job(job.pk))
+    return job
+
+
+def send_job(job_id: int):
+    """Send the build task (after commit). A broker that cannot be reached
+    fails the job with a message instead of failing the request."""
+    from .tasks import build_report
+
+    options = {}
+    queue = getattr(settings, "REPORTS_TASK_QUEUE", None)
+    if queue:
+        options["queue"] = queue
+    try:
+        result = build_report.apply_async(args=[job_id], **options)
+    except Exception as error:  # kombu raises many kinds: OperationalError, OSError …
+        logger.exception("Could not send report job %s to the broker", job_id)
+        mark_failed(
+            job_id,
+            _("The report could not be queued: the task queue is not reachable. Try again later."),
+            detail=repr(error),
+        )
+        return
+    # In eager mode the task has already run and may have finished the job.
+    ReportJob.objects.filter(pk=job_id).update(task_id=result.id or "")
+
+
+# --- building ------------------------------------------------------------------
+
+
+class ProgressWriter:
+    """The exporter's progress callback: writes the percentage to the job row,
+    at most every half second (and always 100)."""
+
+    def __init__(self, job_id: int, interval: float = 0.5):
+        self.job_id = job_id
+        self.interval = interval
+        self.last_percent = -1
+        self.last_write = 0.0
+
+    def __call__(self, percent: int):
+        percent = max(0, min(99, int(percent)))  # 100 only once the file is in place
+        now = time.monotonic()
+        if percent <= self.last_percent:
+            return
+        if now - self.last_write < self.interval and percent < 99:
+            return
+        self.last_percent, self.last_write = percent, now
+        ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
+            progress=percent
+        )
+
+
+def start_job(job_id: int) -> ReportJob:
+    """Mark the job running and count the attempt; a job already done comes back as it is."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().get(pk=job_id)
+        if job.state == ReportJob.State.DONE:
+            return job
+        job.state = ReportJob.State.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.progress = 0
+        job.save(update_fields=["state", "attempts", "started_at", "finished_at", "progress"])
+        return job
+
+
+def run_job(job_id: int) -> ReportJob:
+    """Build the job's report and swap it in. Exceptions propagate: the task
+    decides which ones are worth another attempt."""
+    job = start_job(job_id)
+    if job.state == ReportJob.State.DONE:
+        return job
+    cls = exporter_class(job.exporter)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        exporter = cls(progress=ProgressWriter(job.pk), **job.subject_ids())
+        data = exporter.build()
+        name = exporter.filename()
+    return finish_job(job.pk, data, download_name=name)
+
+
+def _reports_dir() -> Path:
+    path = Path(default_storage.path("reports"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def finish_job(job_id: int, data: bytes, *, download_name: str = "") -> ReportJob:
+    """Put a finished file in place and make its job the subject's current report.
+
+    The file is written and flushed under a temporary name first; the rename
+    and the flags change together under row locks, so readers see either the
+    old report or the complete new one. If a newer job of the same report is
+    already current, this one is done but not current, and its file goes.
+    """
+    checksum = hashlib.sha256(data).hexdigest()
+    directory = _reports_dir()
+    temporary = directory / f".job-{job_id}-{uuid.uuid4().hex}.part"
+    with open(temporary, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update().get(pk=job_id)
+            if job.state == ReportJob.State.DONE:
+                return job  # another run finished it first
+            others = list(
+                ReportJob.objects.select_for_update()
+                .filter(exporter=job.exporter, subject_key=job.subject_key, is_current=True)
+                .exclude(pk=job.pk)
+            )
+            newer = [o for o in others if o.pk > job.pk]
+            job.state = ReportJob.State.DONE
+            job.progress = 100
+            job.finished_at = timezone.now()
+            job.checksum = checksum
+            job.size = len(data)
+            job.download_name = download_name or Path(job.storage_name()).name
+            job.error = ""
+            retired_files = []
+            if newer:
+                # A later request already produced the current report: this
+                # one is done, never current, and keeps no file.
+                job.is_current = False
+                job.file = ""
+            else:
+                os.replace(temporary, default_storage.path(job.storage_name()))
+                for old in others:
+                    if old.file:
+                        retired_files.append(old.file.name)
+                    old.is_current = False
+                    old.file = ""
+                    old.save(update_fields=["is_current", "file"])
+                job.is_current = True
+                job.file.name = job.storage_name()
+            job.save()
+            transaction.on_commit(lambda: _delete_files(retired_files))
+            return job
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def _delete_files(names: list[str]):
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("Could not delete the retired report file %s", name, exc_info=True)
+
+
+def mark_failed(job_id: int, message: str, *, detail: str = "") -> None:
+    """The job failed for good: a readable message, and the detail for admins."""
+    ReportJob.objects.filter(pk=job_id).exclude(state=ReportJob.State.DONE).update(
+        state=ReportJob.State.FAILED,
+        error=message,
+        error_detail=detail[:5000],
+        finished_at=timezone.now(),
+    )
+
+
+def note_retry(job_id: int, message: str, *, detail: str = "") -> None:
+    """A transient failure: the job waits for its next attempt."""
+    ReportJob.objects.filter(pk=job_id).exclude(state=ReportJob.State.DONE).update(
+        state=ReportJob.State.QUEUED, error=message, error_detail=detail[:5000]
+    )
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def current_job(exporter: str, *, visit=None, campaign=None, branch=None) -> ReportJob | None:
+    """The current (downloadable) report of a subject, if any."""
+    key = ReportJob.make_subject_key(
+        visit_id=visit.pk if visit else None,
+        campaign_id=campaign.pk if campaign else None,
+        branch_id=branch.pk if branch else None,
+    )
+    return ReportJob.objects.filter(exporter=exporter, subject_key=key, is_current=True).first()
