@@ -1,1 +1,180 @@
-# Create your views here.
+"""Report pages: ask for a visit's report, follow a job, download its file.
+
+Every view checks access through `reports.access` (visit reports: whoever
+may see the visit; branch reports: head office and that branch's managers;
+campaign reports: head office). A job the user may not see is a 404, so
+its existence does not leak. Files are streamed by `job_download` only:
+MEDIA_ROOT has no URL.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from inspections import access as inspection_access
+from inspections.models import Visit
+
+from . import services
+from .access import can_download, can_request
+from .exporters.base import CONTENT_TYPES
+from .models import ReportJob
+
+
+def _job_for(user, pk) -> ReportJob:
+    job = get_object_or_404(
+        ReportJob.objects.select_related(
+            "visit__branch", "visit__office", "campaign", "branch", "requested_by"
+        ),
+        pk=pk,
+    )
+    if not can_download(user, job):
+        raise Http404
+    return job
+
+
+def _visit_for(user, pk) -> Visit:
+    return get_object_or_404(
+        inspection_access.visible_visits(user).select_related("campaign", "branch", "office"),
+        pk=pk,
+    )
+
+
+def job_status_data(job: ReportJob) -> dict:
+    downloadable = job.state == ReportJob.State.DONE and job.is_current and bool(job.file)
+    return {
+        "id": job.pk,
+        "exporter": job.exporter,
+        "format": job.format,
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "progress": job.progress,
+        "finished": job.is_finished,
+        "error": job.error,
+        "attempts": job.attempts,
+        "is_current": job.is_current,
+        "download_url": reverse("report-job-download", args=[job.pk]) if downloadable else None,
+        "file_name": job.download_name if downloadable else "",
+        "size": job.size if downloadable else None,
+        "checksum": job.checksum if downloadable else "",
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+@login_required
+def visit_reports(request, pk):
+    """The visit's acceptance reports: the current files, the jobs under way."""
+    visit = _visit_for(request.user, pk)
+    jobs = list(visit.report_jobs.select_related("requested_by").order_by("-pk")[:20])
+    rows = []
+    for exporter in services.VISIT_EXPORTERS:
+        mine = [j for j in jobs if j.exporter == exporter]
+        current = next((j for j in mine if j.is_current), None)
+        latest = mine[0] if mine else None
+        rows.append(
+            {
+                "exporter": exporter,
+                "current": current,
+                "latest": latest,
+                "status": job_status_data(latest) if latest else None,
+            }
+        )
+    return render(
+        request,
+        "reports/visit_reports.html",
+        {
+            "visit": visit,
+            "rows": rows,
+            "jobs": jobs,
+            "can_generate": can_request(request.user, visit=visit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def visit_report_generate(request, pk):
+    """(Re)generate the visit's PDF and/or Excel report."""
+    visit = _visit_for(request.user, pk)
+    if not can_request(request.user, visit=visit):
+        raise PermissionDenied(_("A visit's report can be built once the visit is approved."))
+    formats = [f for f in request.POST.getlist("format") if f in CONTENT_TYPES] or list(
+        CONTENT_TYPES
+    )
+    jobs = [
+        services.request_report(
+            exporter=f"visit-{fmt}",
+            requested_by=request.user,
+            visit=visit,
+            language=get_language(),
+        )
+        for fmt in formats
+    ]
+    messages.success(request, _("The report is being built. This page shows its progress."))
+    if len(jobs) == 1:
+        return redirect("report-job", jobs[0].pk)
+    return redirect("visit-reports", visit.pk)
+
+
+@login_required
+@require_GET
+def job_detail(request, pk):
+    job = _job_for(request.user, pk)
+    current = None
+    if job.state == ReportJob.State.DONE and not job.is_current:
+        current = (
+            ReportJob.objects.filter(
+                exporter=job.exporter, subject_key=job.subject_key, is_current=True
+            )
+            .only("pk")
+            .first()
+        )
+    return render(
+        request,
+        "reports/job_detail.html",
+        {"job": job, "status": job_status_data(job), "current": current},
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def job_status(request, pk):
+    job = _job_for(request.user, pk)
+    return JsonResponse(job_status_data(job))
+
+
+@login_required
+@require_GET
+def job_download(request, pk):
+    """Stream the report file as an attachment. A report that has been
+    replaced sends the user to the current one."""
+    job = _job_for(request.user, pk)
+    if job.state != ReportJob.State.DONE:
+        raise Http404(_("This report is not ready."))
+    if not job.is_current or not job.file:
+        current = ReportJob.objects.filter(
+            exporter=job.exporter, subject_key=job.subject_key, is_current=True
+        ).first()
+        if current is None or not current.file:
+            raise Http404(_("This report has been replaced."))
+        return redirect("report-job-download", current.pk)
+    try:
+        stream = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The report file is missing; build the report again.")) from None
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=job.download_name or job.file.name.rsplit("/", 1)[-1],
+        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
