@@ -1,0 +1,809 @@
+"""Head office's consolidated report of a campaign: the data, read in a fixed
+number of queries however many visits the campaign has.
+
+Only approved visits count (approval freezes their scores). Per unit (an
+office, or a branch itself when it was visited) and per visit kind:
+
+- the score per sheet kind (表二/表三/表四): the mean of that sheet's
+  percentages over the visit's specialists;
+- the overall score and grade: `scoring.results.unit_result`, the mean of every
+  sheet percentage of the visit across 表二–表四, graded by the campaign's bands;
+- the checklist compliance rates (表五, 表七) beside it.
+
+Where a unit has both a self-inspection and a head-office check, both are
+shown and the head-office check ranks. A branch's scores are the same means
+over the ranking visits of all its units. Ranks are competition ranks (1, 2,
+2, 4): units across the whole campaign and within their branch, branches among
+branches.
+
+Rows are read with `values()` and `.iterator(chunk_size=…)` and aggregated in
+Python, so the number of queries does not grow with the number of visits.
+`detail_rows` streams one row per scored item (and per checklist
+requirement) by recomputing each stored form's answers with the engine.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext as _
+
+from inspections.models import (
+    BranchReportSubmission,
+    Campaign,
+    ChecklistRecord,
+    InterviewAnswer,
+    KpiFigure,
+    Office,
+    PartRecord,
+    RandomDraw,
+    RectificationAction,
+    SheetRecord,
+    Visit,
+)
+from scoring import answers as stored_answers
+from scoring import definitions as d
+from scoring.engine import ScoringError, mean_percent, score_part
+from scoring.models import KpiThreshold, Sheet
+from scoring.results import Result, unit_result
+from scoring.selectors import checklist_requirements, rubric_definitions
+
+CHUNK_SIZE = 2000
+
+#: score distribution buckets: (label, lower bound inclusive)
+DISTRIBUTION = (
+    ("<60", Decimal(0)),
+    ("60–69", Decimal(60)),
+    ("70–79", Decimal(70)),
+    ("80–84", Decimal(80)),
+    ("85–89", Decimal(85)),
+    ("90–94", Decimal(90)),
+    ("95–100", Decimal(95)),
+)
+
+BALANCED = KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE
+MIXED = KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    id: int
+    code: str
+    table_label: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Kpi:
+    value: Decimal | None
+    threshold: Decimal | None
+
+    @property
+    def passed(self) -> bool | None:
+        if self.value is None or self.threshold is None:
+            return None
+        return self.value >= self.threshold
+
+
+@dataclass
+class VisitScores:
+    visit_id: int
+    kind: str
+    start_date: object
+    end_date: object
+    #: sheet code → mean percentage of that sheet in the visit (None: not scored)
+    sheet_percents: dict[str, Decimal | None] = field(default_factory=dict)
+    #: every scored sheet percentage of the visit (表二–表四)
+    percents: list[Decimal] = field(default_factory=list)
+    result: Result | None = None
+    #: checklist sheet code → compliance rate
+    checklist_rates: dict[str, Decimal | None] = field(default_factory=dict)
+    #: the same two, as lists in sheet order (for templates)
+    sheet_percent_list: list[Decimal | None] = field(default_factory=list)
+    checklist_rate_list: list[Decimal | None] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return str(Visit.Kind(self.kind).label)
+
+
+@dataclass
+class UnitRow:
+    branch_id: int
+    office_id: int | None
+    name: str
+    code: str
+    drawn: bool
+    self_inspection: VisitScores | None = None
+    head_office_check: VisitScores | None = None
+    mixed_kpi: Kpi | None = None
+    open_actions: int = 0
+    overdue_actions: int = 0
+    rank: int | None = None
+    branch_rank: int | None = None
+
+    @property
+    def is_branch_itself(self) -> bool:
+        return self.office_id is None
+
+    @property
+    def ranking(self) -> VisitScores | None:
+        """The visit that ranks: the head-office check when there is one."""
+        return self.head_office_check or self.self_inspection
+
+    @property
+    def percent(self) -> Decimal | None:
+        return self.ranking.result.percent if self.ranking else None
+
+    @property
+    def grade(self) -> str | None:
+        return self.ranking.result.grade if self.ranking else None
+
+    @property
+    def visits(self) -> list[VisitScores]:
+        return [v for v in (self.self_inspection, self.head_office_check) if v]
+
+    @property
+    def visits_or_none(self) -> list[VisitScores | None]:
+        """The visits shown, or one None for a unit without an approved visit."""
+        return self.visits or [None]
+
+
+@dataclass
+class BranchRow:
+    branch_id: int
+    code: str
+    name: str
+    rollout_batch: str
+    units: list[UnitRow]
+    drawn_office_names: list[str]
+    balanced_kpi: Kpi
+    sheet_percents: dict[str, Decimal | None] = field(default_factory=dict)
+    sheet_percent_list: list[Decimal | None] = field(default_factory=list)
+    grade_count_list: list[tuple[str, int]] = field(default_factory=list)
+    result: Result | None = None
+    rank: int | None = None
+    report_submitted_at: object = None
+    report_late: bool = False
+
+    @property
+    def percent(self):
+        return self.result.percent if self.result else None
+
+    @property
+    def grade(self):
+        return self.result.grade if self.result else None
+
+    @property
+    def rollout_batch_label(self) -> str:
+        from scoring.models import RolloutBatch
+
+        return str(RolloutBatch(self.rollout_batch).label) if self.rollout_batch else ""
+
+    @property
+    def mixed_kpi_passed(self) -> bool | None:
+        """The mixed acceptance rate passes when every office of the branch passes."""
+        results = [u.mixed_kpi.passed for u in self.units if u.mixed_kpi is not None]
+        if any(r is False for r in results):
+            return False
+        if not results or any(r is None for r in results):
+            return None
+        return True
+
+    @property
+    def open_actions(self) -> int:
+        return sum(u.open_actions for u in self.units)
+
+    @property
+    def overdue_actions(self) -> int:
+        return sum(u.overdue_actions for u in self.units)
+
+    def grade_counts(self, grades) -> dict[str, int]:
+        counts = Counter(u.grade for u in self.units if u.grade)
+        return {grade: counts.get(grade, 0) for grade in grades}
+
+
+@dataclass(frozen=True)
+class InterviewItem:
+    branch: str
+    unit: str
+    visit_kind: str
+    audience: str
+    interviewee: str
+    post: str
+    question: str
+    tag: str
+    text: str
+
+    @property
+    def tag_label(self) -> str:
+        return str(InterviewAnswer.Tag(self.tag).label)
+
+
+@dataclass
+class ConsolidatedData:
+    campaign: Campaign
+    today: object
+    grades: list[str]
+    scored_sheets: list[SheetKind]
+    checklist_sheets: list[SheetKind]
+    branches: list[BranchRow]
+    interview_items: list[InterviewItem]
+
+    @property
+    def units(self) -> list[UnitRow]:
+        return [unit for branch in self.branches for unit in branch.units]
+
+    def grade_counts_by_branch(self) -> list[tuple[str, dict[str, int]]]:
+        return [(b.name, b.grade_counts(self.grades)) for b in self.branches]
+
+    def distribution(self) -> list[tuple[str, int]]:
+        """How many units' ranking results fall in each score bucket."""
+        counts = [0] * len(DISTRIBUTION)
+        for unit in self.units:
+            if unit.percent is None:
+                continue
+            for index in range(len(DISTRIBUTION) - 1, -1, -1):
+                if unit.percent >= DISTRIBUTION[index][1]:
+                    counts[index] += 1
+                    break
+        return [(label, count) for (label, _lower), count in zip(DISTRIBUTION, counts, strict=True)]
+
+    @property
+    def problems(self) -> list[InterviewItem]:
+        return [i for i in self.interview_items if i.tag == InterviewAnswer.Tag.PROBLEM]
+
+    @property
+    def support_requests(self) -> list[InterviewItem]:
+        return [i for i in self.interview_items if i.tag == InterviewAnswer.Tag.SUPPORT]
+
+
+def _competition_ranks(rows, key):
+    """Yield (row, rank) with competition ranks 1, 2, 2, 4 … by descending key;
+    rows whose key is None are left out (unranked)."""
+    ranked = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
+    previous, rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        value = key(row)
+        if value != previous:
+            rank, previous = position, value
+        yield row, rank
+
+
+def approved_visits(campaign: Campaign):
+    return Visit.objects.filter(campaign=campaign, state=Visit.State.APPROVED)
+
+
+def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> ConsolidatedData:
+    """Everything the consolidated report shows, in a fixed number of queries
+    (`branch_ids` narrows it to some branches, e.g. for a branch report)."""
+    bands = tuple(
+        d.GradeBandDef(grade=b.grade, minimum_percent=b.minimum_percent)
+        for b in campaign.grade_bands.order_by("-minimum_percent")
+    )
+    grades = [b.grade for b in bands]
+    sheets = list(
+        Sheet.objects.filter(rubric_id=campaign.rubric_id)
+        .order_by("order", "id")
+        .values("id", "code", "table_label", "name", "kind")
+    )
+    scored = [
+        SheetKind(s["id"], s["code"], s["table_label"], s["name"])
+        for s in sheets
+        if s["kind"] == Sheet.Kind.SCORED
+    ]
+    checklists = [
+        SheetKind(s["id"], s["code"], s["table_label"], s["name"])
+        for s in sheets
+        if s["kind"] == Sheet.Kind.CHECKLIST
+    ]
+    code_of = {s["id"]: s["code"] for s in sheets}
+
+    branches = campaign.branches.order_by("code")
+    if branch_ids is not None:
+        branches = branches.filter(pk__in=branch_ids)
+    branches = list(branches.values("id", "code", "name", "rollout_batch"))
+    branch_pks = [b["id"] for b in branches]
+
+    visits = list(
+        approved_visits(campaign)
+        .filter(branch_id__in=branch_pks)
+        .order_by("start_date", "approved_at", "pk")
+        .values("id", "branch_id", "office_id", "kind", "start_date", "end_date")
+    )
+    visit_offices = {v["office_id"] for v in visits if v["office_id"]}
+    offices = list(
+        Office.objects.filter(branch_id__in=branch_pks)
+        .filter(Q(active=True) | Q(pk__in=visit_offices))
+        .order_by("code")
+        .values("id", "branch_id", "code", "name")
+    )
+    draws = {
+        draw["branch_id"]: draw
+        for draw in RandomDraw.objects.filter(
+            campaign=campaign,
+            kind=RandomDraw.Kind.OFFICES,
+            superseded_by__isnull=True,
+            branch_id__in=branch_pks,
+        ).values("branch_id", "result_ids", "result_labels")
+    }
+    thresholds = {
+        (t["kpi"], t["rollout_batch"]): t["minimum_percent"]
+        for t in KpiThreshold.objects.filter(rubric_id=campaign.rubric_id).values(
+            "kpi", "rollout_batch", "minimum_percent"
+        )
+    }
+    figures = {
+        (f["kpi"], f["branch_id"], f["office_id"]): f["value_percent"]
+        for f in KpiFigure.objects.filter(campaign=campaign, branch_id__in=branch_pks).values(
+            "kpi", "branch_id", "office_id", "value_percent"
+        )
+    }
+    reports = {
+        r["branch_id"]: r["submitted_at"]
+        for r in BranchReportSubmission.objects.filter(
+            campaign=campaign, branch_id__in=branch_pks
+        ).values("branch_id", "submitted_at")
+    }
+
+    # Scores: stored (frozen) sheet percentages, aggregated here.
+    scores = {
+        v["id"]: VisitScores(v["id"], v["kind"], v["start_date"], v["end_date"]) for v in visits
+    }
+    per_sheet: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    records = (
+        SheetRecord.objects.filter(
+            visit__in=approved_visits(campaign), visit__branch_id__in=branch_pks
+        )
+        .values_list("visit_id", "sheet_id", "percent")
+        .order_by()
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for visit_id, sheet_id, percent in records:
+        if percent is None or visit_id not in scores:
+            continue
+        per_sheet[visit_id, code_of[sheet_id]].append(percent)
+        scores[visit_id].percents.append(percent)
+    checklist_totals = (
+        ChecklistRecord.objects.filter(
+            visit__in=approved_visits(campaign), visit__branch_id__in=branch_pks
+        )
+        .values("visit_id", "sheet_id")
+        .annotate(yes=Sum("compliant"), no=Sum("non_compliant"))
+        .order_by()
+    )
+    for row in checklist_totals:
+        answered = (row["yes"] or 0) + (row["no"] or 0)
+        if row["visit_id"] in scores:
+            scores[row["visit_id"]].checklist_rates[code_of[row["sheet_id"]]] = (
+                (Decimal(row["yes"]) * 100 / answered).quantize(Decimal("0.01"))
+                if answered
+                else None
+            )
+    for visit in scores.values():
+        visit.sheet_percents = {
+            s.code: mean_percent(per_sheet.get((visit.visit_id, s.code), ())) for s in scored
+        }
+        visit.result = unit_result(visit.percents, bands)
+        visit.sheet_percent_list = [visit.sheet_percents[s.code] for s in scored]
+        visit.checklist_rate_list = [visit.checklist_rates.get(s.code) for s in checklists]
+
+    actions = {
+        row["visit_id"]: row
+        for row in RectificationAction.objects.filter(
+            visit__in=approved_visits(campaign), visit__branch_id__in=branch_pks
+        )
+        .values("visit_id")
+        .annotate(
+            open=Count("pk", filter=~Q(status=RectificationAction.Status.CLOSED)),
+            overdue=Count(
+                "pk",
+                filter=~Q(status=RectificationAction.Status.CLOSED) & Q(deadline__lt=today),
+            ),
+        )
+        .order_by()
+    }
+
+    # Units: the branch itself (when visited) and its offices.
+    units_by_key: dict[tuple[int, int | None], UnitRow] = {}
+    branch_rows = []
+    for branch in branches:
+        draw = draws.get(branch["id"])
+        drawn_ids = set(draw["result_ids"]) if draw else set()
+        units = []
+        if any(v["branch_id"] == branch["id"] and v["office_id"] is None for v in visits):
+            units.append(
+                UnitRow(
+                    branch["id"],
+                    None,
+                    _("%(branch)s (branch itself)") % {"branch": branch["name"]},
+                    branch["code"],
+                    False,
+                )
+            )
+        for office in offices:
+            if office["branch_id"] != branch["id"]:
+                continue
+            units.append(
+                UnitRow(
+                    branch["id"],
+                    office["id"],
+                    office["name"],
+                    office["code"],
+                    office["id"] in drawn_ids,
+                    mixed_kpi=Kpi(
+                        figures.get((MIXED, branch["id"], office["id"])),
+                        thresholds.get((MIXED, branch["rollout_batch"])),
+                    ),
+                )
+            )
+        for unit in units:
+            units_by_key[unit.branch_id, unit.office_id] = unit
+        submitted_at = reports.get(branch["id"])
+        branch_rows.append(
+            BranchRow(
+                branch_id=branch["id"],
+                code=branch["code"],
+                name=branch["name"],
+                rollout_batch=branch["rollout_batch"],
+                units=units,
+                drawn_office_names=list(draw["result_labels"]) if draw else [],
+                balanced_kpi=Kpi(
+                    figures.get((BALANCED, branch["id"], None)),
+                    thresholds.get((BALANCED, branch["rollout_batch"])),
+                ),
+                report_submitted_at=submitted_at,
+                report_late=submitted_at is not None
+                and _local_date(submitted_at) > campaign.report_due,
+            )
+        )
+    for visit in visits:
+        unit = units_by_key.get((visit["branch_id"], visit["office_id"]))
+        if unit is None:
+            continue
+        # The latest approved visit of each kind is the one shown.
+        if visit["kind"] == Visit.Kind.HEAD_OFFICE_CHECK:
+            unit.head_office_check = scores[visit["id"]]
+        else:
+            unit.self_inspection = scores[visit["id"]]
+        counts = actions.get(visit["id"])
+        if counts:
+            unit.open_actions += counts["open"]
+            unit.overdue_actions += counts["overdue"]
+
+    for branch in branch_rows:
+        ranking = [u.ranking for u in branch.units if u.ranking]
+        branch.sheet_percents = {
+            s.code: mean_percent(
+                p for v in ranking for p in per_sheet.get((v.visit_id, s.code), ())
+            )
+            for s in scored
+        }
+        branch.sheet_percent_list = [branch.sheet_percents[s.code] for s in scored]
+        branch.result = unit_result([p for v in ranking for p in v.percents], bands)
+        for unit, rank in _competition_ranks(branch.units, lambda u: u.percent):
+            unit.branch_rank = rank
+    all_units = [u for b in branch_rows for u in b.units]
+    for unit, rank in _competition_ranks(all_units, lambda u: u.percent):
+        unit.rank = rank
+    for branch, rank in _competition_ranks(branch_rows, lambda b: b.percent):
+        branch.rank = rank
+    for branch in branch_rows:
+        branch.grade_count_list = list(branch.grade_counts(grades).items())
+
+    return ConsolidatedData(
+        campaign=campaign,
+        today=today,
+        grades=grades,
+        scored_sheets=scored,
+        checklist_sheets=checklists,
+        branches=branch_rows,
+        interview_items=list(interview_items(campaign, branch_pks)),
+    )
+
+
+def _local_date(moment):
+    from django.utils import timezone
+
+    return timezone.localdate(moment)
+
+
+def interview_items(campaign: Campaign, branch_ids) -> Iterator[InterviewItem]:
+    """The problems and support requests raised in the approved visits' interviews."""
+    rows = (
+        InterviewAnswer.objects.filter(
+            interview__visit__in=approved_visits(campaign),
+            interview__visit__branch_id__in=branch_ids,
+            tag__in=[InterviewAnswer.Tag.PROBLEM, InterviewAnswer.Tag.SUPPORT],
+        )
+        .exclude(text="")
+        .order_by(
+            "interview__visit__branch__code",
+            F("interview__visit__office__code").asc(nulls_first=True),
+            "-interview__visit__kind",
+            "interview__created_at",
+            "interview_id",
+            "question__order",
+        )
+        .values_list(
+            "interview__visit__branch__name",
+            "interview__visit__office__name",
+            "interview__visit__kind",
+            "interview__audience__name",
+            "interview__interviewee",
+            "interview__post",
+            "question__text",
+            "tag",
+            "text",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for branch, office, kind, audience, interviewee, post, question, tag, text in rows:
+        yield InterviewItem(
+            branch=branch,
+            unit=office or branch,
+            visit_kind=str(Visit.Kind(kind).label),
+            audience=audience,
+            interviewee=interviewee,
+            post=post,
+            question=question,
+            tag=tag,
+            text=text,
+        )
+
+
+# --- the detail: one row per scored item ---------------------------------------
+
+
+DETAIL_COLUMNS = (
+    "campaign",
+    "branch",
+    "office",
+    "visit kind",
+    "specialist",
+    "employee number",
+    "sheet",
+    "part",
+    "section",
+    "item",
+    "points",
+    "score",
+    "N/A",
+    "remark",
+    "compliant",
+)
+
+
+def detail_headers() -> list[str]:
+    return [
+        _("Campaign"),
+        _("Branch"),
+        _("Office"),
+        _("Visit kind"),
+        _("Specialist"),
+        _("Employee number"),
+        _("Sheet"),
+        _("Part"),
+        _("Section"),
+        _("Item"),
+        _("Points"),
+        _("Score"),
+        _("N/A"),
+        _("Remark"),
+        _("Compliant"),
+    ]
+
+
+@dataclass(frozen=True)
+class _SectionLayout:
+    section: d.SectionDef
+    #: (item key or None for the section's own row, item text, points)
+    rows: tuple[tuple[str | None, str, Decimal | None], ...]
+    notice_kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _PartLayout:
+    part: d.PartDef
+    sheet_label: str
+    part_label: str
+    sections: tuple[_SectionLayout, ...]
+
+
+def _layout(sheet: d.SheetDef, part_code: str) -> _PartLayout:
+    part = sheet.part(part_code)
+    sections = []
+    for section in part.sections:
+        if section.scoring == d.ITEM_POINTS:
+            rows = tuple((i.key, i.text, i.points) for i in section.items)
+        else:
+            rows = ((None, "；".join(i.text for i in section.items), section.max_points),)
+        sections.append(
+            _SectionLayout(section, rows, frozenset(k.key for k in section.notice_kinds))
+        )
+    return _PartLayout(
+        part=part,
+        sheet_label=f"{sheet.table_label} {sheet.name}",
+        part_label=part.name if len(sheet.parts) > 1 else "",
+        sections=tuple(sections),
+    )
+
+
+def detail_rows(campaign: Campaign, *, branch_ids=None) -> Iterator[tuple]:
+    """One row per scored item of every approved visit (section-points sections:
+    one row per section), then one per checklist requirement, in the order of
+    `DETAIL_COLUMNS`. Scores are the engine's, recomputed from the stored
+    answers of each form; rubric definitions are read once per sheet.
+    Streams: 5 queries (the rubric tree and two cursors), whatever the size."""
+    definitions = rubric_definitions(campaign.rubric_id)
+    sheet_ids = dict(Sheet.objects.filter(rubric_id=campaign.rubric_id).values_list("id", "code"))
+    by_id = {pk: definitions[code] for pk, code in sheet_ids.items()}
+    layouts: dict[tuple[int, str], _PartLayout] = {}
+    kind_labels = {k.value: str(k.label) for k in Visit.Kind}
+    campaign_name = campaign.name
+    not_observed = _("not observed")
+    na_label = _("N/A")
+    not_checked = _("notice kind not checked: full points")
+
+    visits = approved_visits(campaign)
+    if branch_ids is not None:
+        visits = visits.filter(branch_id__in=branch_ids)
+    parts = (
+        PartRecord.objects.filter(sheet_record__visit__in=visits)
+        .order_by(
+            "sheet_record__visit__branch__code",
+            F("sheet_record__visit__office__code").asc(nulls_first=True),
+            "-sheet_record__visit__kind",
+            "sheet_record__visit_id",
+            "sheet_record__specialist__employee_no",
+            "sheet_record__sheet__order",
+            "part__order",
+        )
+        .values_list(
+            "sheet_record__visit__branch__name",
+            "sheet_record__visit__office__name",
+            "sheet_record__visit__kind",
+            "sheet_record__specialist__name",
+            "sheet_record__specialist__employee_no",
+            "sheet_record__sheet_id",
+            "part__code",
+            "servicing_item",
+            "observed",
+            "not_observed_reason",
+            "answers",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for (
+        branch,
+        office,
+        kind,
+        person,
+        employee_no,
+        sheet_id,
+        part_code,
+        servicing_item,
+        observed,
+        reason,
+        answers,
+    ) in parts:
+        sheet = by_id[sheet_id]
+        layout = layouts.get((sheet_id, part_code))
+        if layout is None:
+            layout = layouts[sheet_id, part_code] = _layout(sheet, part_code)
+        head = (
+            campaign_name,
+            branch,
+            office or branch,
+            kind_labels[kind],
+            person,
+            employee_no,
+            layout.sheet_label,
+            layout.part_label,
+        )
+        if not observed:
+            yield (*head, "", "", None, None, not_observed, reason, None)
+            continue
+        answers = answers or {}
+        remarks = answers.get("remarks") or {}
+        try:
+            result = score_part(
+                layout.part,
+                stored_answers.part_answers(answers, servicing_item=servicing_item),
+                servicing_items=sheet.servicing_items,
+            )
+        except ScoringError as error:
+            yield (*head, "", "", None, None, "", str(error), None)
+            continue
+        for section_layout, section_result in zip(layout.sections, result.sections, strict=True):
+            section = section_layout.section
+            remark = remarks.get(section.key, "")
+            if section_result.not_applicable:
+                na = f"{na_label}：{section_result.not_applicable_reason}"
+            else:
+                na = ""
+            for item_key, text, points in section_layout.rows:
+                if item_key is None:
+                    score = section_result.score
+                    item_na = na
+                else:
+                    score = (
+                        points
+                        if section_result.not_applicable
+                        else section_result.item_scores.get(item_key)
+                    )
+                    item_na = na
+                    if (
+                        not na
+                        and section_result.notice_kind is not None
+                        and item_key != section_result.notice_kind
+                        and item_key in section_layout.notice_kinds
+                    ):
+                        item_na = not_checked
+                yield (
+                    *head,
+                    section.name,
+                    text,
+                    points,
+                    score,
+                    item_na,
+                    remarks.get(item_key, remark) if item_key else remark,
+                    None,
+                )
+
+    # 表五 (the unit) and 表七 (per specialist): one row per requirement.
+    requirements = {
+        pk: checklist_requirements(sheet)
+        for pk, sheet in by_id.items()
+        if sheet.kind == Sheet.Kind.CHECKLIST
+    }
+    yes, no = _("yes"), _("no")
+    checklists = (
+        ChecklistRecord.objects.filter(visit__in=visits)
+        .order_by(
+            "visit__branch__code",
+            F("visit__office__code").asc(nulls_first=True),
+            "-visit__kind",
+            "visit_id",
+            "sheet__order",
+            F("specialist__employee_no").asc(nulls_first=True),
+        )
+        .values_list(
+            "visit__branch__name",
+            "visit__office__name",
+            "visit__kind",
+            "specialist__name",
+            "specialist__employee_no",
+            "sheet_id",
+            "answers",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for branch, office, kind, person, employee_no, sheet_id, answers in checklists:
+        sheet = by_id[sheet_id]
+        head = (
+            campaign_name,
+            branch,
+            office or branch,
+            kind_labels[kind],
+            person or "",
+            employee_no or "",
+            f"{sheet.table_label} {sheet.name}",
+            "",
+        )
+        answers = answers or {}
+        for requirement in requirements[sheet_id]:
+            answer = answers.get(requirement.key) or {}
+            compliant = answer.get("compliant")
+            yield (
+                *head,
+                sheet.parts[0].sections[0].name if sheet.parts else "",
+                requirement.text,
+                None,
+                None,
+                "",
+                answer.get("remark") or "",
+                None if compliant is None else (yes if compliant else no),
+            )

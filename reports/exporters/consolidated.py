@@ -1,0 +1,469 @@
+"""Head office's consolidated report of a campaign (一柜通验收汇总报告), PDF and Excel.
+
+Both lay out `reports.consolidated.consolidated_data`: per branch and per unit
+the score per sheet kind, the overall score, grade and rank, checklist
+compliance, KPI attainment, open and overdue actions, the drawn offices, the
+problems and support requests raised in interviews, and two charts (grade
+counts per branch, score distribution): SVG in the PDF, native bar charts in
+Excel. The Excel workbook also has a detail sheet with one row per scored item
+(`reports.consolidated.detail_rows`), written in openpyxl's write-only mode so
+a national campaign's quarter-million rows stream to disk.
+"""
+
+import io
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from inspections.models import Campaign
+
+from ..consolidated import ConsolidatedData, consolidated_data, detail_headers, detail_rows
+from . import charts, pdf
+from .base import PDF, XLSX, Exporter, register
+from .excel import safe_row, safe_text
+
+REPORT_TITLE = "一柜通验收汇总报告"
+UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def campaign_filename(title: str, campaign: Campaign, extension: str, suffix: str = "") -> str:
+    name = UNSAFE_FILENAME.sub("_", campaign.name).strip() or "campaign"
+    parts = [title, name, *([suffix] if suffix else []), timezone.localdate().strftime("%Y%m%d")]
+    return "-".join(parts) + f".{extension}"
+
+
+def yes_no(value) -> str:
+    if value is None:
+        return "—"
+    return _("yes") if value else _("no")
+
+
+def pass_fail(value) -> str:
+    if value is None:
+        return _("no figure")
+    return _("pass") if value else _("fail")
+
+
+class CampaignExporter(Exporter):
+    subject = "campaign"
+
+    def __init__(self, *, progress=None, campaign_id: int, **subject):
+        super().__init__(progress=progress, campaign_id=campaign_id, **subject)
+        self.campaign_id = campaign_id
+        self._campaign = None
+
+    @property
+    def campaign(self) -> Campaign:
+        if self._campaign is None:
+            self._campaign = Campaign.objects.select_related("rubric").get(pk=self.campaign_id)
+        return self._campaign
+
+    def filename(self) -> str:
+        return campaign_filename(REPORT_TITLE, self.campaign, self.format)
+
+    def data(self) -> ConsolidatedData:
+        return consolidated_data(self.campaign, timezone.localdate())
+
+
+# --- PDF ---------------------------------------------------------------------------
+
+
+def chart_context(data: ConsolidatedData) -> dict:
+    return {
+        "grade_chart": charts.grade_chart_svg(
+            data.grade_counts_by_branch(),
+            data.grades,
+            title=_("Grades per branch (units, ranking visit)"),
+        ),
+        "distribution_chart": charts.distribution_chart_svg(
+            data.distribution(),
+            title=_("Score distribution of the units (%)"),
+            series_name=_("Units"),
+        ),
+    }
+
+
+@register
+class ConsolidatedPdfExporter(CampaignExporter):
+    identifier = "consolidated-pdf"
+    format = PDF
+
+    def html(self, data: ConsolidatedData | None = None) -> str:
+        data = data or self.data()
+        return pdf.render_html(
+            "reports/consolidated.html",
+            {
+                "title": REPORT_TITLE,
+                "d": data,
+                "campaign": self.campaign,
+                "bands": list(self.campaign.grade_bands.order_by("-minimum_percent")),
+                "generated_at": timezone.localtime(),
+                # the columns of a unit's row from "visit kind" to the checklists
+                "empty_span": 6 + len(data.scored_sheets) + len(data.checklist_sheets),
+                **chart_context(data),
+            },
+        )
+
+    def build(self) -> bytes:
+        self.progress(5)
+        data = self.data()
+        self.progress(30)
+        html = self.html(data)
+        self.progress(45)
+        content = pdf.html_to_pdf(html)
+        self.progress(100)
+        return content
+
+
+# --- Excel -------------------------------------------------------------------------
+
+
+class WriteOnlySheet:
+    """A write-only worksheet: column widths and frozen header set up front,
+    every string through `safe_text`."""
+
+    def __init__(self, workbook: Workbook, title: str, widths: list[int], *, freeze: str = ""):
+        self.ws = workbook.create_sheet(title[:31])
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        if freeze:
+            self.ws.freeze_panes = freeze
+        self.rows = 0
+
+    def styled(self, values, *, font=BOLD, fill=None, wrap=False):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(self.ws, value=safe_text(value))
+            cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if wrap:
+                cell.alignment = WRAP
+            cells.append(cell)
+        self.append_cells(cells)
+
+    def title(self, text: str):
+        self.styled([text], font=TITLE)
+
+    def header(self, values):
+        self.styled(values, fill=HEADER_FILL, wrap=True)
+
+    def append(self, values):
+        self.ws.append(safe_row(values))
+        self.rows += 1
+
+    def append_cells(self, cells):
+        self.ws.append(cells)
+        self.rows += 1
+
+    def blank(self):
+        self.ws.append([])
+        self.rows += 1
+
+
+def _percent(value):
+    return None if value is None else float(value)
+
+
+def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, bands) -> None:
+    sheet = WriteOnlySheet(
+        wb,
+        _("Branches"),
+        [8, 18, 12, 10, 10, 10, 10, 8, 8, 8, 8, 12, 10, 10, 12, 10, 10, 30, 18, 8],
+    )
+    sheet.title(REPORT_TITLE)
+    sheet.append([_("Campaign"), campaign.name])
+    sheet.append(
+        [
+            _("Period"),
+            f"{campaign.period_start:%Y-%m-%d} – {campaign.period_end:%Y-%m-%d}",
+            _("Report due"),
+            f"{campaign.report_due:%Y-%m-%d}",
+        ]
+    )
+    sheet.append(
+        [
+            _("Grade bands"),
+            "；".join(f"{b.grade} ≥ {b.minimum_percent.normalize():f}%" for b in bands),
+        ]
+    )
+    sheet.append([_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    sheet.append(
+        [
+            _("Basis"),
+            _(
+                "Approved visits only. A unit with both a self-inspection and a head-office "
+                "check ranks by the head-office check."
+            ),
+        ]
+    )
+    sheet.blank()
+    sheet.header(
+        [
+            _("Rank"),
+            _("Branch"),
+            _("Rollout batch"),
+            *[f"{s.table_label} (%)" for s in data.scored_sheets],
+            _("Overall (%)"),
+            _("Grade"),
+            *[_("Units graded %(grade)s") % {"grade": g} for g in data.grades],
+            _("Balanced acceptance rate (%)"),
+            _("Threshold (%)"),
+            _("Attained"),
+            _("Mixed acceptance rate: all offices attained"),
+            _("Open actions"),
+            _("Overdue actions"),
+            _("Offices drawn by head office"),
+            _("Branch report submitted"),
+            _("Late"),
+        ]
+    )
+    for b in data.branches:
+        counts = b.grade_counts(data.grades)
+        sheet.append(
+            [
+                b.rank,
+                b.name,
+                b.rollout_batch_label,
+                *[_percent(b.sheet_percents.get(s.code)) for s in data.scored_sheets],
+                _percent(b.percent),
+                b.grade or "",
+                *[counts[g] for g in data.grades],
+                _percent(b.balanced_kpi.value),
+                _percent(b.balanced_kpi.threshold),
+                pass_fail(b.balanced_kpi.passed),
+                pass_fail(b.mixed_kpi_passed),
+                b.open_actions,
+                b.overdue_actions,
+                "、".join(b.drawn_office_names),
+                timezone.localtime(b.report_submitted_at).strftime("%Y-%m-%d %H:%M")
+                if b.report_submitted_at
+                else _("not submitted"),
+                yes_no(b.report_late) if b.report_submitted_at else "",
+            ]
+        )
+
+
+def write_units(wb: Workbook, data: ConsolidatedData) -> None:
+    scored = data.scored_sheets
+    checklists = data.checklist_sheets
+    sheet = WriteOnlySheet(
+        wb,
+        _("Offices"),
+        [
+            16,
+            20,
+            8,
+            16,
+            12,
+            *[10] * len(scored),
+            10,
+            8,
+            10,
+            10,
+            8,
+            *[10] * len(checklists),
+            10,
+            10,
+            10,
+            10,
+            10,
+        ],
+        freeze="C2",
+    )
+    sheet.header(
+        [
+            _("Branch"),
+            _("Office"),
+            _("Drawn"),
+            _("Visit kind"),
+            _("Visit dates"),
+            *[f"{s.table_label} (%)" for s in scored],
+            _("Overall (%)"),
+            _("Grade"),
+            _("Rank"),
+            _("Rank in branch"),
+            _("Ranks"),
+            *[_("%(sheet)s compliance (%%)") % {"sheet": s.table_label} for s in checklists],
+            _("Mixed acceptance rate (%)"),
+            _("Threshold (%)"),
+            _("Attained"),
+            _("Open actions"),
+            _("Overdue actions"),
+        ]
+    )
+    for branch in data.branches:
+        for unit in branch.units:
+            kpi = unit.mixed_kpi
+            kpi_cells = (
+                [_percent(kpi.value), _percent(kpi.threshold), pass_fail(kpi.passed)]
+                if kpi
+                else [None, None, ""]
+            )
+            visits = unit.visits or [None]
+            for visit in visits:
+                ranks = visit is not None and visit is unit.ranking
+                sheet.append(
+                    [
+                        branch.name,
+                        unit.name,
+                        "★" if unit.drawn else "",
+                        visit.kind_label if visit else _("no approved visit"),
+                        f"{visit.start_date:%Y-%m-%d} – {visit.end_date:%Y-%m-%d}" if visit else "",
+                        *[
+                            _percent(visit.sheet_percents.get(s.code)) if visit else None
+                            for s in scored
+                        ],
+                        _percent(visit.result.percent) if visit else None,
+                        (visit.result.grade or "") if visit else "",
+                        unit.rank if ranks else None,
+                        unit.branch_rank if ranks else None,
+                        yes_no(True) if ranks else "",
+                        *[
+                            _percent(visit.checklist_rates.get(s.code)) if visit else None
+                            for s in checklists
+                        ],
+                        *kpi_cells,
+                        unit.open_actions,
+                        unit.overdue_actions,
+                    ]
+                )
+
+
+def write_interviews(wb: Workbook, data: ConsolidatedData) -> None:
+    sheet = WriteOnlySheet(wb, _("Problems and support"), [16, 18, 14, 22, 12, 14, 36, 16, 60])
+    sheet.header(
+        [
+            _("Branch"),
+            _("Unit"),
+            _("Visit kind"),
+            _("Audience"),
+            _("Interviewee"),
+            _("Post"),
+            _("Question"),
+            _("Raised as"),
+            _("Answer"),
+        ]
+    )
+    for item in data.interview_items:
+        sheet.append(
+            [
+                item.branch,
+                item.unit,
+                item.visit_kind,
+                item.audience,
+                item.interviewee,
+                item.post,
+                item.question,
+                item.tag_label,
+                item.text,
+            ]
+        )
+
+
+def write_charts(wb: Workbook, data: ConsolidatedData) -> None:
+    """The charts' data, and the two native bar charts over it."""
+    sheet = WriteOnlySheet(wb, _("Charts"), [20, 10, 10, 10, 10, 10])
+    sheet.title(_("Grades per branch (units, ranking visit)"))
+    header_row = sheet.rows + 1
+    sheet.header([_("Branch"), *data.grades])
+    counts = data.grade_counts_by_branch()
+    for name, by_grade in counts:
+        sheet.append([name, *[by_grade[g] for g in data.grades]])
+    last_row = sheet.rows
+    grade_chart = charts.excel_bar_chart(
+        sheet.ws,
+        title=_("Grades per branch (units, ranking visit)"),
+        header_row=header_row,
+        first_row=header_row + 1,
+        last_row=max(last_row, header_row + 1),
+        first_col=2,
+        last_col=1 + len(data.grades),
+        y_title=_("Units"),
+        stacked=True,
+        colours=charts.PALETTE,
+    )
+    sheet.blank()
+    sheet.title(_("Score distribution of the units (%)"))
+    dist_header = sheet.rows + 1
+    sheet.header([_("Score (%)"), _("Units")])
+    distribution = data.distribution()
+    for label, count in distribution:
+        sheet.append([label, count])
+    dist_chart = charts.excel_bar_chart(
+        sheet.ws,
+        title=_("Score distribution of the units (%)"),
+        header_row=dist_header,
+        first_row=dist_header + 1,
+        last_row=dist_header + len(distribution),
+        first_col=2,
+        last_col=2,
+        y_title=_("Units"),
+        x_title=_("Score (%)"),
+    )
+    sheet.ws.add_chart(grade_chart, "H2")
+    sheet.ws.add_chart(dist_chart, "H22")
+
+
+def write_detail(wb: Workbook, campaign: Campaign, progress=None) -> int:
+    """One row per scored item, plain values (no per-cell style): the bulk of the file."""
+    sheet = WriteOnlySheet(
+        wb,
+        _("Detail"),
+        [16, 12, 14, 12, 10, 10, 22, 12, 14, 30, 6, 6, 14, 24, 6],
+        freeze="A2",
+    )
+    headers = detail_headers()
+    sheet.header(headers)
+    append = sheet.ws.append
+    count = 0
+    for row in detail_rows(campaign):
+        append(safe_row(row))
+        count += 1
+        if progress and not count % 20000:
+            progress(count)
+    sheet.ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    return count
+
+
+def consolidated_workbook(campaign: Campaign, data: ConsolidatedData, progress=None) -> bytes:
+    wb = Workbook(write_only=True)
+    bands = list(campaign.grade_bands.order_by("-minimum_percent"))
+    write_overview(wb, data, campaign, bands)
+    write_units(wb, data)
+    write_interviews(wb, data)
+    write_charts(wb, data)
+    write_detail(wb, campaign, progress)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@register
+class ConsolidatedXlsxExporter(CampaignExporter):
+    identifier = "consolidated-xlsx"
+    format = XLSX
+
+    def build(self) -> bytes:
+        self.progress(2)
+        data = self.data()
+        self.progress(10)
+        # The detail rows are most of the work; their count is not known up
+        # front, so progress creeps towards 90 % as rows are written.
+        content = consolidated_workbook(
+            self.campaign,
+            data,
+            progress=lambda rows: self.progress(min(90, 10 + rows // 4000)),
+        )
+        self.progress(100)
+        return content
