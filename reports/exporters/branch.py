@@ -1,0 +1,528 @@
+"""A branch's acceptance report (以分公司为单位形成工作验收报告), PDF and Excel.
+
+One report per campaign and branch, covering the branch itself and all its
+offices' approved visits: when and by whom, a summary table per unit
+(self-inspection and head-office check scores per sheet kind, overall result,
+grade, rank in the branch) with the checklists and KPIs, the strengths and
+shortcomings per content area, the rectification actions with their deadlines
+and *current* status, and the problems and support requests raised in
+interviews. The branch's managers submit it to head office in the app
+(`inspections.services.submit_branch_report`).
+"""
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from inspections.models import (
+    Branch,
+    BranchReportSubmission,
+    Campaign,
+    Finding,
+    RectificationAction,
+    Visit,
+    VisitTransition,
+)
+from scoring.models import ContentArea
+
+from ..consolidated import BranchRow, ConsolidatedData, approved_visits, consolidated_data
+from . import pdf
+from .base import PDF, XLSX, Exporter, register
+from .consolidated import UNSAFE_FILENAME, pass_fail, yes_no
+from .excel import safe_row, safe_text
+
+REPORT_TITLE = "一柜通工作验收报告"
+
+
+@dataclass
+class VisitLine:
+    unit: str
+    kind: str
+    start_date: object
+    end_date: object
+    inspectors: list[str]
+    approved_at: object
+    approved_by: str
+
+
+@dataclass
+class UnitFindings:
+    unit: str
+    kind: str
+    strengths: list[str] = field(default_factory=list)
+    shortcomings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ActionLine:
+    area: str
+    unit: str
+    description: str
+    responsible_office: str
+    responsible_person: str
+    owner: str
+    deadline: object
+    status: str
+    status_label: str
+    overdue: bool
+
+
+@dataclass
+class AreaSection:
+    name: str
+    findings: list[UnitFindings]
+    actions: list[ActionLine]
+
+
+@dataclass
+class BranchReport:
+    title: str
+    campaign: Campaign
+    branch: Branch
+    today: object
+    generated_at: object
+    submission: BranchReportSubmission | None
+    visits: list[VisitLine]
+    summary: ConsolidatedData
+    areas: list[AreaSection]
+
+    @property
+    def row(self) -> BranchRow | None:
+        return self.summary.branches[0] if self.summary.branches else None
+
+    @property
+    def actions(self) -> list[ActionLine]:
+        return [a for area in self.areas for a in area.actions]
+
+    @property
+    def rollout_batch(self) -> str:
+        return self.branch.get_rollout_batch_display()
+
+
+def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchReport:
+    """Everything the branch report shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    campaign = Campaign.objects.select_related("rubric").get(pk=campaign_id)
+    branch = Branch.objects.get(pk=branch_id)
+    if not campaign.branches.filter(pk=branch.pk).exists():
+        raise ValueError(
+            _("%(branch)s is not in the scope of %(campaign)s.")
+            % {"branch": branch, "campaign": campaign}
+        )
+    visits_qs = approved_visits(campaign).filter(branch=branch)
+    visits = list(
+        visits_qs.select_related("office")
+        .prefetch_related("inspectors")
+        .order_by(F("office__code").asc(nulls_first=True), "-kind", "start_date", "pk")
+    )
+    approvals = {
+        t.visit_id: t
+        for t in VisitTransition.objects.filter(visit__in=visits_qs, to_state=Visit.State.APPROVED)
+        .select_related("by")
+        .order_by("at", "pk")
+    }
+
+    def unit_name(visit):
+        return (
+            visit.office.name
+            if visit.office_id
+            else _("%(branch)s (branch itself)") % {"branch": branch.name}
+        )
+
+    lines = []
+    for visit in visits:
+        approval = approvals.get(visit.pk)
+        lines.append(
+            VisitLine(
+                unit=unit_name(visit),
+                kind=visit.get_kind_display(),
+                start_date=visit.start_date,
+                end_date=visit.end_date,
+                inspectors=[str(u) for u in visit.inspectors.all()],
+                approved_at=visit.approved_at,
+                approved_by=str(approval.by) if approval else "",
+            )
+        )
+    by_visit = {visit.pk: visit for visit in visits}
+
+    areas = list(ContentArea.objects.filter(rubric_id=campaign.rubric_id).order_by("order", "pk"))
+    findings: dict[int, dict[int, UnitFindings]] = defaultdict(dict)
+    for finding in Finding.objects.filter(visit__in=visits_qs).order_by("created_at", "pk"):
+        visit = by_visit[finding.visit_id]
+        unit = findings[finding.content_area_id].setdefault(
+            visit.pk, UnitFindings(unit_name(visit), visit.get_kind_display())
+        )
+        target = unit.strengths if finding.kind == Finding.Kind.STRENGTH else unit.shortcomings
+        target.append(finding.text)
+    actions: dict[int, list[ActionLine]] = defaultdict(list)
+    for action in (
+        RectificationAction.objects.filter(visit__in=visits_qs)
+        .select_related("responsible_office", "owner")
+        .order_by("deadline", "pk")
+    ):
+        visit = by_visit[action.visit_id]
+        closed = action.status == RectificationAction.Status.CLOSED
+        actions[action.content_area_id].append(
+            ActionLine(
+                area="",
+                unit=unit_name(visit),
+                description=action.description,
+                responsible_office=action.responsible_office.name
+                if action.responsible_office
+                else branch.name,
+                responsible_person=action.responsible_person,
+                owner=str(action.owner) if action.owner else "",
+                deadline=action.deadline,
+                status=action.status,
+                status_label=action.get_status_display(),
+                overdue=not closed and action.deadline < today,
+            )
+        )
+    # Visits in the order of the summary: the branch itself, then its offices.
+    order = {visit.pk: index for index, visit in enumerate(visits)}
+    sections = []
+    for area in areas:
+        for line in actions.get(area.pk, []):
+            line.area = area.name
+        sections.append(
+            AreaSection(
+                name=area.name,
+                findings=[
+                    unit
+                    for _pk, unit in sorted(
+                        findings.get(area.pk, {}).items(), key=lambda item: order[item[0]]
+                    )
+                ],
+                actions=actions.get(area.pk, []),
+            )
+        )
+    return BranchReport(
+        title=f"{branch.name}{REPORT_TITLE}",
+        campaign=campaign,
+        branch=branch,
+        today=today,
+        generated_at=timezone.localtime(),
+        submission=BranchReportSubmission.objects.filter(campaign=campaign, branch=branch)
+        .select_related("submitted_by", "campaign")
+        .first(),
+        visits=lines,
+        summary=consolidated_data(campaign, today, branch_ids=[branch.pk]),
+        areas=sections,
+    )
+
+
+class BranchExporter(Exporter):
+    subject = "branch"
+
+    def __init__(self, *, progress=None, campaign_id: int, branch_id: int, **subject):
+        super().__init__(progress=progress, campaign_id=campaign_id, branch_id=branch_id, **subject)
+        self.campaign_id = campaign_id
+        self.branch_id = branch_id
+        self._report: BranchReport | None = None
+
+    def report(self) -> BranchReport:
+        if self._report is None:
+            self._report = branch_report_data(self.campaign_id, self.branch_id)
+        return self._report
+
+    def filename(self) -> str:
+        if self._report:
+            campaign, branch = self._report.campaign, self._report.branch
+        else:
+            campaign = Campaign.objects.get(pk=self.campaign_id)
+            branch = Branch.objects.get(pk=self.branch_id)
+        name = UNSAFE_FILENAME.sub("_", f"{branch.name}-{campaign.name}").strip() or "branch"
+        return f"{REPORT_TITLE}-{name}-{timezone.localdate():%Y%m%d}.{self.format}"
+
+
+@register
+class BranchPdfExporter(BranchExporter):
+    identifier = "branch-pdf"
+    format = PDF
+
+    def html(self) -> str:
+        report = self.report()
+        summary = report.summary
+        return pdf.render_html(
+            "reports/branch.html",
+            {
+                "r": report,
+                "d": summary,
+                "b": report.row,
+                "bands": list(report.campaign.grade_bands.order_by("-minimum_percent")),
+                "empty_span": 6 + len(summary.scored_sheets) + len(summary.checklist_sheets),
+            },
+        )
+
+    def build(self) -> bytes:
+        self.progress(5)
+        self.report()
+        self.progress(35)
+        html = self.html()
+        self.progress(50)
+        content = pdf.html_to_pdf(html)
+        self.progress(100)
+        return content
+
+
+# --- Excel -------------------------------------------------------------------------
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+class _Sheet:
+    def __init__(self, ws, widths):
+        self.ws = ws
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+
+    def append(self, values, *, wrap=False):
+        self.ws.append(safe_row(values))
+        if wrap:
+            for cell in self.ws[self.ws.max_row]:
+                cell.alignment = WRAP
+
+    def header(self, values):
+        self.ws.append(safe_row(values))
+        for cell in self.ws[self.ws.max_row]:
+            cell.font = BOLD
+            cell.fill = HEADER_FILL
+            cell.alignment = WRAP
+
+    def title(self, text):
+        self.ws.append([safe_text(text)])
+        self.ws.cell(self.ws.max_row, 1).font = TITLE
+
+
+def _p(value):
+    return None if value is None else float(value)
+
+
+def _date(value):
+    return f"{value:%Y-%m-%d}" if value else ""
+
+
+def _moment(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def branch_workbook(report: BranchReport) -> bytes:
+    summary = report.summary
+    scored, checklists = summary.scored_sheets, summary.checklist_sheets
+    wb = Workbook()
+    sheet = _Sheet(wb.active, [22, 14, 16, 10, 10, 10, 10, 8, 8, 10, 10, 12, 10, 10, 10])
+    wb.active.title = _("Summary")[:31]
+    sheet.title(report.title)
+    submission = report.submission
+    for label, value in (
+        (_("Campaign"), report.campaign.name),
+        (_("Branch"), report.branch.name),
+        (_("Rollout batch"), report.rollout_batch),
+        (
+            _("Period"),
+            f"{report.campaign.period_start:%Y-%m-%d} – {report.campaign.period_end:%Y-%m-%d}",
+        ),
+        (_("Report due"), _date(report.campaign.report_due)),
+        (
+            _("Submitted to head office"),
+            f"{_moment(submission.submitted_at)} · {submission.submitted_by}"
+            + (f" · {_('late')}" if submission.is_late else "")
+            if submission
+            else _("not submitted"),
+        ),
+        (_("Report generated"), _moment(report.generated_at)),
+    ):
+        sheet.append([label, value])
+    row = report.row
+    if row is not None:
+        sheet.append([])
+        sheet.header(
+            [
+                _("Branch overall (%)"),
+                _("Grade"),
+                _("Balanced acceptance rate (%)"),
+                _("Threshold (%)"),
+                _("Attained"),
+                _("Mixed acceptance rate: all offices attained"),
+                _("Open actions"),
+                _("Overdue actions"),
+            ]
+        )
+        sheet.append(
+            [
+                _p(row.percent),
+                row.grade or "",
+                _p(row.balanced_kpi.value),
+                _p(row.balanced_kpi.threshold),
+                pass_fail(row.balanced_kpi.passed),
+                pass_fail(row.mixed_kpi_passed),
+                row.open_actions,
+                row.overdue_actions,
+            ]
+        )
+        sheet.append([])
+        sheet.header(
+            [
+                _("Unit"),
+                _("Drawn"),
+                _("Visit kind"),
+                *[f"{s.table_label} (%)" for s in scored],
+                _("Overall (%)"),
+                _("Grade"),
+                _("Rank in branch"),
+                *[_("%(sheet)s compliance (%%)") % {"sheet": s.table_label} for s in checklists],
+                _("Mixed acceptance rate (%)"),
+                _("Attained"),
+                _("Open actions"),
+                _("Overdue actions"),
+            ]
+        )
+        for unit in row.units:
+            for visit in unit.visits_or_none:
+                ranks = visit is not None and visit is unit.ranking
+                sheet.append(
+                    [
+                        unit.name,
+                        "★" if unit.drawn else "",
+                        visit.kind_label if visit else _("no approved visit"),
+                        *[
+                            _p(p)
+                            for p in (visit.sheet_percent_list if visit else [None] * len(scored))
+                        ],
+                        _p(visit.result.percent) if visit else None,
+                        (visit.result.grade or "") if visit else "",
+                        unit.branch_rank if ranks else None,
+                        *[
+                            _p(p)
+                            for p in (
+                                visit.checklist_rate_list if visit else [None] * len(checklists)
+                            )
+                        ],
+                        _p(unit.mixed_kpi.value) if unit.mixed_kpi else None,
+                        pass_fail(unit.mixed_kpi.passed) if unit.mixed_kpi else "",
+                        unit.open_actions,
+                        unit.overdue_actions,
+                    ]
+                )
+
+    visits = _Sheet(wb.create_sheet(_("Visits")[:31]), [22, 14, 12, 12, 30, 18, 16])
+    visits.header(
+        [
+            _("Unit"),
+            _("Visit kind"),
+            _("Start"),
+            _("End"),
+            _("Inspectors"),
+            _("Approved"),
+            _("Approved by"),
+        ]
+    )
+    for line in report.visits:
+        visits.append(
+            [
+                line.unit,
+                line.kind,
+                _date(line.start_date),
+                _date(line.end_date),
+                "、".join(line.inspectors),
+                _moment(line.approved_at),
+                line.approved_by,
+            ]
+        )
+
+    findings = _Sheet(wb.create_sheet(_("Findings")[:31]), [30, 22, 14, 12, 70])
+    findings.header([_("Content area"), _("Unit"), _("Visit kind"), _("Kind"), _("Text")])
+    strength, shortcoming = _("Strength"), _("Shortcoming")
+    for area in report.areas:
+        for unit in area.findings:
+            for text in unit.strengths:
+                findings.append([area.name, unit.unit, unit.kind, strength, text], wrap=True)
+            for text in unit.shortcomings:
+                findings.append([area.name, unit.unit, unit.kind, shortcoming, text], wrap=True)
+
+    actions = _Sheet(wb.create_sheet(_("Actions")[:31]), [30, 22, 50, 16, 12, 12, 12, 16, 8])
+    actions.header(
+        [
+            _("Content area"),
+            _("Unit"),
+            _("What to fix"),
+            _("Responsible office"),
+            _("Responsible person"),
+            _("Owner"),
+            _("Deadline"),
+            _("Status"),
+            _("Overdue"),
+        ]
+    )
+    for line in report.actions:
+        actions.append(
+            [
+                line.area,
+                line.unit,
+                line.description,
+                line.responsible_office,
+                line.responsible_person,
+                line.owner,
+                _date(line.deadline),
+                line.status_label,
+                yes_no(line.overdue),
+            ],
+            wrap=True,
+        )
+
+    interviews = _Sheet(
+        wb.create_sheet(_("Problems and support")[:31]), [22, 14, 22, 12, 14, 36, 16, 60]
+    )
+    interviews.header(
+        [
+            _("Unit"),
+            _("Visit kind"),
+            _("Audience"),
+            _("Interviewee"),
+            _("Post"),
+            _("Question"),
+            _("Raised as"),
+            _("Answer"),
+        ]
+    )
+    for item in summary.interview_items:
+        interviews.append(
+            [
+                item.unit,
+                item.visit_kind,
+                item.audience,
+                item.interviewee,
+                item.post,
+                item.question,
+                item.tag_label,
+                item.text,
+            ],
+            wrap=True,
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@register
+class BranchXlsxExporter(BranchExporter):
+    identifier = "branch-xlsx"
+    format = XLSX
+
+    def build(self) -> bytes:
+        self.progress(5)
+        report = self.report()
+        self.progress(60)
+        content = branch_workbook(report)
+        self.progress(100)
+        return content
