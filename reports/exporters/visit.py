@@ -112,7 +112,7 @@ class SheetWriter:
     def header(self, values):
         row = self.row(values, font=BOLD, fill=HEADER_FILL)
         if self.ws.freeze_panes is None:
-            self.ws.freeze_panes = self.ws.cell(row=row + 1, column=1)
+            self.ws.freeze_panes = f"A{row + 1}"  # a string: ws.cell() would add a row
         return row
 
     def blank(self):
