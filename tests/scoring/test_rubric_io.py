@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from scoring.models import InterviewQuestion, Item, RubricVersion, Section, Sheet, SheetPart
 from scoring.rubric_io import (
@@ -19,6 +20,13 @@ from scoring.rubric_io import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages asserted here are the English sources; the default UI language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def counts():
