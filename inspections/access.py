@@ -5,9 +5,9 @@ branch manager of one branch never sees another branch's offices, people,
 visits or reports.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import Branch, Campaign, Office, Specialist, User, Visit
+from .models import Branch, Campaign, Office, RectificationAction, Specialist, User, Visit
 
 
 def sees_all_branches(user: User) -> bool:
@@ -117,3 +117,46 @@ def can_review_visit(user: User, visit: Visit) -> bool:
         and visit.branch_id == user.branch_id
         and visit.kind == Visit.Kind.SELF_INSPECTION
     )
+
+
+# --- rectification actions -------------------------------------------------
+
+
+def visible_actions(user: User):
+    """Head office sees every action; a branch manager their branch's; an
+    inspector those of the visits they may see; anyone the actions they own."""
+    if not user.is_authenticated:
+        return RectificationAction.objects.none()
+    if user.is_head_office:
+        return RectificationAction.objects.all()
+    return RectificationAction.objects.filter(
+        Q(visit__in=visible_visits(user)) | Q(owner=user)
+    ).distinct()
+
+
+def can_work_action(user: User, action) -> bool:
+    """The branch's managers and the action's owner post progress and evidence."""
+    if not user.is_authenticated:
+        return False
+    if action.owner_id == user.pk:
+        return True
+    return user.is_branch_manager and user.branch_id == action.visit.branch_id
+
+
+def can_verify_action(user: User, action) -> bool:
+    """The visit's inspectors or head office close or reopen an action."""
+    if not user.is_authenticated:
+        return False
+    return user.is_head_office or action.visit.inspectors.filter(pk=user.pk).exists()
+
+
+def can_request_extension(user: User, action) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_branch_manager
+        and user.branch_id == action.visit.branch_id
+    )
+
+
+def can_decide_extensions(user: User) -> bool:
+    return user.is_authenticated and user.is_head_office

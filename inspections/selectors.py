@@ -1,8 +1,9 @@
 """Reads of the organisation, narrowed to what the user may see (`access`)."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -10,13 +11,16 @@ from scoring.models import BusinessLine, KpiThreshold, Sheet
 
 from . import access
 from .models import (
+    ActionEvent,
     Branch,
     BranchReportSubmission,
     Campaign,
     ChecklistRecord,
+    DeadlineExtension,
     KpiFigure,
     Office,
     RandomDraw,
+    RectificationAction,
     SheetRecord,
     Specialist,
     User,
@@ -322,4 +326,154 @@ def draw_history(campaign: Campaign, user: User) -> QuerySet[RandomDraw]:
         )
         .select_related("branch", "drawn_by", "superseded_by")
         .order_by("branch__code", "-drawn_at", "-pk")
+    )
+
+
+# --- rectification actions ------------------------------------------------------
+
+REPEATED_OVERDUE_THRESHOLD = 3  # seed 001: three or more repeated findings escalate
+
+
+def _overdue(today):
+    return Q(status__in=RectificationAction.OPEN_STATUSES, deadline__lt=today)
+
+
+def _closed_on_time():
+    return Q(status=RectificationAction.Status.CLOSED, closed_at__date__lte=F("deadline_at_close"))
+
+
+def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[RectificationAction]:
+    """The user's visible actions, sorted by deadline, filtered; a fixed number of queries."""
+    filters = filters or {}
+    actions = (
+        access.visible_actions(user)
+        .select_related(
+            "visit__campaign",
+            "visit__branch",
+            "visit__office",
+            "responsible_office",
+            "content_area",
+            "owner",
+        )
+        .annotate(
+            pending_extension=Exists(
+                DeadlineExtension.objects.filter(
+                    action=OuterRef("pk"), state=DeadlineExtension.State.PENDING
+                )
+            )
+        )
+        .order_by("deadline", "pk")
+    )
+    status = filters.get("status")
+    if status == "open":
+        actions = actions.filter(status__in=RectificationAction.OPEN_STATUSES)
+    elif status in RectificationAction.Status.values:
+        actions = actions.filter(status=status)
+    if filters.get("office"):
+        actions = actions.filter(responsible_office_id=filters["office"])
+    if filters.get("campaign"):
+        actions = actions.filter(visit__campaign_id=filters["campaign"])
+    if filters.get("area"):
+        actions = actions.filter(content_area__code=filters["area"])
+    window = filters.get("due")
+    if window == "overdue":
+        actions = actions.filter(_overdue(today))
+    elif window in ("7", "30"):
+        actions = actions.filter(
+            status__in=RectificationAction.OPEN_STATUSES,
+            deadline__gte=today,
+            deadline__lte=today + datetime.timedelta(days=int(window)),
+        )
+    return actions
+
+
+def action_counts(user: User, today) -> dict:
+    open_ = Q(status__in=RectificationAction.OPEN_STATUSES)
+    soon = open_ & Q(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=7))
+    pks = access.visible_actions(user).values("pk")
+    return RectificationAction.objects.filter(pk__in=pks).aggregate(
+        open=Count("pk", filter=open_),
+        due_soon=Count("pk", filter=soon),
+        overdue=Count("pk", filter=_overdue(today)),
+        closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
+        closed_on_time=Count("pk", filter=_closed_on_time()),
+    )
+
+
+@dataclass
+class ActionStatsRow:
+    branch: str
+    unit: str
+    open: int
+    overdue: int
+    closed: int
+    closed_on_time: int
+
+    @property
+    def on_time_rate(self):
+        if not self.closed:
+            return None
+        return round(self.closed_on_time * 100 / self.closed, 1)
+
+    @property
+    def repeated_overdue(self) -> bool:
+        return self.overdue >= REPEATED_OVERDUE_THRESHOLD
+
+
+def action_stats(user: User, today, *, campaign_id: int | None = None) -> list[ActionStatsRow]:
+    """Per branch and responsible unit: open, overdue, closed on time, on-time rate (one query)."""
+    pks = access.visible_actions(user).values("pk")
+    actions = RectificationAction.objects.filter(pk__in=pks)
+    if campaign_id:
+        actions = actions.filter(visit__campaign_id=campaign_id)
+    rows = (
+        actions.values(
+            "visit__branch__code",
+            "visit__branch__name",
+            "responsible_office__code",
+            "responsible_office__name",
+        )
+        .annotate(
+            open=Count("pk", filter=Q(status__in=RectificationAction.OPEN_STATUSES)),
+            overdue=Count("pk", filter=_overdue(today)),
+            closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
+            closed_on_time=Count("pk", filter=_closed_on_time()),
+        )
+        .order_by("visit__branch__code", "responsible_office__code")
+    )
+    return [
+        ActionStatsRow(
+            branch=row["visit__branch__name"],
+            unit=row["responsible_office__name"] or row["visit__branch__name"],
+            open=row["open"],
+            overdue=row["overdue"],
+            closed=row["closed"],
+            closed_on_time=row["closed_on_time"],
+        )
+        for row in rows
+    ]
+
+
+def action_detail(user: User, pk: int) -> RectificationAction:
+    return (
+        access.visible_actions(user)
+        .select_related(
+            "visit__campaign",
+            "visit__branch",
+            "visit__office",
+            "responsible_office",
+            "content_area",
+            "owner",
+        )
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=ActionEvent.objects.select_related("by").prefetch_related("evidence"),
+            ),
+            Prefetch(
+                "extensions",
+                queryset=DeadlineExtension.objects.select_related("requested_by", "decided_by"),
+            ),
+        )
+        .get(pk=pk)
     )

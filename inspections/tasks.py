@@ -14,3 +14,11 @@ def record_worker_heartbeat() -> str:
         hostname=socket.gethostname(), defaults={"seen_at": now}
     )
     return now.isoformat()
+
+
+@shared_task(ignore_result=True)
+def send_action_reminders() -> int:
+    """Beat runs this daily; running it again the same day sends nothing more."""
+    from .reminders import send_action_reminders as send
+
+    return send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, organisation, visits
+from .views import actions, campaigns, organisation, visits
 
 urlpatterns = [
     path("", organisation.home, name="home"),
@@ -76,4 +76,23 @@ urlpatterns = [
     path("visits/<int:pk>/submit/", visits.visit_submit, name="visit-submit"),
     path("visits/<int:pk>/review/", visits.visit_review, name="visit-review"),
     path("evidence/<uuid:uuid>/", visits.evidence_download, name="evidence-download"),
+    # rectification actions
+    path("actions/", actions.action_list, name="action-list"),
+    path("actions/statistics/", actions.action_stats, name="action-stats"),
+    path("actions/statistics.xlsx", actions.action_stats_xlsx, name="action-stats-xlsx"),
+    path("actions/<int:pk>/", actions.action_detail, name="action-detail"),
+    path("actions/<int:pk>/progress/", actions.action_progress, name="action-progress"),
+    path("actions/<int:pk>/submit/", actions.action_submit, name="action-submit"),
+    path("actions/<int:pk>/verify/", actions.action_verify, name="action-verify"),
+    path(
+        "actions/<int:pk>/extension/",
+        actions.action_extension_request,
+        name="action-extension-request",
+    ),
+    path(
+        "actions/extensions/<int:extension_pk>/decide/",
+        actions.action_extension_decide,
+        name="action-extension-decide",
+    ),
+    path("actions/evidence/<uuid:uuid>/", actions.action_evidence, name="action-evidence"),
 ]

@@ -1,3 +1,10 @@
+from .actions import (
+    ActionEvent,
+    ActionEvidence,
+    DeadlineExtension,
+    RectificationAction,
+    ReminderLog,
+)
 from .branch_reports import BranchReportSubmission
 from .campaigns import Campaign, CampaignGradeBand, KpiFigure, RandomDraw
 from .organisation import Branch, Counter, Office, Post, Specialist, User, WorkerHeartbeat
@@ -10,7 +17,6 @@ from .visits import (
     LineWaiver,
     PartRecord,
     ProcessLogEntry,
-    RectificationAction,
     SelectionMethod,
     SheetRecord,
     Visit,
@@ -18,12 +24,15 @@ from .visits import (
 )
 
 __all__ = [
+    "ActionEvent",
+    "ActionEvidence",
     "Branch",
     "BranchReportSubmission",
     "Campaign",
     "CampaignGradeBand",
     "ChecklistRecord",
     "Counter",
+    "DeadlineExtension",
     "Evidence",
     "Finding",
     "Interview",
@@ -36,6 +45,7 @@ __all__ = [
     "ProcessLogEntry",
     "RandomDraw",
     "RectificationAction",
+    "ReminderLog",
     "SelectionMethod",
     "SheetRecord",
     "Specialist",

@@ -358,57 +358,6 @@ class Finding(models.Model):
         return self.text[:50]
 
 
-class RectificationAction(models.Model):
-    """A rectification action (整改建议) with its deadline. It lives on after
-    approval: the visit freezes, the work to fix things goes on."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        SUBMITTED = "submitted", _("Submitted for verification")
-        CLOSED = "closed", _("Closed")
-
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="actions")
-    content_area = models.ForeignKey(
-        ContentArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("content area")
-    )
-    description = models.TextField(_("what to fix"))
-    responsible_office = models.ForeignKey(
-        Office,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="actions",
-        verbose_name=_("responsible office"),
-        help_text=_("Empty: the branch itself."),
-    )
-    responsible_person = models.CharField(_("responsible person"), max_length=50)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_actions",
-        verbose_name=_("owner (user)"),
-    )
-    deadline = models.DateField(_("deadline"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["deadline", "id"]
-        verbose_name = _("rectification action")
-        verbose_name_plural = _("rectification actions")
-
-    def __str__(self):
-        return self.description[:50]
-
-
 def evidence_path(instance, filename):
     # The stored name never reuses the uploaded one: it is served only through
     # an access-checked view, by id.

@@ -3,6 +3,14 @@
 Views validate input with forms, then call one of these; nothing else writes.
 """
 
+from .actions import (
+    add_progress,
+    close_action,
+    decide_extension,
+    reopen_action,
+    request_extension,
+    submit_for_verification,
+)
 from .branch_reports import can_submit_branch_report, submit_branch_report
 from .campaigns import (
     create_campaign,
@@ -40,9 +48,12 @@ __all__ = [
     "add_action",
     "add_evidence",
     "add_finding",
+    "add_progress",
     "approve_visit",
     "can_submit_branch_report",
+    "close_action",
     "create_campaign",
+    "decide_extension",
     "delete_finding",
     "delete_log_entry",
     "draw_offices",
@@ -50,6 +61,8 @@ __all__ = [
     "import_kpi_figures",
     "import_roster",
     "plan_visit",
+    "reopen_action",
+    "request_extension",
     "return_visit",
     "save_checklist",
     "save_interview",
@@ -59,6 +72,7 @@ __all__ = [
     "save_log_entry",
     "save_sheet",
     "submit_branch_report",
+    "submit_for_verification",
     "submit_visit",
     "update_grade_bands",
 ]

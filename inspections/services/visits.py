@@ -18,6 +18,7 @@ from scoring.selectors import checklist_requirements, sheet_definition
 
 from .. import access, draws, evidence_files
 from ..models import (
+    ActionEvent,
     Branch,
     Campaign,
     ChecklistRecord,
@@ -482,7 +483,7 @@ def add_action(
         errors.append(_("The owner must be a user of %(branch)s.") % {"branch": visit.branch})
     if errors:
         raise ValidationError(errors)
-    return RectificationAction.objects.create(
+    action = RectificationAction.objects.create(
         visit=visit,
         content_area=content_area,
         description=description.strip(),
@@ -492,6 +493,10 @@ def add_action(
         deadline=deadline,
         created_by=user,
     )
+    ActionEvent.objects.create(
+        action=action, kind=ActionEvent.Kind.CREATED, to_status=action.status, by=user
+    )
+    return action
 
 
 @transaction.atomic

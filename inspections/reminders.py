@@ -1,0 +1,106 @@
+"""Daily reminders of rectification actions that are due soon or overdue.
+
+Each person gets at most one mail a day listing all their actions, however
+often the job runs: a `ReminderLog` row per person and day is written in the
+same transaction that sends the mail.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import RectificationAction, ReminderLog, User
+from .selectors import REPEATED_OVERDUE_THRESHOLD
+
+
+def due_actions(today: datetime.date):
+    """Open actions due within the reminder window, or overdue."""
+    horizon = today + datetime.timedelta(days=settings.ACTION_REMINDER_DAYS_BEFORE)
+    return (
+        RectificationAction.objects.filter(
+            status__in=RectificationAction.OPEN_STATUSES, deadline__lte=horizon
+        )
+        .select_related("visit__branch", "visit__office", "responsible_office", "owner")
+        .order_by("deadline", "pk")
+    )
+
+
+def reminder_digests(today: datetime.date) -> dict[User, dict]:
+    """Who gets which actions: the owner and the branch's managers for every
+    due or overdue action; head office too once it is overdue by more than
+    ACTION_ESCALATION_DAYS. Offices with three or more overdue actions are
+    called out (seed 001: repeated findings escalate)."""
+    actions = list(due_actions(today))
+    managers = defaultdict(list)
+    for manager in User.objects.filter(role=User.Role.BRANCH_MANAGER, is_active=True).exclude(
+        email=""
+    ):
+        managers[manager.branch_id].append(manager)
+    head_office = list(
+        User.objects.filter(role=User.Role.HEAD_OFFICE, is_active=True).exclude(email="")
+    )
+    overdue_per_unit = defaultdict(int)
+    for action in actions:
+        if action.deadline < today:
+            overdue_per_unit[(action.visit.branch_id, action.responsible_office_id)] += 1
+
+    digests: dict[User, dict] = {}
+
+    def add(user, action):
+        entry = digests.setdefault(user, {"actions": [], "repeated": set()})
+        if action not in entry["actions"]:
+            entry["actions"].append(action)
+        unit = (action.visit.branch_id, action.responsible_office_id)
+        if overdue_per_unit[unit] >= REPEATED_OVERDUE_THRESHOLD:
+            entry["repeated"].add(action.responsible_unit)
+
+    for action in actions:
+        action.days_late = action.days_overdue(today)
+        if action.owner and action.owner.is_active and action.owner.email:
+            add(action.owner, action)
+        for manager in managers[action.visit.branch_id]:
+            add(manager, action)
+        if action.days_late > settings.ACTION_ESCALATION_DAYS:
+            for user in head_office:
+                add(user, action)
+    return digests
+
+
+def send_action_reminders(today: datetime.date | None = None) -> int:
+    """Send today's reminder mails; returns how many were sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for user, digest in reminder_digests(today).items():
+            try:
+                with transaction.atomic():
+                    ReminderLog.objects.create(
+                        recipient=user, day=today, action_count=len(digest["actions"])
+                    )
+                    send_mail(
+                        _("Rectification actions due or overdue: %(count)s")
+                        % {"count": len(digest["actions"])},
+                        render_to_string(
+                            "inspections/email/action_reminder.txt",
+                            {
+                                "user": user,
+                                "today": today,
+                                "actions": digest["actions"],
+                                "repeated": sorted(digest["repeated"]),
+                                "threshold": REPEATED_OVERDUE_THRESHOLD,
+                                "base_url": settings.SITE_URL,
+                            },
+                        ),
+                        None,
+                        [user.email],
+                    )
+            except IntegrityError:
+                continue  # already reminded today
+            sent += 1
+    return sent
