@@ -5,7 +5,14 @@ access-checked views, and bucket objects are private."""
 
 
 def storages_from_env(env) -> dict:
-    staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    # Production (STATIC_MANIFEST=1, after collectstatic) serves static files
+    # with WhiteNoise under hashed, compressed names; development and tests
+    # serve them as they are.
+    staticfiles = {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.bool("STATIC_MANIFEST", default=False)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
     bucket = env.str("S3_BUCKET_NAME", default="")
     if not bucket:
         return {

@@ -1,7 +1,6 @@
 import io
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from inspections.models import Branch, Office, SheetRecord, Specialist, User, Visit
@@ -31,7 +30,7 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
     text = out.getvalue()
     for username in ("admin", "hq", "inspector", "bj_manager", "bj_inspector"):
         assert username in text
-    assert authenticate(username="bj_manager", password="yiguitong2012") is not None
+    assert User.objects.get(username="bj_manager").check_password("yiguitong2012")
 
     # Three branches, one per rollout batch, two or three offices each, about
     # eight specialists per office with varied home posts.
