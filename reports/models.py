@@ -11,7 +11,9 @@ their own: only the access-checked download view serves them.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Branch, Campaign, Visit
@@ -151,3 +153,12 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+@receiver(post_delete, sender=ReportJob)
+def delete_report_file(sender, instance: ReportJob, **kwargs):
+    """A job deleted (with its visit, campaign or branch) takes its file along."""
+    if instance.file:
+        name = instance.file.name
+        storage = instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))

@@ -558,3 +558,11 @@ def test_rebuilding_shows_the_actions_current_status(approved_visit, media_root)
         status=RectificationAction.Status.CLOSED
     )
     assert statuses() == [closed_label]
+
+
+def test_deleting_a_job_deletes_its_file(done_job, django_capture_on_commit_callbacks):
+    path = Path(done_job.file.path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done_job.delete()
+    assert not path.exists()
