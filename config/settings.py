@@ -268,5 +268,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Axes narrates every successful log-in; failures stay at WARNING.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from inspections import services
 from inspections.models import SheetRecord, Visit
@@ -107,7 +108,7 @@ def test_inspector_scores_submits_and_manager_approves(log_in, live_server, visi
         if value:
             scores.nth(index).fill(value)
     # 交费通知书打印 is not applicable to 退保: full 10 points; the running score says so.
-    page.wait_for_function("document.getElementById('score-total').textContent.trim() === '97'")
+    expect(page.locator("#score-total")).to_have_text("97")
     assert page.inner_text("#score-grade") == "A"
     page.click("form#sheet-form button[type=submit]")
     record = SheetRecord.objects.get(specialist=claims_clerk)

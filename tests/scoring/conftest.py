@@ -63,5 +63,6 @@ def superuser(db):
 def su_client(client, superuser):
     """A client logged in as a superuser, asking for English pages."""
     client.force_login(superuser)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    # The UI ignores Accept-Language (Chinese by default); the switch sets this cookie.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
