@@ -4,8 +4,8 @@
   head office, the branch's managers and inspectors, the visit's own head-office
   inspectors. A branch manager never gets another branch's visit reports.
 - A branch's report for a campaign: head office, and that branch's managers.
-- A campaign's consolidated report (or anything else about a whole campaign,
-  such as its blank forms): head office only.
+- A campaign's consolidated report: head office only.
+- A campaign's blank forms (paper backup on site): everyone who sees the campaign.
 """
 
 from inspections import access as inspection_access
@@ -24,8 +24,17 @@ def can_see_subject(user: User, *, visit_id=None, campaign_id=None, branch_id=No
     return False
 
 
+BLANK_FORMS = "blank-forms-pdf"
+
+
+def can_see_blank_forms(user: User, campaign_id) -> bool:
+    return inspection_access.visible_campaigns(user).filter(pk=campaign_id).exists()
+
+
 def can_download(user: User, job) -> bool:
     """May the user follow this report job and download its file?"""
+    if job.exporter == BLANK_FORMS:
+        return can_see_blank_forms(user, job.campaign_id)
     return can_see_subject(
         user, visit_id=job.visit_id, campaign_id=job.campaign_id, branch_id=job.branch_id
     )

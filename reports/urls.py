@@ -5,6 +5,12 @@ from . import views
 urlpatterns = [
     path("visits/<int:pk>/", views.visit_reports, name="visit-reports"),
     path("visits/<int:pk>/generate/", views.visit_report_generate, name="visit-reports-generate"),
+    path("campaigns/<int:pk>/", views.campaign_reports, name="campaign-reports"),
+    path(
+        "campaigns/<int:pk>/generate/",
+        views.campaign_report_generate,
+        name="campaign-reports-generate",
+    ),
     path("jobs/<int:pk>/", views.job_detail, name="report-job"),
     path("jobs/<int:pk>/status/", views.job_status, name="report-job-status"),
     path("jobs/<int:pk>/download/", views.job_download, name="report-job-download"),

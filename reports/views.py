@@ -22,7 +22,7 @@ from inspections import access as inspection_access
 from inspections.models import Visit
 
 from . import services
-from .access import can_download, can_request
+from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
 from .exporters.base import CONTENT_TYPES
 from .models import ReportJob
 
@@ -178,3 +178,72 @@ def job_download(request, pk):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+CAMPAIGN_EXPORTERS = ("consolidated-pdf", "consolidated-xlsx")
+BRANCH_EXPORTERS = ("branch-pdf", "branch-xlsx")
+
+
+def _current_jobs(campaign) -> dict:
+    """The newest job per (exporter, branch) of the campaign, in one query."""
+    latest = {}
+    for job in ReportJob.objects.filter(campaign=campaign, visit__isnull=True).order_by("-pk"):
+        latest.setdefault((job.exporter, job.branch_id), job)
+    return latest
+
+
+@login_required
+def campaign_reports(request, pk):
+    """A campaign's reports: consolidated (head office), per branch (head office
+    and that branch's managers) and the blank forms (everyone in the campaign)."""
+    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
+    user = request.user
+    latest = _current_jobs(campaign)
+    branches = [
+        b
+        for b in campaign.branches.order_by("code")
+        if can_request(user, campaign=campaign, branch=b)
+    ]
+    return render(
+        request,
+        "reports/campaign_reports.html",
+        {
+            "campaign": campaign,
+            "consolidated": [(e, latest.get((e, None))) for e in CAMPAIGN_EXPORTERS]
+            if can_request(user, campaign=campaign)
+            else None,
+            "branches": [
+                (branch, [(e, latest.get((e, branch.pk))) for e in BRANCH_EXPORTERS])
+                for branch in branches
+            ],
+            "blank_forms": latest.get((BLANK_FORMS, None)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_report_generate(request, pk):
+    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
+    exporter = request.POST.get("exporter", "")
+    branch = None
+    if exporter in BRANCH_EXPORTERS:
+        branch = get_object_or_404(campaign.branches, pk=request.POST.get("branch") or 0)
+        allowed = can_request(request.user, campaign=campaign, branch=branch)
+    elif exporter in CAMPAIGN_EXPORTERS:
+        allowed = can_request(request.user, campaign=campaign)
+    elif exporter == BLANK_FORMS:
+        allowed = can_see_blank_forms(request.user, campaign.pk)
+    else:
+        raise Http404
+    if not allowed:
+        raise PermissionDenied
+    job = services.request_report(
+        exporter=exporter,
+        requested_by=request.user,
+        campaign=campaign,
+        branch=branch,
+        language=get_language(),
+    )
+    messages.success(request, _("The report is being built. This page shows its progress."))
+    return redirect("report-job", job.pk)
