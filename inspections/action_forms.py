@@ -30,7 +30,11 @@ class ActionFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), ("open", _("Not closed")), *list(RectificationAction.Status.choices)],
+        choices=[
+            ("", _("All")),
+            ("open", _("Not closed")),
+            *list(RectificationAction.Status.choices),
+        ],
     )
     office = forms.ModelChoiceField(queryset=None, label=_("Office"), required=False)
     campaign = forms.ModelChoiceField(queryset=None, label=_("Campaign"), required=False)
