@@ -599,6 +599,7 @@ def detail_headers() -> list[str]:
 @dataclass(frozen=True)
 class _SectionLayout:
     section: d.SectionDef
+    name: str
     #: (item key or None for the section's own row, item text, points)
     rows: tuple[tuple[str | None, str, Decimal | None], ...]
     notice_kinds: frozenset[str]
@@ -612,40 +613,51 @@ class _PartLayout:
     sections: tuple[_SectionLayout, ...]
 
 
-def _layout(sheet: d.SheetDef, part_code: str) -> _PartLayout:
+def _same(value):
+    return value
+
+
+def _layout(sheet: d.SheetDef, part_code: str, text) -> _PartLayout:
     part = sheet.part(part_code)
     sections = []
     for section in part.sections:
         if section.scoring == d.ITEM_POINTS:
-            rows = tuple((i.key, i.text, i.points) for i in section.items)
+            rows = tuple((i.key, text(i.text), i.points) for i in section.items)
         else:
-            rows = ((None, "；".join(i.text for i in section.items), section.max_points),)
+            rows = ((None, text("；".join(i.text for i in section.items)), section.max_points),)
         sections.append(
-            _SectionLayout(section, rows, frozenset(k.key for k in section.notice_kinds))
+            _SectionLayout(
+                section, text(section.name), rows, frozenset(k.key for k in section.notice_kinds)
+            )
         )
     return _PartLayout(
         part=part,
-        sheet_label=f"{sheet.table_label} {sheet.name}",
-        part_label=part.name if len(sheet.parts) > 1 else "",
+        sheet_label=text(f"{sheet.table_label} {sheet.name}"),
+        part_label=text(part.name) if len(sheet.parts) > 1 else "",
         sections=tuple(sections),
     )
 
 
-def detail_rows(campaign: Campaign, *, branch_ids=None) -> Iterator[tuple]:
+def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[tuple]:
     """One row per scored item of every approved visit (section-points sections:
     one row per section), then one per checklist requirement, in the order of
     `DETAIL_COLUMNS`. Scores are the engine's, recomputed from the stored
     answers of each form; rubric definitions are read once per sheet.
-    Streams: 5 queries (the rubric tree and two cursors), whatever the size."""
+
+    `text` is applied to every string once, where it comes from (a name once
+    per form, a rubric text once per sheet, a remark once per section), so
+    an exporter escapes them without touching every cell (`excel.safe_text`).
+    Streams: a fixed number of queries (the rubric tree and two cursors),
+    whatever the size."""
     definitions = rubric_definitions(campaign.rubric_id)
     sheet_ids = dict(Sheet.objects.filter(rubric_id=campaign.rubric_id).values_list("id", "code"))
     by_id = {pk: definitions[code] for pk, code in sheet_ids.items()}
     layouts: dict[tuple[int, str], _PartLayout] = {}
-    kind_labels = {k.value: str(k.label) for k in Visit.Kind}
-    campaign_name = campaign.name
-    not_observed = _("not observed")
+    kind_labels = {k.value: text(str(k.label)) for k in Visit.Kind}
+    campaign_name = text(campaign.name)
+    not_observed = text(_("not observed"))
     na_label = _("N/A")
-    not_checked = _("notice kind not checked: full points")
+    not_checked = text(_("notice kind not checked: full points"))
 
     visits = approved_visits(campaign)
     if branch_ids is not None:
@@ -692,19 +704,19 @@ def detail_rows(campaign: Campaign, *, branch_ids=None) -> Iterator[tuple]:
         sheet = by_id[sheet_id]
         layout = layouts.get((sheet_id, part_code))
         if layout is None:
-            layout = layouts[sheet_id, part_code] = _layout(sheet, part_code)
+            layout = layouts[sheet_id, part_code] = _layout(sheet, part_code, text)
         head = (
             campaign_name,
-            branch,
-            office or branch,
+            text(branch),
+            text(office or branch),
             kind_labels[kind],
-            person,
-            employee_no,
+            text(person),
+            text(employee_no),
             layout.sheet_label,
             layout.part_label,
         )
         if not observed:
-            yield (*head, "", "", None, None, not_observed, reason, None)
+            yield (*head, "", "", None, None, not_observed, text(reason), None)
             continue
         answers = answers or {}
         remarks = answers.get("remarks") or {}
@@ -715,26 +727,21 @@ def detail_rows(campaign: Campaign, *, branch_ids=None) -> Iterator[tuple]:
                 servicing_items=sheet.servicing_items,
             )
         except ScoringError as error:
-            yield (*head, "", "", None, None, "", str(error), None)
+            yield (*head, "", "", None, None, "", text(str(error)), None)
             continue
         for section_layout, section_result in zip(layout.sections, result.sections, strict=True):
-            section = section_layout.section
-            remark = remarks.get(section.key, "")
+            remark = text(remarks.get(section_layout.section.key, ""))
+            na = ""
             if section_result.not_applicable:
-                na = f"{na_label}：{section_result.not_applicable_reason}"
-            else:
-                na = ""
-            for item_key, text, points in section_layout.rows:
+                na = text(f"{na_label}：{section_result.not_applicable_reason}")
+            item_scores = section_result.item_scores
+            for item_key, item_text, points in section_layout.rows:
+                item_na = na
+                item_remark = remark
                 if item_key is None:
                     score = section_result.score
-                    item_na = na
                 else:
-                    score = (
-                        points
-                        if section_result.not_applicable
-                        else section_result.item_scores.get(item_key)
-                    )
-                    item_na = na
+                    score = points if na else item_scores.get(item_key)
                     if (
                         not na
                         and section_result.notice_kind is not None
@@ -742,24 +749,36 @@ def detail_rows(campaign: Campaign, *, branch_ids=None) -> Iterator[tuple]:
                         and item_key in section_layout.notice_kinds
                     ):
                         item_na = not_checked
+                    if item_key in remarks:
+                        item_remark = text(remarks[item_key])
                 yield (
                     *head,
-                    section.name,
-                    text,
+                    section_layout.name,
+                    item_text,
                     points,
                     score,
                     item_na,
-                    remarks.get(item_key, remark) if item_key else remark,
+                    item_remark,
                     None,
                 )
 
     # 表五 (the unit) and 表七 (per specialist): one row per requirement.
     requirements = {
-        pk: checklist_requirements(sheet)
+        pk: tuple((r.key, text(r.text)) for r in checklist_requirements(sheet))
         for pk, sheet in by_id.items()
         if sheet.kind == Sheet.Kind.CHECKLIST
     }
-    yes, no = _("yes"), _("no")
+    checklist_labels = {
+        pk: (
+            text(f"{sheet.table_label} {sheet.name}"),
+            text(sheet.parts[0].sections[0].name)
+            if sheet.parts and sheet.parts[0].sections
+            else "",
+        )
+        for pk, sheet in by_id.items()
+        if sheet.kind == Sheet.Kind.CHECKLIST
+    }
+    yes, no = text(_("yes")), text(_("no"))
     checklists = (
         ChecklistRecord.objects.filter(visit__in=visits)
         .order_by(
@@ -782,28 +801,28 @@ def detail_rows(campaign: Campaign, *, branch_ids=None) -> Iterator[tuple]:
         .iterator(chunk_size=CHUNK_SIZE)
     )
     for branch, office, kind, person, employee_no, sheet_id, answers in checklists:
-        sheet = by_id[sheet_id]
+        sheet_label, section_name = checklist_labels[sheet_id]
         head = (
             campaign_name,
-            branch,
-            office or branch,
+            text(branch),
+            text(office or branch),
             kind_labels[kind],
-            person or "",
-            employee_no or "",
-            f"{sheet.table_label} {sheet.name}",
+            text(person or ""),
+            text(employee_no or ""),
+            sheet_label,
             "",
+            section_name,
         )
         answers = answers or {}
-        for requirement in requirements[sheet_id]:
-            answer = answers.get(requirement.key) or {}
+        for key, requirement in requirements[sheet_id]:
+            answer = answers.get(key) or {}
             compliant = answer.get("compliant")
             yield (
                 *head,
-                sheet.parts[0].sections[0].name if sheet.parts else "",
-                requirement.text,
+                requirement,
                 None,
                 None,
                 "",
-                answer.get("remark") or "",
+                text(answer.get("remark") or ""),
                 None if compliant is None else (yes if compliant else no),
             )
