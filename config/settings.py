@@ -210,7 +210,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Soft and hard task time limits stay below this (see reports' tasks).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # CELERY_VISIBILITY_TIMEOUT: how long (s) an unacknowledged message waits
+    # before Redis hands it to another worker (a worker killed mid-task).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -227,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "worker-heartbeat": {
         "task": "inspections.tasks.record_worker_heartbeat",
+        "schedule": 60.0,
+    },
+    "requeue-unsent-reports": {
+        "task": "reports.tasks.requeue_unsent_jobs",
         "schedule": 60.0,
     },
 }

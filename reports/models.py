@@ -92,6 +92,9 @@ class ReportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     error_detail = models.TextField(_("technical detail"), blank=True)
     task_id = models.CharField(_("Celery task id"), max_length=255, blank=True)
+    # When the build task was last handed to the broker; null while it never was
+    # (the broker was down): `reports.tasks.requeue_unsent_jobs` sends it then.
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

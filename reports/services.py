@@ -128,9 +128,11 @@ def request_report(
     return job
 
 
-def send_job(job_id: int):
-    """Send the build task (after commit). A broker that cannot be reached
-    fails the job with a message instead of failing the request."""
+def send_job(job_id: int) -> bool:
+    """Send the build task (after commit). A broker that cannot be reached never
+    fails the request: the job stays queued with `sent_at` null, and
+    `reports.tasks.requeue_unsent_jobs` (beat, every minute) sends it once the
+    broker is back. Returns whether the task was sent."""
     from .tasks import build_report
 
     options = {}
@@ -140,15 +142,11 @@ def send_job(job_id: int):
     try:
         result = build_report.apply_async(args=[job_id], **options)
     except Exception as error:  # kombu raises many kinds: OperationalError, OSError …
-        logger.exception("Could not send report job %s to the broker", job_id)
-        mark_failed(
-            job_id,
-            _("The report could not be queued: the task queue is not reachable. Try again later."),
-            detail=repr(error),
-        )
-        return
+        logger.error("Could not send report job %s to the broker: %r", job_id, error)
+        return False
     # In eager mode the task has already run and may have finished the job.
-    ReportJob.objects.filter(pk=job_id).update(task_id=result.id or "")
+    ReportJob.objects.filter(pk=job_id).update(task_id=result.id or "", sent_at=timezone.now())
+    return True
 
 
 # --- building ------------------------------------------------------------------

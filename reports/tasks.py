@@ -12,16 +12,25 @@
   visibility timeout (settings), so a running task is never handed out twice
   for being slow;
 - idempotent: see `reports.services`.
+
+`requeue_unsent_jobs()` (beat, every minute): a job whose task could not be
+sent because the broker was down stays queued with `sent_at` null; this sends
+it once the broker is back. A job sent longer ago than the broker's visibility
+timeout (plus the task's time limit) and still queued is sent again: its message
+was lost (a Redis restart keeps nothing). Building is idempotent, so a job sent
+twice still ends with one report.
 """
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import InterfaceError, OperationalError
-from django.utils import translation
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import services
@@ -143,3 +152,37 @@ def queue_visit_reports(*, visit_id: int, requested_by_id: int | None = None) ->
         services.request_report(exporter=identifier, requested_by=user, visit=visit)
         for identifier in services.VISIT_EXPORTERS
     ]
+
+
+# A job created this recently may still be waiting for its own on-commit send.
+UNSENT_GRACE_SECONDS = 30
+
+
+def lost_after_seconds() -> int:
+    """How long a sent job may stay queued before its message counts as lost."""
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    return int(options.get("visibility_timeout", 3600)) + settings.CELERY_TASK_TIME_LIMIT
+
+
+@shared_task(ignore_result=True)
+def requeue_unsent_jobs(grace_seconds: int = UNSENT_GRACE_SECONDS) -> int:
+    """Send the queued jobs never sent (broker down) or whose message was lost.
+    Returns how many were sent."""
+    now = timezone.now()
+    job_ids = list(
+        ReportJob.objects.filter(state=ReportJob.State.QUEUED)
+        .filter(
+            Q(sent_at__isnull=True, requested_at__lte=now - timedelta(seconds=grace_seconds))
+            | Q(sent_at__lte=now - timedelta(seconds=lost_after_seconds()))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    sent = 0
+    for job_id in job_ids:
+        if not services.send_job(job_id):
+            break  # the broker is still down: the next beat tries again
+        sent += 1
+    if job_ids:
+        logger.info("Re-sent %s of %s unsent report jobs", sent, len(job_ids))
+    return sent
