@@ -22,6 +22,8 @@ twice still ends with one report.
 """
 
 import logging
+import os
+import time
 from datetime import timedelta
 
 from celery import Task, shared_task
@@ -89,6 +91,16 @@ class ReportTask(Task):
             logger.error("Could not record the failure of report job %s", job_id, exc_info=True)
 
 
+def _test_delay():
+    """Test hook, off unless REPORT_TEST_DELAY_SECONDS is set in the worker's
+    environment: the task waits that long first, so that a fault test
+    (tests/ops/test_worker_killed.py) can kill the worker while it holds the
+    message. Never set it in production."""
+    delay = os.environ.get("REPORT_TEST_DELAY_SECONDS")
+    if delay:
+        time.sleep(float(delay))
+
+
 @shared_task(
     bind=True,
     base=ReportTask,
@@ -105,6 +117,7 @@ class ReportTask(Task):
 )
 def build_report(self, job_id: int) -> str:
     """Build one report job's file. Returns the job's final state."""
+    _test_delay()
     try:
         job = services.run_job(job_id)
     except TRANSIENT_ERRORS:
