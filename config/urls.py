@@ -1,10 +1,18 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from config.health import healthz
 
+
+def ping(request):
+    """Liveness without the database or the broker; the load benchmark's trivial view."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("ping/", ping, name="ping"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -214,3 +214,80 @@ def complete_visit(world):
         return visit
 
     return fill
+
+
+# --- rectification actions -----------------------------------------------------
+
+
+@pytest.fixture
+def action_people(world):
+    """`world`'s users with e-mail addresses, and `owner`: a user of office a1
+    who owns branch A's actions (an inspector-role user of branch A)."""
+    from inspections.models import User
+
+    for name in ("hq", "manager_a", "manager_b", "inspector_a", "inspector_b"):
+        user = getattr(world, name)
+        user.email = f"{user.username}@example.com"
+        user.save(update_fields=["email"])
+    world.owner = factories.UserFactory(
+        username="owner-a1",
+        role=User.Role.INSPECTOR,
+        branch=world.branch_a,
+        email="owner@example.com",
+    )
+    return world
+
+
+@pytest.fixture
+def visit_b(world):
+    """Branch B's self-inspection of office b1, inspected by `inspector_b`."""
+    import datetime
+
+    from inspections import services
+    from inspections.models import Visit
+
+    return services.plan_visit(
+        user=world.manager_b,
+        campaign=world.campaign,
+        branch=world.branch_b,
+        office=world.b1,
+        kind=Visit.Kind.SELF_INSPECTION,
+        start_date=datetime.date(2012, 10, 25),
+        end_date=datetime.date(2012, 10, 26),
+        inspectors=[world.inspector_b],
+    )
+
+
+@pytest.fixture
+def make_action(action_people):
+    """Add an action the way an inspector does (`services.add_action`, with its
+    CREATED event): `make_action(visit, deadline=..., ...)`. By default on the
+    visit's office, owned by `owner` for branch A, due 2012-12-15."""
+    import datetime
+
+    from inspections import services
+
+    world = action_people
+
+    def make(visit, **overrides):
+        arguments = {
+            "user": visit.inspectors.first(),
+            "visit": visit,
+            "content_area": world.rubric.content_areas.first(),
+            "description": "完善柜面权限管理",
+            "responsible_office": visit.office,
+            "responsible_person": "钱经理",
+            "deadline": datetime.date(2012, 12, 15),
+            "owner": world.owner if visit.branch_id == world.branch_a.pk else None,
+        }
+        arguments.update(overrides)
+        return services.add_action(**arguments)
+
+    return make
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploaded evidence goes to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -188,3 +188,21 @@ def checklist_answers(sheet, *, compliant: bool | None = True, remark: str = "")
         requirement.key: {"compliant": compliant, "remark": remark}
         for requirement in checklist_requirements(sheet_definition(sheet))
     }
+
+
+# --- rectification actions --------------------------------------------------------
+
+
+class RectificationActionFactory(DjangoModelFactory):
+    """An action made directly (no CREATED event): for tests that need many of
+    them, such as the list's query count. Pass `visit`."""
+
+    class Meta:
+        model = "inspections.RectificationAction"
+
+    description = factory.Sequence(lambda n: f"整改事项{n}")
+    content_area = factory.LazyAttribute(lambda o: o.visit.campaign.rubric.content_areas.first())
+    responsible_office = factory.SelfAttribute("visit.office")
+    responsible_person = "钱经理"
+    deadline = datetime.date(2012, 12, 15)
+    created_by = factory.SelfAttribute("visit.planned_by")

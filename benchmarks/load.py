@@ -1,0 +1,303 @@
+"""Load benchmark: gunicorn on loopback against PostgreSQL, 32 concurrent users.
+
+    .venv/bin/python benchmarks/load.py [--users 32] [--requests 640] [--seconds 60]
+
+Creates a database of its own (yiguitong_load, dropped afterwards) next to the
+server that DATABASE_URL names (default postgres://postgres@127.0.0.1:5432/),
+migrates it and loads seed_demo, then starts gunicorn as docker-compose does
+(config.wsgi:application, 3 sync workers, DEBUG=0) on 127.0.0.1 and drives, one
+scenario after another, from a thread pool of N users, each with its own
+session (logged in as seed_demo's cq_inspector) and a new http.client
+connection per request:
+
+    ping        GET /ping/                         the trivial view
+    sheet GET   GET a scored sheet of the visit under way (重庆 万州)
+    sheet save  POST the same sheet, every item answered; a 302 is a success
+
+Each scenario stops after --requests requests or --seconds seconds, whichever
+comes first. Prints p50, p99 and requests per second per scenario, the sheet
+page's throughput as a share of the trivial view's (goal: >= 50 %), and exits
+non-zero if any request failed.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DB = "yiguitong_load"
+PASSWORD = "yiguitong2012"  # seed_demo's
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_url() -> urllib.parse.SplitResult:
+    url = urllib.parse.urlsplit(
+        os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    )
+    if not url.scheme.startswith("postgres"):
+        sys.exit("load.py: DATABASE_URL must name a PostgreSQL server")
+    return url
+
+
+def psql(server, sql: str):
+    admin = server._replace(path="/postgres").geturl()
+    subprocess.run(["psql", "-q", "-d", admin, "-c", sql], check=True, capture_output=True)
+
+
+def manage(env, *args, capture=False) -> str:
+    result = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+SETUP = """
+import json
+from inspections.models import SheetRecord, Visit
+from tests import factories
+record = (SheetRecord.objects.filter(visit__state=Visit.State.IN_PROGRESS,
+          visit__inspectors__username="cq_inspector").order_by("pk").first())
+if record is None:
+    record = SheetRecord.objects.filter(visit__inspectors__username="cq_inspector").order_by("pk").first()
+data = factories.sheet_post_data(factories.full_sheet_parts(record.sheet))
+data["selection_method"] = record.selection_method or data["selection_method"]
+print(json.dumps({"visit": record.visit_id, "record": record.pk, "data": data}))
+"""
+
+
+class Session:
+    """One user: a session cookie and a CSRF token, a connection per request."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            all_headers = {"Host": "127.0.0.1"}
+            if self.cookies:
+                all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            if body is not None:
+                all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+            all_headers.update(headers or {})
+            conn.request(method, path, body=body, headers=all_headers)
+            response = conn.getresponse()
+            data = response.read()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return response.status, data, response.getheader("Location") or ""
+        finally:
+            conn.close()
+
+    def csrf(self, html: bytes) -> str:
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        return found.group(1).decode() if found else self.cookies.get("csrftoken", "")
+
+    def login(self, username: str):
+        _, page, _ = self.request("GET", "/accounts/login/")
+        body = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf(page)}
+        )
+        status, _, location = self.request("POST", "/accounts/login/", body)
+        if status != 302 or "login" in location:
+            raise RuntimeError(f"log-in as {username} failed ({status})")
+
+
+def run_scenario(name, sessions, call, total, seconds):
+    """`call(session) -> bool`; returns latencies (s), errors, elapsed (s)."""
+    latencies, errors = [], []
+    lock = threading.Lock()
+    counter = iter(range(total))
+    deadline = time.monotonic() + seconds
+
+    def user(session):
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            started = time.perf_counter()
+            try:
+                ok, detail = call(session)
+            except Exception as error:  # counted, reported
+                ok, detail = False, repr(error)
+            elapsed = time.perf_counter() - started
+            with lock:
+                (latencies.append(elapsed) if ok else errors.append(detail))
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        list(pool.map(user, sessions))
+    return latencies, errors, time.perf_counter() - started
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=640, help="per scenario")
+    parser.add_argument("--seconds", type=float, default=60, help="per scenario, at most")
+    parser.add_argument("--gunicorn-workers", type=int, default=3)
+    args = parser.parse_args()
+
+    server = server_url()
+    port = free_port()
+    work = Path(tempfile.mkdtemp(prefix="load-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": server._replace(path=f"/{DB}").geturl(),
+        # Approving in seed_demo queues report jobs: a broker that needs no server.
+        "CELERY_BROKER_URL": "filesystem://",
+        "STATIC_MANIFEST": "1",
+        "STATIC_ROOT": str(work / "static"),
+        "MEDIA_ROOT": str(work / "media"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    psql(server, f'DROP DATABASE IF EXISTS "{DB}"')
+    psql(server, f'CREATE DATABASE "{DB}"')
+    gunicorn = None
+    try:
+        print("load.py: migrate, collectstatic, seed_demo …", flush=True)
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        manage(env, "seed_demo")
+        setup = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
+        sheet_path = f"/visits/{setup['visit']}/sheets/{setup['record']}/"
+
+        log = open(work / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+        gunicorn = subprocess.Popen(
+            [
+                str(Path(PY).parent / "gunicorn"),
+                "config.wsgi:application",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.gunicorn_workers),
+                "--backlog",
+                "256",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        probe = Session(port)
+        for _ in range(100):
+            try:
+                if probe.request("GET", "/ping/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit("load.py: gunicorn did not start")
+
+        sessions = [Session(port) for _ in range(args.users)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda s: s.login("cq_inspector"), sessions))
+        tokens = {}
+        for s in sessions:
+            status, page, _ = s.request("GET", sheet_path)
+            if status != 200:
+                sys.exit(f"load.py: {sheet_path} answered {status}")
+            tokens[id(s)] = s.csrf(page)
+        save_body = {
+            id(s): {**setup["data"], "csrfmiddlewaretoken": tokens[id(s)]} for s in sessions
+        }
+
+        def ping(session):
+            status, body, _ = session.request("GET", "/ping/")
+            return status == 200 and body == b"ok", status
+
+        def sheet_get(session):
+            status, body, _ = session.request("GET", sheet_path)
+            return status == 200 and b"csrfmiddlewaretoken" in body, status
+
+        def sheet_save(session):
+            body = urllib.parse.urlencode(save_body[id(session)], doseq=True)
+            status, page, location = session.request("POST", sheet_path, body)
+            # 302 back to the sheet: saved; a 200 is the form with errors.
+            return status == 302 and location.endswith(sheet_path), (status, page[:300])
+
+        scenarios = [("ping", ping), ("sheet GET", sheet_get), ("sheet save", sheet_save)]
+        results = {}
+        for name, call in scenarios:
+            latencies, errors, elapsed = run_scenario(
+                name, sessions, call, args.requests, args.seconds
+            )
+            results[name] = (latencies, errors, elapsed)
+            print(f"load.py: {name}: {len(latencies)} ok, {len(errors)} errors", flush=True)
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            try:
+                gunicorn.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+                gunicorn.wait()
+        psql(server, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+
+    print()
+    print(
+        f"{args.users} users, gunicorn {args.gunicorn_workers} sync workers, "
+        f"PostgreSQL {server.hostname}:{server.port or 5432}"
+    )
+    print(
+        f"{'scenario':<12} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}"
+    )
+    rps = {}
+    failed = False
+    for name, (latencies, errors, elapsed) in results.items():
+        rps[name] = len(latencies) / elapsed if elapsed else 0.0
+        p50 = percentile(latencies, 0.50) * 1000 if latencies else float("nan")
+        p99 = percentile(latencies, 0.99) * 1000 if latencies else float("nan")
+        print(
+            f"{name:<12} {len(latencies):>8} {len(errors):>6} {p50:>8.1f} {p99:>8.1f} "
+            f"{rps[name]:>8.1f}"
+        )
+        if errors:
+            failed = True
+            print(f"  first error: {errors[0]!r}")
+    if rps.get("ping"):
+        share = rps["sheet GET"] / rps["ping"]
+        print(
+            f"sheet GET throughput: {share:.0%} of the trivial view's "
+            f"(goal >= 50 %: {'met' if share >= 0.5 else 'NOT met'})"
+        )
+    print(
+        f"(mean ms: {', '.join(f'{n} {statistics.mean(r[0]) * 1000:.1f}' for n, r in results.items() if r[0])})"
+    )
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
