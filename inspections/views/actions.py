@@ -216,6 +216,8 @@ def action_extension_decide(request, extension_pk):
             _errors(request, error)
         else:
             messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, _("Choose to approve or to refuse."))
     return redirect("action-detail", extension.action_id)
 
 
