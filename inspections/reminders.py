@@ -6,6 +6,7 @@ same transaction that sends the mail.
 """
 
 import datetime
+import logging
 from collections import defaultdict
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from .models import RectificationAction, ReminderLog, User
 from .selectors import REPEATED_OVERDUE_THRESHOLD
+
+logger = logging.getLogger(__name__)
 
 
 def due_actions(today: datetime.date):
@@ -35,7 +38,8 @@ def reminder_digests(today: datetime.date) -> dict[User, dict]:
     """Who gets which actions: the owner and the branch's managers for every
     due or overdue action; head office too once it is overdue by more than
     ACTION_ESCALATION_DAYS. Offices with three or more overdue actions are
-    called out (seed 001: repeated findings escalate)."""
+    called out, and their overdue actions escalate to head office however
+    late they are (seed 001: three or more repeated findings escalate)."""
     actions = list(due_actions(today))
     managers = defaultdict(list)
     for manager in User.objects.filter(role=User.Role.BRANCH_MANAGER, is_active=True).exclude(
@@ -66,14 +70,20 @@ def reminder_digests(today: datetime.date) -> dict[User, dict]:
             add(action.owner, action)
         for manager in managers[action.visit.branch_id]:
             add(manager, action)
-        if action.days_late > settings.ACTION_ESCALATION_DAYS:
+        repeated = (
+            overdue_per_unit[(action.visit.branch_id, action.responsible_office_id)]
+            >= REPEATED_OVERDUE_THRESHOLD
+        )
+        if action.days_late > settings.ACTION_ESCALATION_DAYS or (action.days_late and repeated):
             for user in head_office:
                 add(user, action)
     return digests
 
 
 def send_action_reminders(today: datetime.date | None = None) -> int:
-    """Send today's reminder mails; returns how many were sent."""
+    """Send today's reminder mails; returns how many were sent. A mail that
+    cannot be sent is logged and left unrecorded, so the next run tries that
+    person again; the others get theirs."""
     today = today or timezone.localdate()
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -102,5 +112,8 @@ def send_action_reminders(today: datetime.date | None = None) -> int:
                     )
             except IntegrityError:
                 continue  # already reminded today
+            except Exception:
+                logger.exception("Action reminder to user %s not sent", user.pk)
+                continue
             sent += 1
     return sent
