@@ -130,7 +130,8 @@ def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
     )
     draws_by_branch = current_office_draws(campaign)
     visits = list(
-        Visit.objects.filter(campaign=campaign, branch__in=branches)
+        access.visible_visits(user)
+        .filter(campaign=campaign, branch__in=branches)
         .select_related("office")
         .order_by("start_date", "pk")
     )
