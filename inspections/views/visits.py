@@ -92,9 +92,9 @@ def visit_detail(request, pk):
     rubric = visit.campaign.rubric
     sheets = list(rubric.sheets.order_by("order"))
     records = list(
-        visit.sheet_records.select_related("sheet", "specialist", "chosen_alternative").order_by(
-            "sheet__order", "specialist__employee_no"
-        )
+        visit.sheet_records.select_related(
+            "sheet", "specialist__home_post", "chosen_alternative"
+        ).order_by("sheet__order", "specialist__employee_no")
     )
     checklists = list(visit.checklists.select_related("sheet", "specialist"))
     specialists = selectors.unit_specialists(visit)
