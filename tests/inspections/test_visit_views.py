@@ -1,0 +1,930 @@
+"""Issue 3 through the browser's door: who may open or post to every campaign
+and visit URL, constant query counts on the list pages, and the inspector's
+and reviewer's forms end to end with Django's test client."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import Workbook
+
+from inspections import services
+from inspections import urls as inspection_urls
+from inspections.models import (
+    ChecklistRecord,
+    Evidence,
+    KpiFigure,
+    RandomDraw,
+    SheetRecord,
+    Visit,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+SECRET_NAMES = ("保全张", "甲一支公司")  # what an outsider must never see
+
+
+def sheets(world):
+    return {sheet.code: sheet for sheet in world.rubric.sheets.all()}
+
+
+@pytest.fixture
+def scene(world, visit, settings, tmp_path):
+    """Branch A's planned self-inspection of a1 with one of everything in it."""
+    settings.MEDIA_ROOT = tmp_path
+    s = sheets(world)
+    user = world.inspector_a
+    record = services.save_sheet(
+        user=user,
+        visit=visit,
+        specialist=world.pc,
+        sheet=s["new_business"],
+        selection_method="followed_live",
+        parts=factories.full_sheet_parts(s["new_business"]),
+    )
+    services.save_checklist(
+        user=user,
+        visit=visit,
+        sheet=s["etiquette"],
+        specialist=world.pc,
+        answers=factories.checklist_answers(s["etiquette"]),
+    )
+    entry = services.save_log_entry(
+        user=user,
+        visit=visit,
+        policy_no="P-1",
+        business_item="新契约",
+        operator=world.pc,
+        minutes_document_review=None,
+        minutes_scanning=None,
+        minutes_data_entry=None,
+        remarks="",
+    )
+    audience = world.rubric.interview_audiences.order_by("order", "pk").first()
+    interview = services.save_interview(
+        user=user,
+        visit=visit,
+        audience=audience,
+        interviewee="保全张",
+        post="专员",
+        notes="",
+        answers={},
+    )
+    area = world.rubric.content_areas.first()
+    finding = services.add_finding(
+        user=user, visit=visit, content_area=area, kind="strength", text="保全张业务熟练"
+    )
+    evidence = services.add_evidence(
+        user=user,
+        visit=visit,
+        upload=factories_upload("photo.png", PNG),
+        sheet_record=record,
+    )
+    visit.refresh_from_db()
+    return {
+        "world": world,
+        "visit": visit,
+        "record": record,
+        "entry": entry,
+        "audience": audience,
+        "interview": interview,
+        "area": area,
+        "finding": finding,
+        "evidence": evidence,
+    }
+
+
+def factories_upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+# --- the access matrix --------------------------------------------------------------------
+#
+# kinds: who may do what
+#   read    anyone who sees the visit: 200; others: 404
+#   edit    the visit's inspector: done; others who see it: 403; the rest: 404
+#   review  head office and the branch's manager: done; its inspector: 403; the rest: 404
+#   list    every user: 200 (contents checked elsewhere)
+#   open    campaign pages every user in scope sees: 200
+#   hq      head office: done; everyone else: 403
+#   plan    head office and branch managers: done; inspectors: 403
+#   branch_report  the branch's own manager: done; others who see the branch: 403; the rest: 404
+
+ROLES = ["inspector_a", "inspector_a2", "inspector_b", "manager_a", "manager_b", "hq"]
+SEES_VISIT = {"inspector_a", "manager_a", "hq"}
+
+
+def matrix_urls(sc):
+    w, v = sc["world"], sc["visit"]
+    pk, c = v.pk, w.campaign.pk
+    s = sheets(w)
+    sheet_post = factories.sheet_post_data(factories.full_sheet_parts(s["new_business"]))
+    checklist_post = {"specialist": w.pc.pk} | {
+        f"answer-{key}": "yes" for key in factories.checklist_answers(s["etiquette"])
+    }
+    interview_post = {"audience": sc["audience"].pk, "interviewee": "李", "post": "专员"}
+    return {
+        # visits
+        ("visit-list", "get"): (reverse("visit-list"), {}, "list"),
+        ("visit-detail", "get"): (reverse("visit-detail", args=[pk]), {}, "read"),
+        ("visit-draw-specialists", "post"): (
+            reverse("visit-draw-specialists", args=[pk]),
+            {"size": 1},
+            "edit",
+        ),
+        ("visit-line-waiver", "post"): (
+            reverse("visit-line-waiver", args=[pk]),
+            {"business_line": "claims", "reason": "无案件"},
+            "edit",
+        ),
+        ("visit-sheet-new", "get"): (
+            reverse("visit-sheet-new", args=[pk]),
+            {"sheet": s["claims"].pk, "specialist": w.generalist.pk},
+            "edit",
+        ),
+        ("visit-sheet-new", "post"): (
+            reverse("visit-sheet-new", args=[pk]),
+            {"sheet": s["new_business"].pk, "specialist": w.generalist.pk} | sheet_post,
+            "edit",
+        ),
+        ("visit-sheet", "get"): (reverse("visit-sheet", args=[pk, sc["record"].pk]), {}, "read"),
+        ("visit-sheet", "post"): (
+            reverse("visit-sheet", args=[pk, sc["record"].pk]),
+            sheet_post,
+            "edit",
+        ),
+        ("visit-sheet-preview", "post"): (
+            reverse("visit-sheet-preview", args=[pk, "new_business"]),
+            sheet_post,
+            "read",
+        ),
+        ("visit-checklist", "get"): (
+            reverse("visit-checklist", args=[pk, "etiquette"]),
+            {"specialist": w.pc.pk},
+            "read",
+        ),
+        ("visit-checklist", "post"): (
+            reverse("visit-checklist", args=[pk, "etiquette"]),
+            checklist_post,
+            "edit",
+        ),
+        ("visit-log", "get"): (reverse("visit-log", args=[pk]), {}, "read"),
+        ("visit-log", "post"): (
+            reverse("visit-log", args=[pk]),
+            {"policy_no": "P-2", "business_item": "退保", "operator": w.pc.pk},
+            "edit",
+        ),
+        ("visit-log-delete", "post"): (
+            reverse("visit-log-delete", args=[pk, sc["entry"].pk]),
+            {},
+            "edit",
+        ),
+        ("visit-kpis", "get"): (reverse("visit-kpis", args=[pk]), {}, "read"),
+        ("visit-kpis", "post"): (reverse("visit-kpis", args=[pk]), {"note": "周报"}, "edit"),
+        ("visit-interviews", "get"): (reverse("visit-interviews", args=[pk]), {}, "read"),
+        ("visit-interview-new", "get"): (
+            reverse("visit-interview-new", args=[pk]),
+            {"audience": sc["audience"].pk},
+            "read",
+        ),
+        ("visit-interview-new", "post"): (
+            reverse("visit-interview-new", args=[pk]),
+            interview_post,
+            "edit",
+        ),
+        ("visit-interview", "get"): (
+            reverse("visit-interview", args=[pk, sc["interview"].pk]),
+            {},
+            "read",
+        ),
+        ("visit-interview", "post"): (
+            reverse("visit-interview", args=[pk, sc["interview"].pk]),
+            interview_post,
+            "edit",
+        ),
+        ("visit-findings", "get"): (reverse("visit-findings", args=[pk]), {}, "read"),
+        ("visit-findings", "post"): (
+            reverse("visit-findings", args=[pk]),
+            {"content_area": sc["area"].pk, "kind": "shortcoming", "text": "不足"},
+            "edit",
+        ),
+        ("visit-finding-delete", "post"): (
+            reverse("visit-finding-delete", args=[pk, sc["finding"].pk]),
+            {},
+            "edit",
+        ),
+        ("visit-actions", "get"): (reverse("visit-actions", args=[pk]), {}, "read"),
+        ("visit-actions", "post"): (
+            reverse("visit-actions", args=[pk]),
+            {
+                "content_area": sc["area"].pk,
+                "description": "整改",
+                "responsible_person": "钱",
+                "deadline": "2012-12-31",
+            },
+            "edit",
+        ),
+        ("visit-evidence-upload", "post"): (
+            reverse("visit-evidence-upload", args=[pk]),
+            {"file": lambda: factories_upload("more.png", PNG), "caption": "x"},
+            "edit",
+        ),
+        ("visit-submit", "post"): (reverse("visit-submit", args=[pk]), {}, "edit"),
+        ("visit-review", "post"): (
+            reverse("visit-review", args=[pk]),
+            {"decision": "return", "comment": "补充"},
+            "review",
+        ),
+        ("evidence-download", "get"): (
+            reverse("evidence-download", args=[sc["evidence"].uuid]),
+            {},
+            "read",
+        ),
+        # campaigns
+        ("campaign-list", "get"): (reverse("campaign-list"), {}, "list"),
+        ("campaign-create", "get"): (reverse("campaign-create"), {}, "hq"),
+        ("campaign-create", "post"): (
+            reverse("campaign-create"),
+            {
+                "name": "2013年度",
+                "rubric": w.rubric.pk,
+                "period_start": "2013-01-01",
+                "period_end": "2013-02-01",
+                "report_due": "2013-02-10",
+                "branches": [w.branch_a.pk],
+            },
+            "hq",
+        ),
+        ("campaign-detail", "get"): (reverse("campaign-detail", args=[c]), {}, "open"),
+        ("campaign-grade-bands", "post"): (
+            reverse("campaign-grade-bands", args=[c]),
+            {"bands": "A 90\nC 0"},
+            "hq",
+        ),
+        ("campaign-draw", "post"): (
+            reverse("campaign-draw", args=[c, w.branch_a.pk]),
+            {},
+            "hq",
+        ),
+        ("campaign-remind", "post"): (
+            reverse("campaign-remind", args=[c, w.branch_a.pk]),
+            {},
+            "hq",
+        ),
+        ("campaign-branch-report-submit", "post"): (
+            reverse("campaign-branch-report-submit", args=[c, w.branch_a.pk]),
+            {"note": "报告"},
+            "branch_report",
+        ),
+        ("campaign-kpis", "get"): (reverse("campaign-kpis", args=[c]), {}, "hq"),
+        ("campaign-kpis", "post"): (
+            reverse("campaign-kpis", args=[c]),
+            {f"balanced-{w.branch_a.pk}": "80"},
+            "hq",
+        ),
+        ("campaign-kpi-template", "get"): (
+            reverse("campaign-kpi-template", args=[c]),
+            {},
+            "hq",
+        ),
+        ("visit-plan", "get"): (reverse("visit-plan", args=[c]), {}, "plan"),
+        ("visit-plan", "post"): (
+            reverse("visit-plan", args=[c]),
+            {
+                "kind": "self_inspection",
+                "branch": w.branch_a.pk,
+                "office": w.a2.pk,
+                "start_date": "2012-11-01",
+                "end_date": "2012-11-02",
+                "inspectors": [w.inspector_a.pk],
+            },
+            "plan",
+        ),
+    }
+
+
+MATRIX_KEYS = [
+    ("visit-list", "get"),
+    ("visit-detail", "get"),
+    ("visit-draw-specialists", "post"),
+    ("visit-line-waiver", "post"),
+    ("visit-sheet-new", "get"),
+    ("visit-sheet-new", "post"),
+    ("visit-sheet", "get"),
+    ("visit-sheet", "post"),
+    ("visit-sheet-preview", "post"),
+    ("visit-checklist", "get"),
+    ("visit-checklist", "post"),
+    ("visit-log", "get"),
+    ("visit-log", "post"),
+    ("visit-log-delete", "post"),
+    ("visit-kpis", "get"),
+    ("visit-kpis", "post"),
+    ("visit-interviews", "get"),
+    ("visit-interview-new", "get"),
+    ("visit-interview-new", "post"),
+    ("visit-interview", "get"),
+    ("visit-interview", "post"),
+    ("visit-findings", "get"),
+    ("visit-findings", "post"),
+    ("visit-finding-delete", "post"),
+    ("visit-actions", "get"),
+    ("visit-actions", "post"),
+    ("visit-evidence-upload", "post"),
+    ("visit-submit", "post"),
+    ("visit-review", "post"),
+    ("evidence-download", "get"),
+    ("campaign-list", "get"),
+    ("campaign-create", "get"),
+    ("campaign-create", "post"),
+    ("campaign-detail", "get"),
+    ("campaign-grade-bands", "post"),
+    ("campaign-draw", "post"),
+    ("campaign-remind", "post"),
+    ("campaign-branch-report-submit", "post"),
+    ("campaign-kpis", "get"),
+    ("campaign-kpis", "post"),
+    ("campaign-kpi-template", "get"),
+    ("visit-plan", "get"),
+    ("visit-plan", "post"),
+]
+
+DONE = {200, 302, 400}  # a page, a redirect after the action, or a refused submission
+
+
+def expected(kind, role):
+    """The status codes allowed for `role` on a URL of `kind`."""
+    if kind == "list" or kind == "open":
+        return {200}
+    if kind == "read":
+        return {200} if role in SEES_VISIT else {404}
+    if kind == "edit":
+        if role == "inspector_a":
+            return DONE
+        return {403} if role in SEES_VISIT else {404}
+    if kind == "review":
+        if role in ("manager_a", "hq"):
+            return {302}
+        return {403} if role == "inspector_a" else {404}
+    if kind == "hq":
+        return DONE if role == "hq" else {403}
+    if kind == "plan":
+        return DONE if role in ("hq", "manager_a", "manager_b") else {403}
+    if kind == "branch_report":
+        if role == "manager_a":
+            return {302}
+        return {404} if role in ("manager_b", "inspector_b") else {403}
+    raise AssertionError(kind)
+
+
+def call(client, method, url, data):
+    data = {k: v() if callable(v) else v for k, v in data.items()}
+    return getattr(client, method)(url, data)
+
+
+def test_the_matrix_covers_every_campaign_and_visit_url():
+    names = {
+        pattern.name
+        for pattern in inspection_urls.urlpatterns
+        if pattern.name.split("-")[0] in ("campaign", "visit", "evidence")
+    }
+    assert names == {name for name, _method in MATRIX_KEYS}
+
+
+@pytest.mark.parametrize("key", MATRIX_KEYS, ids=lambda k: f"{k[0]}-{k[1]}")
+def test_anonymous_users_are_sent_to_log_in(client, scene, key):
+    url, data, _kind = matrix_urls(scene)[key]
+    response = call(client, key[1], url, data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", MATRIX_KEYS, ids=lambda k: f"{k[0]}-{k[1]}")
+def test_access_matrix(client, scene, key, role):
+    url, data, kind = matrix_urls(scene)[key]
+    user = getattr(scene["world"], role)
+    client.force_login(user)
+    before = Visit.objects.get(pk=scene["visit"].pk).state
+    response = call(client, key[1], url, data)
+    allowed = expected(kind, role)
+    assert response.status_code in allowed, (key, role, response.status_code)
+    if response.status_code in (403, 404):
+        body = response.content.decode(errors="replace")
+        assert not any(name in body for name in SECRET_NAMES)
+        assert Visit.objects.get(pk=scene["visit"].pk).state == before
+
+
+@pytest.mark.parametrize("role", ["inspector_a2", "inspector_b", "manager_b"])
+def test_lists_and_boards_show_outsiders_nothing_of_the_visit(client, scene, role):
+    world = scene["world"]
+    client.force_login(getattr(world, role))
+    visits = client.get(reverse("visit-list")).content.decode()
+    assert reverse("visit-detail", args=[scene["visit"].pk]) not in visits
+    assert "甲一支公司" not in visits
+    board = client.get(reverse("campaign-detail", args=[world.campaign.pk])).content.decode()
+    assert reverse("visit-detail", args=[scene["visit"].pk]) not in board
+    if role != "inspector_a2":
+        assert "甲一支公司" not in board and "甲分公司" not in board
+
+
+def test_a_branch_manager_of_a_branch_outside_the_campaign_sees_no_campaign(client, world):
+    outside = factories.BranchFactory(code="c", name="丙分公司")
+    manager = factories.BranchManagerFactory(username="manager-c", branch=outside)
+    client.force_login(manager)
+    assert client.get(reverse("campaign-detail", args=[world.campaign.pk])).status_code == 404
+    assert "2012年度一柜通验收" not in client.get(reverse("campaign-list")).content.decode()
+
+
+def test_a_head_office_inspector_sees_only_the_visits_they_inspect(client, scene):
+    world = scene["world"]
+    client.force_login(world.inspector_hq)
+    assert client.get(reverse("visit-detail", args=[scene["visit"].pk])).status_code == 404
+    scene["visit"].inspectors.add(world.inspector_hq)
+    assert client.get(reverse("visit-detail", args=[scene["visit"].pk])).status_code == 200
+
+
+# --- constant query counts -------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def plan_many(world, count, office=None):
+    return [
+        services.plan_visit(
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
+            office=office or world.a1,
+            kind=Visit.Kind.SELF_INSPECTION,
+            start_date=datetime.date(2012, 10, 25),
+            end_date=datetime.date(2012, 10, 26),
+            inspectors=[world.inspector_a, world.inspector_hq],
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("role", ["hq", "manager_a", "inspector_a"])
+def test_the_visit_list_runs_a_constant_number_of_queries(
+    client, world, visit, role, django_assert_max_num_queries
+):
+    client.force_login(getattr(world, role))
+    small = count_queries(client, reverse("visit-list"))
+    plan_many(world, 49)
+    with django_assert_max_num_queries(small):
+        response = client.get(reverse("visit-list"))
+    assert len(response.context["visits"]) == 50
+
+
+def test_the_visit_detail_runs_a_constant_number_of_queries_for_1_or_50_sheets(
+    client, world, visit, django_assert_max_num_queries
+):
+    s = sheets(world)
+    client.force_login(world.inspector_a)
+    services.save_sheet(
+        user=world.inspector_a,
+        visit=visit,
+        specialist=world.pc,
+        sheet=s["new_business"],
+        selection_method="followed_live",
+        parts=factories.full_sheet_parts(s["new_business"]),
+    )
+    url = reverse("visit-detail", args=[visit.pk])
+    roles = ("inspector_a", "manager_a", "hq")  # editing and read-only views alike
+    small = {}
+    for role in roles:
+        client.force_login(getattr(world, role))
+        small[role] = count_queries(client, url)
+    people = [
+        factories.SpecialistFactory(
+            office=world.a1,
+            home_post=factories.post("general"),
+            concurrent_posts=[factories.post("renewal")],
+        )
+        for _ in range(17)
+    ]
+    for person in people:
+        for code in ("new_business", "policy_change", "claims"):
+            services.save_sheet(
+                user=world.inspector_a,
+                visit=visit,
+                specialist=person,
+                sheet=s[code],
+                selection_method="drawn_at_random",
+                parts=factories.full_sheet_parts(s[code]),
+                chosen_alternative="standard_process" if code == "claims" else None,
+            )
+        services.save_checklist(
+            user=world.inspector_a,
+            visit=visit,
+            sheet=s["etiquette"],
+            specialist=person,
+            answers=factories.checklist_answers(s["etiquette"]),
+        )
+    assert visit.sheet_records.count() == 52
+    for role in roles:
+        client.force_login(getattr(world, role))
+        with django_assert_max_num_queries(small[role]):
+            client.get(url)
+
+
+def test_the_campaign_board_runs_a_constant_number_of_queries(
+    client, world, visit, django_assert_max_num_queries
+):
+    client.force_login(world.hq)
+    url = reverse("campaign-detail", args=[world.campaign.pk])
+    small = count_queries(client, url)
+    for n in range(8):
+        branch = factories.BranchFactory(code=f"x{n}", name=f"新{n}分公司")
+        world.campaign.branches.add(branch)
+        offices = [factories.OfficeFactory(branch=branch) for _ in range(4)]
+        services.draw_offices(user=world.hq, campaign=world.campaign, branch=branch)
+        services.draw_offices(user=world.hq, campaign=world.campaign, branch=branch, reason="重抽")
+        manager = factories.BranchManagerFactory(username=f"m{n}", branch=branch)
+        for office in offices:
+            services.plan_visit(
+                user=manager,
+                campaign=world.campaign,
+                branch=branch,
+                office=office,
+                kind=Visit.Kind.SELF_INSPECTION,
+                start_date=datetime.date(2012, 11, 1),
+                end_date=datetime.date(2012, 11, 2),
+                inspectors=[world.inspector_hq],
+            )
+    plan_many(world, 10, office=world.a2)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert len(response.context["board"]) == 10
+
+
+def test_the_campaign_kpi_page_runs_a_constant_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world.hq)
+    url = reverse("campaign-kpis", args=[world.campaign.pk])
+    small = count_queries(client, url)
+    for n in range(5):
+        branch = factories.BranchFactory(code=f"k{n}", name=f"指标{n}分公司")
+        world.campaign.branches.add(branch)
+        for _ in range(4):
+            factories.OfficeFactory(branch=branch)
+    with django_assert_max_num_queries(small):
+        client.get(url)
+
+
+# --- the inspector's forms ----------------------------------------------------------------------
+
+
+def english(client):
+    """Ask for English pages: the language switch's cookie (Accept-Language is ignored)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture
+def inspector_client(client, world):
+    client.force_login(world.inspector_a)
+    english(client)
+    return client
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_a_new_sheet_posted_through_the_form_is_scored_by_the_engine(
+    inspector_client, world, visit
+):
+    s = sheets(world)
+    parts = factories.full_sheet_parts(s["policy_change"], servicing_item="退保")
+    del parts["policy_change_process"]["answers"]["sections"]["payment_notice_printing"]
+    parts["policy_change_process"]["answers"]["sections"]["image_scanning"]["score"] = "5"
+    data = {"sheet": s["policy_change"].pk, "specialist": world.generalist.pk}
+    data |= factories.sheet_post_data(parts, selection_method="drawn_at_random")
+    data["policy_change_process-document_review-score"] = "30"
+    data["score"] = "100"  # a forged total is ignored
+    response = inspector_client.post(reverse("visit-sheet-new", args=[visit.pk]), data)
+    record = SheetRecord.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("visit-sheet", args=[visit.pk, record.pk])
+    assert (record.score, record.max_points, record.complete) == (90, 100, True)
+    assert record.selection_method == "drawn_at_random"
+    page = inspector_client.get(response["Location"])
+    assert page.status_code == 200 and "综合王" in page.content.decode()
+
+
+def test_the_running_score_is_the_engines(inspector_client, world, visit):
+    s = sheets(world)
+    parts = factories.full_sheet_parts(s["new_business"])
+    parts["withdrawal"].update(observed=False, not_observed_reason="无撤单")
+    response = inspector_client.post(
+        reverse("visit-sheet-preview", args=[visit.pk, "new_business"]),
+        factories.sheet_post_data(parts),
+    )
+    result = json.loads(response.content)
+    assert result["ok"] and (result["score"], result["max"]) == ("85", "85")
+    assert result["grade"] == "A" and result["parts"]["withdrawal"]["observed"] is False
+    data = factories.sheet_post_data(parts)
+    key = next(k for k in data if k.startswith("new_business_process-intake_review-item-"))
+    data[key] = "abc"
+    result = json.loads(
+        inspector_client.post(
+            reverse("visit-sheet-preview", args=[visit.pk, "new_business"]), data
+        ).content
+    )
+    assert not result["ok"] and "not a number" in result["errors"][0]
+    assert not SheetRecord.objects.exists()  # previews save nothing
+
+
+@pytest.mark.parametrize(
+    ("value", "words"), [("abc", "not a number"), ("31", "30"), ("-2", "negative")]
+)
+def test_bad_input_in_the_sheet_form_says_what_and_saves_nothing(
+    inspector_client, world, visit, value, words
+):
+    s = sheets(world)
+    data = {"sheet": s["policy_change"].pk, "specialist": world.generalist.pk}
+    data |= factories.sheet_post_data(factories.full_sheet_parts(s["policy_change"]))
+    data["policy_change_process-document_review-score"] = value
+    response = inspector_client.post(reverse("visit-sheet-new", args=[visit.pk]), data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "资料审核" in errors or "document" in errors.lower() or words in errors
+    assert words in errors
+    assert not SheetRecord.objects.exists()
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.PLANNED
+
+
+def test_the_sheet_form_refuses_a_specialist_on_their_own_line_and_says_why(
+    inspector_client, world, visit
+):
+    s = sheets(world)
+    response = inspector_client.get(
+        reverse("visit-sheet-new", args=[visit.pk]),
+        {"sheet": s["policy_change"].pk, "specialist": world.pc.pk},
+        follow=True,
+    )
+    text = " ".join(messages_of(response))
+    assert "保全张" in text and "own line" in text and "保全" in text
+    assert not SheetRecord.objects.exists()
+
+
+def test_claims_posted_with_another_sub_sheet_needs_a_reason(inspector_client, world, visit):
+    s = sheets(world)
+    parts = factories.full_sheet_parts(s["claims"])
+    data = {"sheet": s["claims"].pk, "specialist": world.pc.pk}
+    url = reverse("visit-sheet-new", args=[visit.pk])
+    response = inspector_client.post(
+        url, data | factories.sheet_post_data(parts, chosen_alternative="problem_cases")
+    )
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert not SheetRecord.objects.exists()
+    response = inspector_client.post(
+        url,
+        data
+        | factories.sheet_post_data(
+            parts, chosen_alternative="problem_cases", alternative_reason="无理赔案件"
+        ),
+    )
+    assert response.status_code == 302
+    record = SheetRecord.objects.get()
+    assert record.chosen_alternative.code == "problem_cases"
+    assert record.alternative_reason == "无理赔案件"
+
+
+def test_a_checklist_no_without_a_remark_is_refused_by_the_form(inspector_client, world, visit):
+    s = sheets(world)
+    keys = list(factories.checklist_answers(s["permissions"]))
+    data = {f"answer-{key}": "yes" for key in keys}
+    data[f"answer-{keys[0]}"] = "no"
+    url = reverse("visit-checklist", args=[visit.pk, "permissions"])
+    response = inspector_client.post(url, data)
+    assert response.status_code == 200
+    assert "remark" in " ".join(response.context["form"].non_field_errors())
+    assert not ChecklistRecord.objects.exists()
+    data[f"remark-{keys[0]}"] = "有混用"
+    assert inspector_client.post(url, data).status_code == 302
+    assert ChecklistRecord.objects.get().non_compliant == 1
+
+
+def test_submitting_an_incomplete_visit_lists_what_is_missing_with_links(
+    inspector_client, world, visit
+):
+    response = inspector_client.post(reverse("visit-submit", args=[visit.pk]))
+    assert response.status_code == 400
+    missing = response.context["missing"]
+    body = response.content.decode()
+    assert len(missing) == 10
+    for _message, url in missing:
+        assert f'href="{url}"' in body
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.PLANNED
+
+
+def test_submit_review_return_and_approve_through_the_pages(client, world, visit, complete_visit):
+    complete_visit(visit)
+    client.force_login(world.inspector_a)
+    response = client.post(reverse("visit-submit", args=[visit.pk]))
+    assert response.status_code == 302
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.SUBMITTED
+    detail = client.get(reverse("visit-detail", args=[visit.pk]))
+    assert detail.context["can_review"] is False  # nobody reviews their own visit
+
+    client.force_login(world.hq)
+    assert client.get(reverse("visit-detail", args=[visit.pk])).context["can_review"] is True
+    review = reverse("visit-review", args=[visit.pk])
+    client.post(review, {"decision": "return", "comment": ""})
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.SUBMITTED
+    client.post(review, {"decision": "return", "comment": "补充表七备注"})
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.RETURNED
+
+    client.force_login(world.inspector_a)
+    client.post(reverse("visit-kpis", args=[visit.pk]), {"note": "已补充"})
+    client.post(reverse("visit-submit", args=[visit.pk]))
+    client.force_login(world.manager_a)
+    client.post(review, {"decision": "approve", "comment": ""})
+    visit.refresh_from_db()
+    assert visit.state == Visit.State.APPROVED
+    history = client.get(reverse("visit-detail", args=[visit.pk])).content.decode()
+    assert "补充表七备注" in history
+
+
+def test_an_approved_visits_pages_refuse_changes(client, world, visit, complete_visit):
+    complete_visit(visit)
+    services.submit_visit(user=world.inspector_a, visit=visit)
+    services.approve_visit(user=world.manager_a, visit=visit)
+    record = visit.sheet_records.get(sheet__code="new_business")
+    client.force_login(world.inspector_a)
+    s = sheets(world)
+    parts = factories.full_sheet_parts(s["new_business"])
+    key = next(
+        iter(parts["receipt_write_off"]["answers"]["sections"]["receipt_write_off"]["items"])
+    )
+    parts["receipt_write_off"]["answers"]["sections"]["receipt_write_off"]["items"][key] = "0"
+    response = client.post(
+        reverse("visit-sheet", args=[visit.pk, record.pk]), factories.sheet_post_data(parts)
+    )
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert record.score == 100
+    assert client.post(reverse("visit-kpis", args=[visit.pk]), {"note": "x"}).status_code == 403
+    page = client.get(reverse("visit-sheet", args=[visit.pk, record.pk]))
+    assert page.status_code == 200 and page.context["can_edit"] is False
+
+
+# --- evidence ------------------------------------------------------------------------------------------
+
+
+def test_an_upload_named_jpg_that_is_no_image_is_refused(
+    inspector_client, world, visit, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("photo.jpg", b"#!/bin/sh\nrm -rf /\n", content_type="image/jpeg")
+    response = inspector_client.post(
+        reverse("visit-evidence-upload", args=[visit.pk]), {"file": fake}, follow=True
+    )
+    assert "photo.jpg" in " ".join(messages_of(response))
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_is_downloaded_only_by_those_who_see_the_visit(client, scene):
+    world, evidence = scene["world"], scene["evidence"]
+    url = reverse("evidence-download", args=[evidence.uuid])
+    for role in ("inspector_a", "manager_a", "hq"):
+        client.force_login(getattr(world, role))
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PNG
+        assert response["X-Content-Type-Options"] == "nosniff"
+    for role in ("manager_b", "inspector_b", "inspector_a2"):
+        client.force_login(getattr(world, role))
+        assert client.get(url).status_code == 404
+
+
+def test_evidence_upload_to_a_target_of_another_visit_is_refused(client, scene):
+    world = scene["world"]
+    other = services.plan_visit(
+        user=world.manager_a,
+        campaign=world.campaign,
+        branch=world.branch_a,
+        office=world.a2,
+        kind=Visit.Kind.SELF_INSPECTION,
+        start_date=datetime.date(2012, 11, 1),
+        end_date=datetime.date(2012, 11, 2),
+        inspectors=[world.inspector_a],
+    )
+    client.force_login(world.inspector_a)
+    response = client.post(
+        reverse("visit-evidence-upload", args=[other.pk]),
+        {"file": factories_upload("x.png", PNG), "target": f"sheet:{scene['record'].pk}"},
+    )
+    assert response.status_code == 404
+    assert Evidence.objects.count() == 1
+
+
+# --- head office's campaign pages --------------------------------------------------------------------
+
+
+@pytest.fixture
+def hq_client(client, world):
+    client.force_login(world.hq)
+    english(client)
+    return client
+
+
+def test_the_draw_page_refuses_a_redraw_without_a_reason(hq_client, world):
+    url = reverse("campaign-draw", args=[world.campaign.pk, world.branch_a.pk])
+    hq_client.post(url)
+    response = hq_client.post(url, {"reason": ""}, follow=True)
+    assert "reason" in " ".join(messages_of(response))
+    assert RandomDraw.objects.count() == 1
+    hq_client.post(url, {"reason": "机构合并"})
+    assert RandomDraw.objects.count() == 2
+    board = hq_client.get(reverse("campaign-detail", args=[world.campaign.pk])).content.decode()
+    assert "机构合并" in board and "superseded" in board
+
+
+def test_grade_bands_are_refused_on_the_page_once_a_visit_exists(hq_client, world, visit):
+    url = reverse("campaign-grade-bands", args=[world.campaign.pk])
+    response = hq_client.post(url, {"bands": "A 90\nC 0"}, follow=True)
+    assert messages_of(response)
+    assert [b.grade for b in world.campaign.grade_bands.all()] == ["A", "B", "C"]
+    board = hq_client.get(reverse("campaign-detail", args=[world.campaign.pk]))
+    assert board.context["bands_editable"] is False
+
+
+def test_kpi_upload_with_bad_rows_lists_them_and_saves_nothing(hq_client, world):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["分公司", "三级机构", "混合受理率", "均衡受理率"])
+    sheet.append(["甲分公司", None, None, 90])
+    sheet.append(["甲分公司", "甲一支公司", "很高", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("kpi.xlsx", buffer.getvalue())
+    response = hq_client.post(reverse("campaign-kpis", args=[world.campaign.pk]), {"file": upload})
+    assert response.status_code == 200
+    assert any("3" in error for error in response.context["errors"])
+    assert not KpiFigure.objects.exists()
+
+
+def test_kpi_figures_entered_by_form(hq_client, world):
+    response = hq_client.post(
+        reverse("campaign-kpis", args=[world.campaign.pk]),
+        {f"balanced-{world.branch_a.pk}": "72", f"mixed-{world.a1.pk}": "100"},
+    )
+    assert response.status_code == 302
+    assert KpiFigure.objects.count() == 2
+
+
+def test_planning_a_visit_outside_the_campaign_period_is_refused_on_the_page(client, world):
+    client.force_login(world.manager_a)
+    response = client.post(
+        reverse("visit-plan", args=[world.campaign.pk]),
+        {
+            "kind": "self_inspection",
+            "branch": world.branch_a.pk,
+            "office": world.a1.pk,
+            "start_date": "2012-12-01",
+            "end_date": "2012-12-02",
+            "inspectors": [world.inspector_a.pk],
+        },
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not Visit.objects.exists()
+
+
+def test_a_branch_manager_cannot_plan_for_another_branch_through_the_page(client, world):
+    client.force_login(world.manager_b)
+    response = client.post(
+        reverse("visit-plan", args=[world.campaign.pk]),
+        {
+            "kind": "self_inspection",
+            "branch": world.branch_a.pk,
+            "office": world.a1.pk,
+            "start_date": "2012-11-01",
+            "end_date": "2012-11-02",
+            "inspectors": [world.inspector_a.pk],
+        },
+    )
+    assert response.status_code == 200 and "branch" in response.context["form"].errors
+    assert not Visit.objects.exists()
