@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -668,8 +669,11 @@ def visit_actions(request, pk):
 def visit_evidence_upload(request, pk):
     visit = _editable_visit(request.user, pk)
     form = EvidenceForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse("visit-detail", args=[visit.pk])
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    # Only a page of this site: "//host" and "/\\host" are other sites to a browser.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("visit-detail", args=[visit.pk])
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
