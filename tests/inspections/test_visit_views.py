@@ -928,3 +928,24 @@ def test_a_branch_manager_cannot_plan_for_another_branch_through_the_page(client
     )
     assert response.status_code == 200 and "branch" in response.context["form"].errors
     assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/phish", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
+def test_the_evidence_upload_never_redirects_off_site(client, scene, target):
+    client.force_login(scene["world"].inspector_a)
+    url = reverse("visit-evidence-upload", args=[scene["visit"].pk])
+    response = client.post(url, {"file": factories_upload("x.png", PNG), "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("visit-detail", args=[scene["visit"].pk])
+
+
+def test_the_evidence_upload_returns_to_the_page_it_came_from(client, scene):
+    client.force_login(scene["world"].inspector_a)
+    back = reverse("visit-findings", args=[scene["visit"].pk]) + "#area-kpi"
+    response = client.post(
+        reverse("visit-evidence-upload", args=[scene["visit"].pk]),
+        {"file": factories_upload("x.png", PNG), "next": back},
+    )
+    assert response["Location"] == back
