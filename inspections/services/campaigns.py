@@ -15,6 +15,7 @@ from .. import access, draws
 from ..models import Branch, Campaign, CampaignGradeBand, KpiFigure, Office, RandomDraw, User
 
 OFFICES_DRAWN_PER_BRANCH = 2
+GRADE_MAX_LENGTH = CampaignGradeBand._meta.get_field("grade").max_length
 
 
 def _require_head_office(user: User):
@@ -52,6 +53,16 @@ def update_grade_bands(*, user: User, campaign: Campaign, bands: list[tuple[str,
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.has_visits():
         raise ValidationError(_("Grade bands cannot change once the campaign has a visit."))
+    bands = [(str(grade).strip(), Decimal(minimum)) for grade, minimum in bands]
+    for grade, minimum in bands:
+        if not grade or len(grade) > GRADE_MAX_LENGTH:
+            raise ValidationError(
+                _("A grade is 1 to %(max)s characters long.") % {"max": GRADE_MAX_LENGTH}
+            )
+        if not 0 <= minimum <= 100:
+            raise ValidationError(
+                _("%(grade)s: a minimum lies between 0 and 100 %%.") % {"grade": grade}
+            )
     grades = [grade for grade, _minimum in bands]
     if len(set(grades)) != len(grades):
         raise ValidationError(_("Each grade may appear only once."))

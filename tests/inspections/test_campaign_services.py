@@ -129,6 +129,10 @@ def test_grade_bands_are_refused_once_a_visit_exists(world):
     [
         [("A", Decimal(85)), ("A", Decimal(0))],  # a grade twice
         [("A", Decimal(85)), ("B", Decimal(70))],  # no band from 0
+        [("A", Decimal(150)), ("C", Decimal(0))],  # above 100 %
+        [("A", Decimal(85)), ("C", Decimal(0)), ("D", Decimal(-5))],  # below 0 %
+        [("", Decimal(85)), ("C", Decimal(0))],  # no grade
+        [("EXCELLENT", Decimal(85)), ("C", Decimal(0))],  # longer than a grade may be
     ],
 )
 def test_grade_bands_must_cover_every_result_once(world, bands):
