@@ -72,13 +72,19 @@ class ActionFilterForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write what was done.")},
+    )
     files = MultipleFileField(label=_("Files (images, PDF, Office documents)"))
 
 
 class SubmitForm(forms.Form):
     text = forms.CharField(
-        label=_("Evidence that it is fixed"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Evidence that it is fixed"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Describe the evidence that the shortcoming is fixed.")},
     )
     files = MultipleFileField(label=_("Files (images, PDF, Office documents)"))
 
@@ -97,10 +103,24 @@ class VerifyForm(forms.Form):
 
 
 class ExtensionRequestForm(forms.Form):
-    new_deadline = forms.DateField(label=_("New deadline"), widget=DATE_INPUT)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    new_deadline = forms.DateField(
+        label=_("New deadline"),
+        widget=DATE_INPUT,
+        error_messages={"required": _("Give a new deadline and a reason.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give a new deadline and a reason.")},
+    )
 
 
 class ExtensionDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        error_messages={
+            "required": _("Choose to approve or to refuse."),
+            "invalid_choice": _("Choose to approve or to refuse."),
+        },
+    )
     comment = forms.CharField(label=_("Comment"), required=False)

@@ -35,6 +35,12 @@ def _errors(request, error: ValidationError):
         messages.error(request, message)
 
 
+def _form_errors(request, form):
+    """Each problem of the form once, as a message on the action's page."""
+    for message in dict.fromkeys(m for errors in form.errors.values() for m in errors):
+        messages.error(request, message)
+
+
 @login_required
 def action_list(request):
     user = request.user
@@ -128,7 +134,7 @@ def action_progress(request, pk):
         else:
             messages.success(request, _("Progress recorded."))
     else:
-        messages.error(request, _("Write what was done."))
+        _form_errors(request, form)
     return redirect("action-detail", action.pk)
 
 
@@ -150,7 +156,7 @@ def action_submit(request, pk):
         else:
             messages.success(request, _("Submitted for verification."))
     else:
-        messages.error(request, _("Describe the evidence that the shortcoming is fixed."))
+        _form_errors(request, form)
     return redirect("action-detail", action.pk)
 
 
@@ -160,9 +166,7 @@ def action_verify(request, pk):
     action = _action_for(request.user, pk)
     form = VerifyForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors(request, form)
         return redirect("action-detail", action.pk)
     try:
         if form.cleaned_data["decision"] == "close":
@@ -193,7 +197,7 @@ def action_extension_request(request, pk):
         else:
             messages.success(request, _("Extension requested: head office will decide."))
     else:
-        messages.error(request, _("Give a new deadline and a reason."))
+        _form_errors(request, form)
     return redirect("action-detail", action.pk)
 
 
@@ -217,7 +221,7 @@ def action_extension_decide(request, extension_pk):
         else:
             messages.success(request, _("Decision recorded."))
     else:
-        messages.error(request, _("Choose to approve or to refuse."))
+        _form_errors(request, form)
     return redirect("action-detail", extension.action_id)
 
 

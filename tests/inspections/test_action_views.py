@@ -367,6 +367,18 @@ def test_a_file_too_big_is_refused_with_a_clear_message(
     assert not ActionEvidence.objects.exists()
 
 
+def test_an_empty_file_is_refused_as_such(client, world, visit, make_action, private_media):
+    action = make_action(visit)
+    client.force_login(world.owner)
+    response = client.post(
+        reverse("action-progress", args=[action.pk]),
+        {"note": "已整改", "files": [upload("空白.jpg", b"")]},
+        follow=True,
+    )
+    assert messages_of(response) == [zh("The submitted file is empty.")]
+    assert action.events.count() == 1 and not ActionEvidence.objects.exists()
+
+
 def test_a_step_without_words_is_refused(client, world, visit, make_action):
     action = make_action(visit)
     client.force_login(world.manager_a)
@@ -412,6 +424,10 @@ def test_an_extension_through_the_pages(client, world, visit, make_action):
     ]
     response = client.post(url, {"new_deadline": "2012-12-31", "reason": ""}, follow=True)
     assert messages_of(response) == [zh("Give a new deadline and a reason.")]
+    response = client.post(url, {}, follow=True)
+    assert messages_of(response) == [zh("Give a new deadline and a reason.")]  # once
+    response = client.post(url, {"new_deadline": "明年", "reason": "排期"}, follow=True)
+    assert messages_of(response) == [zh("Enter a valid date.")]
     response = client.post(
         url, {"new_deadline": "2012-12-31", "reason": "系统改造排期"}, follow=True
     )
@@ -448,7 +464,7 @@ def test_an_invalid_decision_says_so(client, world, visit, make_action):
         reverse("action-extension-decide", args=[extension.pk]), {"decision": "maybe"}, follow=True
     )
     assert response.redirect_chain[0][1] == 302
-    assert messages_of(response)
+    assert messages_of(response) == [zh("Choose to approve or to refuse.")]
     extension.refresh_from_db()
     assert extension.state == DeadlineExtension.State.PENDING
 
