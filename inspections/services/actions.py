@@ -99,15 +99,20 @@ def close_action(*, user: User, action: RectificationAction, comment: str = "") 
         raise PermissionDenied(_("Only the visit's inspectors or head office verify an action."))
     if action.status != Status.SUBMITTED:
         raise ValidationError(_("Only an action submitted for verification can be closed."))
+    # A request still waiting is settled first, and recorded like any decision.
+    for extension in action.extensions.select_for_update().filter(
+        state=DeadlineExtension.State.PENDING
+    ):
+        extension.state = DeadlineExtension.State.REFUSED
+        extension.decided_by = user
+        extension.decided_at = timezone.now()
+        extension.decision_comment = _("Closed before a decision.")
+        extension.save()
+        _event(action, user, Kind.EXTENSION_REFUSED, extension.decision_comment)
     event = _move(action, user, Kind.CLOSED, Status.CLOSED, comment.strip())
     action.closed_at = timezone.now()
     action.deadline_at_close = action.deadline
     action.save(update_fields=["status", "closed_at", "deadline_at_close"])
-    action.extensions.filter(state=DeadlineExtension.State.PENDING).update(
-        state=DeadlineExtension.State.REFUSED,
-        decided_at=timezone.now(),
-        decision_comment=_("Closed before a decision."),
-    )
     return event
 
 
@@ -171,12 +176,13 @@ def decide_extension(
 ) -> DeadlineExtension:
     if not access.can_decide_extensions(user):
         raise PermissionDenied(_("Only head office decides on extensions."))
+    # The action first, then its extension: the order `close_action` locks them in.
+    action = _locked(extension.action)
     extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
     if extension.state != DeadlineExtension.State.PENDING:
         raise ValidationError(_("This request was already decided."))
     if not approve and not comment.strip():
         raise ValidationError(_("Say why the extension is refused."))
-    action = _locked(extension.action)
     extension.state = (
         DeadlineExtension.State.APPROVED if approve else DeadlineExtension.State.REFUSED
     )

@@ -441,11 +441,16 @@ def test_head_office_refuses_only_with_a_comment(world, action, pending):
     )
 
 
-def test_closing_settles_a_pending_extension(world, action, pending):
-    submit_and_close(world, action, DAY(2012, 12, 1))
+def test_closing_settles_a_pending_extension_and_records_it(world, action, pending):
+    submit_and_close(world, action, DAY(2012, 12, 1), verifier=world.inspector_a)
     pending.refresh_from_db()
     assert pending.state == State.REFUSED
+    assert (pending.decided_by, pending.decided_at) == (world.inspector_a, at(DAY(2012, 12, 1)))
     assert action.deadline == DAY(2012, 12, 15)
+    assert [(kind, by) for kind, by, *_rest in timeline(action)][-2:] == [
+        (Kind.EXTENSION_REFUSED, "inspector-a"),
+        (Kind.CLOSED, "inspector-a"),
+    ]
 
 
 # --- on time: against the deadline in force at closing ---------------------------------
