@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from inspections import selectors, services
 from inspections.models import BranchReportSubmission
@@ -78,7 +79,7 @@ def test_the_report_is_submitted_once(world):
     services.submit_branch_report(
         user=world.manager_a, campaign=world.campaign, branch=world.branch_a
     )
-    with pytest.raises(ValidationError, match="already submitted"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already submitted"):
         services.submit_branch_report(
             user=world.manager_a, campaign=world.campaign, branch=world.branch_a
         )
