@@ -633,7 +633,7 @@ def _layout(sheet: d.SheetDef, part_code: str, text) -> _PartLayout:
     return _PartLayout(
         part=part,
         sheet_label=text(f"{sheet.table_label} {sheet.name}"),
-        part_label=text(part.name) if len(sheet.parts) > 1 else "",
+        part_label=text(part.name) if len(sheet.parts) > 1 else None,
         sections=tuple(sections),
     )
 
@@ -644,6 +644,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
     `DETAIL_COLUMNS`. Scores are the engine's, recomputed from the stored
     answers of each form; rubric definitions are read once per sheet.
 
+    Empty cells are None, never "" (an empty string is still a cell to write).
     `text` is applied to every string once, where it comes from (a name once
     per form, a rubric text once per sheet, a remark once per section), so
     an exporter escapes them without touching every cell (`excel.safe_text`).
@@ -716,7 +717,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
             layout.part_label,
         )
         if not observed:
-            yield (*head, "", "", None, None, not_observed, text(reason), None)
+            yield (*head, None, None, None, None, not_observed, text(reason) or None, None)
             continue
         answers = answers or {}
         remarks = answers.get("remarks") or {}
@@ -727,11 +728,11 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
                 servicing_items=sheet.servicing_items,
             )
         except ScoringError as error:
-            yield (*head, "", "", None, None, "", text(str(error)), None)
+            yield (*head, None, None, None, None, None, text(str(error)), None)
             continue
         for section_layout, section_result in zip(layout.sections, result.sections, strict=True):
-            remark = text(remarks.get(section_layout.section.key, ""))
-            na = ""
+            remark = text(remarks.get(section_layout.section.key) or None)
+            na = None
             if section_result.not_applicable:
                 na = text(f"{na_label}：{section_result.not_applicable_reason}")
             item_scores = section_result.item_scores
@@ -773,7 +774,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
             text(f"{sheet.table_label} {sheet.name}"),
             text(sheet.parts[0].sections[0].name)
             if sheet.parts and sheet.parts[0].sections
-            else "",
+            else None,
         )
         for pk, sheet in by_id.items()
         if sheet.kind == Sheet.Kind.CHECKLIST
@@ -807,10 +808,10 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
             text(branch),
             text(office or branch),
             kind_labels[kind],
-            text(person or ""),
-            text(employee_no or ""),
+            text(person),
+            text(employee_no),
             sheet_label,
-            "",
+            None,
             section_name,
         )
         answers = answers or {}
@@ -822,7 +823,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
                 requirement,
                 None,
                 None,
-                "",
-                text(answer.get("remark") or ""),
+                None,
+                text(answer.get("remark") or None),
                 None if compliant is None else (yes if compliant else no),
             )
