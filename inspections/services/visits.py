@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, evaluate_checklist, score_sheet
-from scoring.models import ContentArea, InterviewAudience, Sheet
+from scoring.models import BusinessLine, ContentArea, InterviewAudience, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
 from .. import access, draws, evidence_files
@@ -113,6 +113,8 @@ def plan_visit(
         errors.append(
             _("%(office)s is not an office of %(branch)s.") % {"office": office, "branch": branch}
         )
+    if office is not None and not office.active:
+        errors.append(_("%(office)s is closed.") % {"office": office})
     if start_date > end_date:
         errors.append(_("The visit cannot end before it starts."))
     if not (campaign.contains(start_date) and campaign.contains(end_date)):
@@ -384,6 +386,8 @@ def save_kpi_note(*, user: User, visit: Visit, note: str) -> Visit:
 def save_line_waiver(*, user: User, visit: Visit, business_line: str, reason: str):
     """Record why the visit has no sheet for a line; an empty reason removes it."""
     visit = _open_for_editing(visit, user)
+    if business_line not in BusinessLine.values:
+        raise ValidationError(_("“%(line)s” is not a business line.") % {"line": business_line})
     if reason.strip():
         LineWaiver.objects.update_or_create(
             visit=visit, business_line=business_line, defaults={"reason": reason.strip()}
@@ -420,6 +424,9 @@ def save_interview(
     interview.notes = notes.strip()
     interview.save()
     questions = {q.pk: q for q in audience.questions.all()}
+    for answer in answers.values():
+        if (answer or {}).get("tag", "") not in InterviewAnswer.Tag.values:
+            raise ValidationError(_("“%(tag)s” is not a tag.") % {"tag": answer["tag"]})
     interview.answers.exclude(question_id__in=list(questions)).delete()
     for question_id, question in questions.items():
         answer = answers.get(question_id) or {}
@@ -442,6 +449,8 @@ def add_finding(
     visit = _open_for_editing(visit, user)
     if content_area.rubric_id != visit.campaign.rubric_id:
         raise ValidationError(_("This content area does not belong to the campaign's rubric."))
+    if kind not in Finding.Kind.values:
+        raise ValidationError(_("A finding is a strength or a shortcoming."))
     if not text.strip():
         raise ValidationError(_("Write the strength or shortcoming."))
     return Finding.objects.create(
@@ -471,6 +480,10 @@ def add_action(
     errors = []
     if content_area.rubric_id != visit.campaign.rubric_id:
         errors.append(_("This content area does not belong to the campaign's rubric."))
+    if not description.strip():
+        errors.append(_("Say what is to be fixed."))
+    if not responsible_person.strip():
+        errors.append(_("Name the person responsible."))
     if responsible_office is not None and responsible_office.branch_id != visit.branch_id:
         errors.append(
             _("The responsible office must belong to %(branch)s.") % {"branch": visit.branch}

@@ -1300,3 +1300,55 @@ def test_only_a_visits_inspector_submits_it(world, visit, complete_visit):
             services.submit_visit(user=getattr(world, who), visit=visit)
     visit.refresh_from_db()
     assert visit.state == Visit.State.IN_PROGRESS
+
+
+# --- the services check what the forms check ------------------------------------------------------
+
+
+def test_an_action_needs_what_to_fix_and_who_is_responsible(world, visit):
+    for overrides in ({"description": "  "}, {"responsible_person": " "}):
+        with pytest.raises(ValidationError):
+            action(world, visit, **overrides)
+    assert not RectificationAction.objects.exists()
+
+
+def test_a_finding_is_a_strength_or_a_shortcoming(world, visit):
+    with pytest.raises(ValidationError):
+        services.add_finding(
+            user=world.inspector_a,
+            visit=visit,
+            content_area=world.rubric.content_areas.first(),
+            kind="rumour",
+            text="x",
+        )
+    assert not Finding.objects.exists()
+
+
+def test_a_waiver_names_a_business_line(world, visit):
+    with pytest.raises(ValidationError):
+        services.save_line_waiver(
+            user=world.inspector_a, visit=visit, business_line="renewal", reason="x"
+        )
+    assert not LineWaiver.objects.exists()
+
+
+def test_an_interview_answer_takes_only_the_known_tags(world, visit):
+    audience = world.rubric.interview_audiences.get(name="一柜通人员")
+    question = audience.questions.first()
+    with pytest.raises(ValidationError):
+        services.save_interview(
+            user=world.inspector_a,
+            visit=visit,
+            audience=audience,
+            interviewee="甲",
+            post="专员",
+            notes="",
+            answers={question.pk: {"text": "x", "tag": "gossip"}},
+        )
+    assert not Interview.objects.exists()
+
+
+def test_a_closed_office_is_not_planned(world):
+    with pytest.raises(ValidationError):
+        plan(world, office=world.a_closed)
+    assert not Visit.objects.exists()
