@@ -949,3 +949,85 @@ def test_the_evidence_upload_returns_to_the_page_it_came_from(client, scene):
         {"file": factories_upload("x.png", PNG), "next": back},
     )
     assert response["Location"] == back
+
+
+# --- what was saved comes back -------------------------------------------------------------------------
+
+
+def test_a_saved_sheet_reopens_with_everything_entered(client, scene):
+    world, record = scene["world"], scene["record"]
+    client.force_login(world.inspector_a)
+    response = client.get(reverse("visit-sheet", args=[scene["visit"].pk, record.pk]))
+    form = response.context["form"]
+    assert form.initial["selection_method"] == "followed_live"
+    assert form.initial["withdrawal-reference_no"] == "NO-withdrawal"
+    scored = {k: v for k, v in form.initial.items() if "-item-" in k}
+    assert len(scored) == 12 and all(v not in ("", None) for v in scored.values())
+    body = response.content.decode()
+    assert "NO-withdrawal" in body and 'value="10"' in body
+
+
+def test_an_interview_posted_through_the_page_keeps_answers_and_tags(client, world, visit):
+    audience = world.rubric.interview_audiences.get(name="分公司运营管理部、三级机构运营室")
+    questions = list(audience.questions.order_by("order"))
+    yes_no = next(q for q in questions if q.is_yes_no)
+    support = next(q for q in questions if q.tag == "support")
+    client.force_login(world.inspector_a)
+    response = client.post(
+        reverse("visit-interview-new", args=[visit.pk]),
+        {
+            "audience": audience.pk,
+            "interviewee": "陈经理",
+            "post": "运营管理部经理",
+            f"q{yes_no.pk}-yes_no": "yes",
+            f"q{yes_no.pk}-text": "已制定时间表",
+            f"q{support.pk}-text": "系统优化",
+            f"q{support.pk}-tag": "support",
+        },
+    )
+    assert response.status_code == 302
+    interview = visit.interviews.get()
+    answers = {a.question_id: a for a in interview.answers.all()}
+    assert answers[yes_no.pk].yes_no is True and answers[yes_no.pk].text == "已制定时间表"
+    assert answers[support.pk].tag == "support" and answers[support.pk].text == "系统优化"
+    page = client.get(reverse("visit-interview", args=[visit.pk, interview.pk]))
+    assert page.context["form"].initial[f"q{yes_no.pk}-yes_no"] == "yes"
+
+
+def test_head_office_plans_its_check_on_a_drawn_office_through_the_page(client, world):
+    draw = services.draw_offices(user=world.hq, campaign=world.campaign, branch=world.branch_a)
+    not_drawn = next(o for o in (world.a1, world.a2, world.a3) if o.pk not in draw.result_ids)
+    client.force_login(world.hq)
+    url = reverse("visit-plan", args=[world.campaign.pk])
+    data = {
+        "kind": "head_office_check",
+        "branch": world.branch_a.pk,
+        "start_date": "2012-11-05",
+        "end_date": "2012-11-06",
+        "inspectors": [world.inspector_hq.pk],
+    }
+    response = client.post(url, data | {"office": not_drawn.pk})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert not Visit.objects.exists()
+    response = client.post(url, data | {"office": draw.result_ids[0]})
+    visit = Visit.objects.get()
+    assert response["Location"] == reverse("visit-detail", args=[visit.pk])
+    assert visit.kind == "head_office_check" and visit.office_id == draw.result_ids[0]
+
+
+def test_the_visit_kpi_page_shows_pass_and_fail(client, world, visit):
+    from scoring.models import KpiThreshold
+
+    services.save_kpi_figures(
+        user=world.hq,
+        campaign=world.campaign,
+        figures=[
+            (KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE, world.branch_a, None, "69"),
+            (KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, world.branch_a, world.a1, "100"),
+        ],
+    )
+    client.force_login(world.inspector_a)
+    response = client.get(reverse("visit-kpis", args=[visit.pk]))
+    assert [k.passed for k in response.context["kpis"]] == [False, True]
+    body = response.content.decode()
+    assert "69" in body and "100" in body
