@@ -1031,3 +1031,28 @@ def test_the_visit_kpi_page_shows_pass_and_fail(client, world, visit):
     assert [k.passed for k in response.context["kpis"]] == [False, True]
     body = response.content.decode()
     assert "69" in body and "100" in body
+
+
+@pytest.mark.parametrize(
+    ("code", "na_fields"),
+    [
+        ("policy_change", {"policy_change_process-payment_notice_printing-na"}),
+        ("new_business", set()),
+        ("claims", set()),
+    ],
+)
+def test_not_applicable_appears_only_where_the_rubric_allows_it_with_its_points(
+    inspector_client, world, visit, code, na_fields
+):
+    specialist = world.nb if code == "policy_change" else world.pc
+    response = inspector_client.get(
+        reverse("visit-sheet-new", args=[visit.pk]),
+        {"sheet": sheets(world)[code].pk, "specialist": specialist.pk},
+    )
+    form = response.context["form"]
+    assert {name for name in form.fields if name.endswith("-na")} == na_fields
+    body = response.content.decode()
+    if na_fields:
+        assert "Not applicable: gives the full 10 points" in body
+    else:
+        assert "Not applicable" not in body
