@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Branch,
+    BranchReportSubmission,
     Campaign,
     CampaignGradeBand,
     Counter,
@@ -166,3 +167,22 @@ class KpiFigureAdmin(admin.ModelAdmin):
     list_filter = ("campaign", "kpi", "branch")
     list_select_related = ("campaign", "branch", "office", "entered_by")
     readonly_fields = ("entered_by", "entered_at")
+
+
+@admin.register(BranchReportSubmission)
+class BranchReportSubmissionAdmin(admin.ModelAdmin):
+    """Branches submit their reports in the app; the admin only shows them."""
+
+    list_display = ("campaign", "branch", "submitted_by", "submitted_at", "is_late")
+    list_filter = ("campaign", "branch")
+    list_select_related = ("campaign", "branch", "submitted_by")
+
+    @admin.display(boolean=True, description=_("late"))
+    def is_late(self, obj):
+        return obj.is_late
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

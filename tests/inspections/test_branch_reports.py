@@ -160,3 +160,14 @@ def test_another_branch_manager_cannot_post_a_submission(world, client):
     response = client.post(url, {"note": "x"})
     assert response.status_code == 404
     assert not BranchReportSubmission.objects.exists()
+
+
+def test_the_admin_lists_submissions_read_only(world, admin_client):
+    services.submit_branch_report(
+        user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+    )
+    page = admin_client.get(reverse("admin:inspections_branchreportsubmission_changelist"))
+    assert page.status_code == 200
+    assert "甲分公司" in page.content.decode()
+    add = admin_client.get(reverse("admin:inspections_branchreportsubmission_add"))
+    assert add.status_code == 403
