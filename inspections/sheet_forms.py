@@ -75,6 +75,10 @@ class SheetForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
+    # The version the page was opened at; 0 for a new sheet.
+    version = forms.IntegerField(required=False, min_value=0, initial=0, widget=forms.HiddenInput)
+    stale = False
+
     def __init__(self, *args, definition: d.SheetDef, specialists=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.definition = definition
@@ -231,6 +235,7 @@ class SheetForm(forms.Form):
     @staticmethod
     def initial_from_record(record) -> dict:
         initial = {
+            "version": record.version,
             "selection_method": record.selection_method,
             "alternative_reason": record.alternative_reason,
         }

@@ -184,6 +184,8 @@ class SheetRecord(models.Model):
     percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True)
     grade = models.CharField(_("grade"), max_length=5, blank=True)
     complete = models.BooleanField(_("complete"), default=False)
+    # Raised by every save: a save from a page opened before the last one is refused.
+    version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -19,7 +19,7 @@ from .campaigns import (
     save_kpi_figures,
     update_grade_bands,
 )
-from .errors import VisitIncomplete, VisitLocked
+from .errors import StaleSheet, VisitIncomplete, VisitLocked
 from .roster import RosterImportError, RosterImportSummary, import_roster
 from .visits import (
     add_action,
@@ -43,6 +43,7 @@ from .visits import (
 __all__ = [
     "RosterImportError",
     "RosterImportSummary",
+    "StaleSheet",
     "VisitIncomplete",
     "VisitLocked",
     "add_action",

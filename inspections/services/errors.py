@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -18,3 +19,17 @@ class VisitIncomplete(ValidationError):
     def __init__(self, missing):
         self.missing = missing
         super().__init__([message for message, _url in missing])
+
+
+class StaleSheet(ValidationError):
+    """The sheet was saved by someone else after this page was opened."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(
+            _(
+                "This sheet was saved by someone else at %(time)s, after you opened it. "
+                "Your changes were not saved: reload the sheet to see the current version."
+            )
+            % {"time": timezone.localtime(record.updated_at).strftime("%H:%M:%S")}
+        )

@@ -39,7 +39,7 @@ from ..models import (
     Visit,
     VisitTransition,
 )
-from .errors import VisitIncomplete, VisitLocked
+from .errors import StaleSheet, VisitIncomplete, VisitLocked
 
 
 def _record_transition(visit: Visit, to_state: str, user: User, comment: str = ""):
@@ -237,13 +237,29 @@ def save_sheet(
     parts: dict[str, dict],
     chosen_alternative: str | None = None,
     alternative_reason: str = "",
+    expected_version: int | None = None,
 ) -> SheetRecord:
     """Score one specialist's sheet and store the engine's result.
 
     `parts` maps a part code to its header and raw answers:
     {"reference_no", "servicing_item", "observed", "not_observed_reason", "answers"}.
+    `expected_version` is the version the page was opened at (0 for a page
+    that opened a new sheet): a save from a stale page is refused, never
+    silently overwritten. None skips the check (callers that hold no page).
     """
     visit = _open_for_editing(visit, user)
+    existing = (
+        SheetRecord.objects.select_for_update(of=("self",))
+        .filter(visit=visit, specialist=specialist, sheet=sheet)
+        .order_by()
+        .first()
+    )
+    if (
+        existing is not None
+        and expected_version is not None
+        and existing.version != expected_version
+    ):
+        raise StaleSheet(existing)
     _rubric_sheet(visit, sheet, Sheet.Kind.SCORED)
     _check_in_unit(visit, specialist)
     reason = specialist.ineligibility_reason(sheet.business_line)
@@ -305,6 +321,7 @@ def save_sheet(
             "percent": result.percent,
             "grade": result.grade or "",
             "complete": result.complete,
+            "version": (existing.version + 1) if existing else 1,
         },
     )
     part_results = {p.key: p for p in result.parts}

@@ -239,6 +239,7 @@ def _save_sheet_from_form(request, visit, sheet, form, specialist):
         parts=form.parts_data(),
         chosen_alternative=data.get("chosen_alternative"),
         alternative_reason=data.get("alternative_reason", ""),
+        expected_version=data.get("version"),
     )
 
 
@@ -269,6 +270,7 @@ def visit_sheet_new(request, pk):
             try:
                 record = _save_sheet_from_form(request, visit, sheet, form, specialist)
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleSheet)
                 for message in error.messages:
                     form.add_error(None, message)
             else:
@@ -306,6 +308,7 @@ def visit_sheet(request, pk, record_pk):
                     request, visit, record.sheet, form, record.specialist
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleSheet)
                 for message in error.messages:
                     form.add_error(None, message)
             else:
