@@ -4,6 +4,7 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 OOXML_TYPES = {
@@ -60,3 +61,17 @@ def check_upload(upload) -> str:
             _("“%(name)s” is not an image, a PDF or an Office document.") % {"name": upload.name}
         )
     return content_type
+
+
+def file_response(evidence) -> FileResponse:
+    """Stream an evidence file (visit or action) after the caller checked access:
+    images inline, everything else as an attachment, never sniffed or run."""
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=not evidence.content_type.startswith("image/"),
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

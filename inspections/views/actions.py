@@ -6,7 +6,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from reports.exporters.excel import safe_row
 from scoring.models import ContentArea
 
-from .. import access, selectors, services
+from .. import access, evidence_files, selectors, services
 from ..action_forms import (
     ActionFilterForm,
     ExtensionDecisionForm,
@@ -234,15 +234,7 @@ def action_evidence(request, uuid):
         or not access.visible_actions(request.user).filter(pk=evidence.action_id).exists()
     ):
         raise Http404
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=not evidence.content_type.startswith("image/"),
-        filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return evidence_files.file_response(evidence)
 
 
 def _stats_for(request):

@@ -7,7 +7,7 @@ changes state only through `services`.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +20,7 @@ from scoring.engine import ScoringError, score_sheet
 from scoring.models import InterviewAudience, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
-from .. import access, selectors, services
+from .. import access, evidence_files, selectors, services
 from ..forms import (
     ActionForm,
     ChecklistForm,
@@ -717,15 +717,7 @@ def evidence_download(request, uuid):
         or not access.visible_visits(request.user).filter(pk=evidence.visit_id).exists()
     ):
         raise Http404
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=not evidence.content_type.startswith("image/"),
-        filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return evidence_files.file_response(evidence)
 
 
 # --- submission and review ----------------------------------------------------
