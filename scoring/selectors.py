@@ -3,8 +3,14 @@
 Keys: a part's and a section's code, an item's primary key as text. Every
 function here reads its data with one prefetching query set (one query per
 level), however large the rubric.
+
+A sheet of a rubric version in use (published, and a campaign's) can no longer
+change, so `sheet_definition(sheet, in_use=True)` keeps its definition in
+process memory; any save or deletion of a rubric's rows in this process clears
+that memory (`forget_definitions`, connected in `scoring.apps`).
 """
 
+import threading
 from decimal import Decimal
 
 from django.db.models import Prefetch, prefetch_related_objects
@@ -73,12 +79,36 @@ def sheets_with_tree():
     return Sheet.objects.order_by("order", "id").prefetch_related(*_TREE)
 
 
-def sheet_definition(sheet: Sheet) -> d.SheetDef:
+# Sheet primary key -> definition, for sheets of rubric versions in use only.
+_IN_USE: dict[int, d.SheetDef] = {}
+_IN_USE_LOCK = threading.Lock()
+
+
+def sheet_definition(sheet: Sheet, *, in_use: bool = False) -> d.SheetDef:
     """One sheet as the engine's `SheetDef` (its tree in one prefetch, 3 queries;
-    none when the sheet came from `sheets_with_tree()`)."""
+    none when the sheet came from `sheets_with_tree()`, or when it is kept in
+    memory).
+
+    `in_use=True`: the caller knows the sheet's rubric version is in use (the
+    sheet of a campaign's visit), so it is read-only and its definition is kept
+    in process memory. Definitions kept are returned whatever `in_use` says.
+    """
+    kept = _IN_USE.get(sheet.pk)
+    if kept is not None:
+        return kept
     if "parts" not in getattr(sheet, "_prefetched_objects_cache", {}):
         prefetch_related_objects([sheet], *_TREE)
-    return _build(sheet)
+    definition = _build(sheet)
+    if in_use and sheet.pk is not None:
+        with _IN_USE_LOCK:
+            _IN_USE[sheet.pk] = definition
+    return definition
+
+
+def forget_definitions(**_signal_kwargs):
+    """Drop the definitions kept in memory (a rubric's row was saved or deleted)."""
+    with _IN_USE_LOCK:
+        _IN_USE.clear()
 
 
 def rubric_definitions(rubric: RubricVersion | int) -> dict[str, d.SheetDef]:

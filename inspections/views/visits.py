@@ -7,6 +7,7 @@ changes state only through `services`.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,6 +41,7 @@ from ..models import (
     Finding,
     Interview,
     Office,
+    PartRecord,
     ProcessLogEntry,
     RandomDraw,
     SheetRecord,
@@ -57,7 +59,10 @@ def _visit_for(user, pk) -> Visit:
 
 
 def _editable_visit(user, pk) -> Visit:
-    visit = _visit_for(user, pk)
+    return _check_editable(user, _visit_for(user, pk))
+
+
+def _check_editable(user, visit: Visit) -> Visit:
     if not access.can_edit_visit(user, visit):
         raise PermissionDenied(
             _("This visit is %(state)s: it can no longer change.")
@@ -263,7 +268,7 @@ def visit_sheet_new(request, pk):
     existing = SheetRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
     if existing:
         return redirect("visit-sheet", visit.pk, existing.pk)
-    definition = sheet_definition(sheet)
+    definition = sheet_definition(sheet, in_use=True)  # the campaign's rubric: read-only
     if request.method == "POST" and "selection_method" in request.POST:
         form = SheetForm(request.POST, definition=definition)
         if form.is_valid():
@@ -293,14 +298,15 @@ def visit_sheet(request, pk, record_pk):
     visit = _visit_for(request.user, pk)
     record = get_object_or_404(
         SheetRecord.objects.select_related(
-            "sheet", "specialist", "chosen_alternative"
-        ).prefetch_related("parts__part"),
+            "sheet", "specialist__home_post", "chosen_alternative"
+        ).prefetch_related(Prefetch("parts", PartRecord.objects.select_related("part"))),
         pk=record_pk,
         visit=visit,
     )
-    definition = sheet_definition(record.sheet)
+    # A visit's sheet belongs to its campaign's rubric version: in use, read-only.
+    definition = sheet_definition(record.sheet, in_use=True)
     if request.method == "POST":
-        visit = _editable_visit(request.user, pk)
+        _check_editable(request.user, visit)
         form = SheetForm(request.POST, definition=definition)
         if form.is_valid():
             try:
@@ -322,7 +328,7 @@ def visit_sheet(request, pk, record_pk):
         form = SheetForm(definition=definition, initial=SheetForm.initial_from_record(record))
     context = _sheet_context(visit, record.sheet, form, record)
     context["specialist"] = record.specialist
-    context["can_edit"] = access.can_edit_visit(request.user, visit)
+    context["can_edit"] = request.method == "POST" or access.can_edit_visit(request.user, visit)
     return render(request, "inspections/sheet_form.html", context)
 
 
@@ -334,7 +340,7 @@ def visit_sheet_preview(request, pk, sheet_code):
     sheet = get_object_or_404(
         Sheet, rubric_id=visit.campaign.rubric_id, code=sheet_code, kind=Sheet.Kind.SCORED
     )
-    definition = sheet_definition(sheet)
+    definition = sheet_definition(sheet, in_use=True)  # the campaign's rubric: read-only
     form = SheetForm(request.POST, definition=definition)
     form.is_valid()  # every field is optional: the engine judges the values
     form.cleaned_data.setdefault("selection_method", "")
