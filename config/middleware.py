@@ -1,9 +1,13 @@
 import logging
 
 from django.contrib.auth.signals import user_login_failed
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 security_log = logging.getLogger("yiguitong.security")
+log = logging.getLogger("yiguitong")
 
 
 class ChineseByDefaultMiddleware:
@@ -37,6 +41,38 @@ class AccessDeniedLogMiddleware:
                 request.method,
                 request.path,
             )
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that finds the database unreachable (restarted, failed over,
+    the network cut) gets a plain page asking to try again shortly: 503 with
+    Retry-After, never a traceback. The broken connection is dropped at the
+    end of the request and, with CONN_HEALTH_CHECKS, a stale persistent one
+    before its next use, so the app recovers by itself once the database is
+    back. Other errors go on to Django's 500 page (templates/500.html)."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        log.error(
+            "database unavailable: method=%s path=%s error=%s: %s",
+            request.method,
+            request.path,
+            exception.__class__.__name__,
+            str(exception).strip().splitlines()[0] if str(exception).strip() else "",
+        )
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
         return response
 
 
