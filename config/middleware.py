@@ -70,6 +70,12 @@ class DatabaseUnavailableMiddleware:
             exception.__class__.__name__,
             str(exception).strip().splitlines()[0] if str(exception).strip() else "",
         )
+        session = getattr(request, "session", None)
+        if session is not None and not hasattr(session, "_session_cache"):
+            # The session could not be read either. Keep it (and the user's
+            # cookie) as it is: no reading it again for the response, and no
+            # saving it, which SessionMiddleware skips on a 5xx anyway.
+            session._session_cache = {}
         response = render(request, "503.html", status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)
