@@ -2,20 +2,24 @@
 GB2312 render with the CJK font, that no typed text becomes an Excel formula,
 and that its data is read with a bounded number of queries."""
 
+import gc
 import io
 import re
 import shutil
 import subprocess
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inspections.models import PartRecord, SheetRecord
+from reports.exporters import pdf
 from reports.exporters.base import REGISTRY
 from reports.exporters.pdf import FONT_FAMILY, subsetter
 from reports.exporters.visit import VisitPdfExporter, VisitXlsxExporter
@@ -231,6 +235,8 @@ def test_the_pdf_lays_out_every_part_of_the_report(approved_visit):
         "表五",
         "表七",
         "Compliance rate",
+        "Reference number",
+        "Not observed: left out of the score and the maximum.",
         FORMULA_FINDING,
         "完善岗位权限报备",
         "系统切换慢",
@@ -241,6 +247,26 @@ def test_the_pdf_lays_out_every_part_of_the_report(approved_visit):
     assert "1 / " in reader.pages[0].extract_text(), "page numbers"
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (595, 842), "A4"
+
+
+def test_every_table_of_the_visit_pdf_has_a_fixed_layout(approved_visit):
+    # Auto table layout measures every cell's text twice: most of a long report's time.
+    html = VisitPdfExporter(visit_id=approved_visit.pk).html()
+    tables = re.findall(r"<table[^>]*>", html)
+    assert len(tables) > 10
+    for tag in tables:
+        assert re.search(r'class="[^"]*\b(fixed|scored|checklist)\b', tag), tag
+    css = render_to_string(pdf.BASE_CSS_TEMPLATE, {"font_family": FONT_FAMILY})
+    assert "table.fixed, table.scored, table.checklist { table-layout: fixed; }" in css
+
+
+def test_rendering_a_pdf_restores_the_collector_thresholds(approved_visit):
+    before = gc.get_threshold()
+    seen = []
+    with mock.patch.object(pdf.HTML, "write_pdf", lambda *a, **k: seen.append(gc.get_threshold())):
+        pdf.html_to_pdf("<p>x</p>")
+    assert seen[0][0] == max(before[0], pdf.RENDER_GC_THRESHOLD)
+    assert gc.get_threshold() == before
 
 
 def test_pdfs_subset_fonts_with_harfbuzz_when_it_is_installed():
