@@ -49,7 +49,7 @@ from ..models import (
     Visit,
 )
 from ..services.visits import campaign_grade_bands
-from ..sheet_forms import SheetForm
+from ..sheet_forms import SheetForm, parts_html
 
 
 def _visit_for(user, pk) -> Visit:
@@ -217,19 +217,36 @@ def visit_line_waiver(request, pk):
 # --- scored sheets ---------------------------------------------------------
 
 
+# Explicit orders within one record: the models' default orderings start with
+# the parent (sheet record, visit), which Django expands into the parents' own
+# orderings, joining and sorting by campaign, branch, office, … for nothing.
+_PART_RECORDS = PartRecord.objects.select_related("part").order_by("part__order", "id")
+
+
 def _sheet_context(visit, sheet, form, record=None):
     definition = form.definition
+    evidence = list(record.evidence.order_by("uploaded_at", "id")) if record else []
+    blocks = form.blocks()
+    is_alternatives = definition.grouping == d.ALTERNATIVES
     return {
         "visit": visit,
         "sheet": sheet,
         "form": form,
         "record": record,
         "definition": definition,
-        "is_alternatives": definition.grouping == d.ALTERNATIVES,
+        "is_alternatives": is_alternatives,
         "is_parts": definition.grouping == d.PARTS,
-        "evidence": record.evidence.all() if record else [],
+        "evidence": evidence,
         "evidence_form": EvidenceForm(),
         "can_edit": visit.is_editable,
+        "blocks": blocks,
+        "sheet_parts": parts_html(form, blocks, evidence),
+        "selection_radios": form.radios_html("selection_method"),
+        "alternative_radios": form.radios_html(
+            "chosen_alternative", badges={1: _("preferred when there is no claim")}
+        )
+        if is_alternatives
+        else "",
     }
 
 
@@ -299,7 +316,7 @@ def visit_sheet(request, pk, record_pk):
     record = get_object_or_404(
         SheetRecord.objects.select_related(
             "sheet", "specialist__home_post", "chosen_alternative"
-        ).prefetch_related(Prefetch("parts", PartRecord.objects.select_related("part"))),
+        ).prefetch_related(Prefetch("parts", _PART_RECORDS)),
         pk=record_pk,
         visit=visit,
     )
