@@ -153,6 +153,34 @@ def run_scenario(name, sessions, call, total, seconds):
     return latencies, errors, time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            pass  # a worker that exited meanwhile
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all processes, all cores)."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -250,11 +278,15 @@ def main():
 
         scenarios = [("ping", ping), ("sheet GET", sheet_get), ("sheet save", sheet_save)]
         results = {}
+        cpu = {}
         for name, call in scenarios:
+            before = cpu_seconds(gunicorn.pid), time.process_time(), machine_busy_seconds()
             latencies, errors, elapsed = run_scenario(
                 name, sessions, call, args.requests, args.seconds
             )
+            after = cpu_seconds(gunicorn.pid), time.process_time(), machine_busy_seconds()
             results[name] = (latencies, errors, elapsed)
+            cpu[name] = [(a - b) for a, b in zip(after, before, strict=True)]
             print(f"load.py: {name}: {len(latencies)} ok, {len(errors)} errors", flush=True)
     finally:
         if gunicorn is not None:
@@ -296,6 +328,13 @@ def main():
     print(
         f"(mean ms: {', '.join(f'{n} {statistics.mean(r[0]) * 1000:.1f}' for n, r in results.items() if r[0])})"
     )
+    # CPU per request: less sensitive than req/s to whatever else the machine runs.
+    print("CPU ms per request: gunicorn (master + workers), load generator, whole machine")
+    for name, (latencies, errors, _elapsed) in results.items():
+        count = len(latencies) + len(errors)
+        if count:
+            web, client, machine = (seconds * 1000 / count for seconds in cpu[name])
+            print(f"  {name:<12} {web:>6.1f} {client:>6.1f} {machine:>6.1f}")
     sys.exit(1 if failed else 0)
 
 
