@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "auditlog",
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -59,6 +60,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.AccessDeniedLogMiddleware",
+    # Who made each recorded change of a visit (inspections.history).
+    "inspections.history.AuditActorMiddleware",
+    # An unreachable database answers 503 with a plain page (tests/ops/test_database_restart.py).
+    "config.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -77,6 +82,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Change history of visits (inspections.history): django-auditlog's entries, in
+# our model that carries the visit; changes stored as JSON so answers diff item by item.
+AUDITLOG_LOGENTRY_MODEL = "inspections.VisitChange"
+AUDITLOG_STORE_JSON_CHANGES = True
+# auditlog's migrations would create its own log table even though the model is
+# swapped for ours (they do not mark it swappable); without them it is never made.
+MIGRATION_MODULES = {"auditlog": None}
 
 # Sessions end after two hours without activity.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from scoring.models import BusinessLine, KpiThreshold, Sheet
+from scoring.selectors import rubric_definitions
 
-from . import access
+from . import access, history
 from .models import (
     ActionEvent,
     Branch,
@@ -25,6 +26,7 @@ from .models import (
     Specialist,
     User,
     Visit,
+    VisitChange,
 )
 
 
@@ -478,3 +480,32 @@ def action_detail(user: User, pk: int) -> RectificationAction:
         )
         .get(pk=pk)
     )
+
+
+# --- change history ----------------------------------------------------------------
+
+
+def visit_history(visit: Visit, entries: list[VisitChange]) -> list[history.HistoryEntry]:
+    """`entries` (a page of `visit_changes`) as readable lines: the rubric's
+    wording for answers, names for related objects (one query per related model)."""
+    sheets = rubric_definitions(visit.campaign.rubric_id)
+    related = {}
+    for model, ids in history.related_ids(entries).items():
+        keys = {int(i) for i in ids if str(i).isdigit()}
+        related[model] = {
+            obj.pk: _related_name(obj) for obj in model._default_manager.filter(pk__in=keys)
+        }
+    labels = history.Labels(sheets, related)
+    return [history.describe(entry, labels) for entry in entries]
+
+
+def visit_changes(visit: Visit) -> QuerySet[VisitChange]:
+    return (
+        VisitChange.objects.filter(visit=visit)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-id")
+    )
+
+
+def _related_name(obj) -> str:
+    return str(getattr(obj, "name", None) or obj)

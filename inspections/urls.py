@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, campaigns, organisation, visits
+from .views import actions, campaigns, history, organisation, visits
 
 urlpatterns = [
     path("", organisation.home, name="home"),
@@ -75,6 +75,7 @@ urlpatterns = [
     path("visits/<int:pk>/evidence/", visits.visit_evidence_upload, name="visit-evidence-upload"),
     path("visits/<int:pk>/submit/", visits.visit_submit, name="visit-submit"),
     path("visits/<int:pk>/review/", visits.visit_review, name="visit-review"),
+    path("visits/<int:pk>/history/", history.visit_history, name="visit-history"),
     path("evidence/<uuid:uuid>/", visits.evidence_download, name="evidence-download"),
     # rectification actions
     path("actions/", actions.action_list, name="action-list"),

@@ -1029,13 +1029,9 @@ def test_the_sweep_reaches_every_part_of_the_site():
     assert sum(p.key.startswith("admin:") for p in PATTERNS) > 50
 
 
-#: URLs whose rule is written before the URL lands (the visit's change history)
-PENDING = {"visit-history"}
-
-
 def test_every_rule_names_a_url_pattern():
     keys = {p.key for p in PATTERNS}
-    stale = sorted(set(RULES) - keys - PENDING)
+    stale = sorted(set(RULES) - keys)
     assert not stale, f"rules for URLs that no longer exist: {stale}"
 
 

@@ -7,6 +7,7 @@ from .actions import (
 )
 from .branch_reports import BranchReportSubmission
 from .campaigns import Campaign, CampaignGradeBand, KpiFigure, RandomDraw
+from .history import VisitChange
 from .organisation import Branch, Counter, Office, Post, Specialist, User, WorkerHeartbeat
 from .visits import (
     ChecklistRecord,
@@ -51,6 +52,7 @@ __all__ = [
     "Specialist",
     "User",
     "Visit",
+    "VisitChange",
     "VisitTransition",
     "WorkerHeartbeat",
 ]

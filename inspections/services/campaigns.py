@@ -67,7 +67,7 @@ def update_grade_bands(*, user: User, campaign: Campaign, bands: list[tuple[str,
     if len(set(grades)) != len(grades):
         raise ValidationError(_("Each grade may appear only once."))
     if not any(minimum == 0 for _grade, minimum in bands):
-        raise ValidationError(_("The lowest band must start at 0 % so every result has a grade."))
+        raise ValidationError(_("The lowest band must start at zero so every result has a grade."))
     campaign.grade_bands.all().delete()
     CampaignGradeBand.objects.bulk_create(
         CampaignGradeBand(campaign=campaign, grade=grade, minimum_percent=minimum)

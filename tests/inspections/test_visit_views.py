@@ -135,6 +135,7 @@ def matrix_urls(sc):
         # visits
         ("visit-list", "get"): (reverse("visit-list"), {}, "list"),
         ("visit-detail", "get"): (reverse("visit-detail", args=[pk]), {}, "read"),
+        ("visit-history", "get"): (reverse("visit-history", args=[pk]), {}, "read"),
         ("visit-draw-specialists", "post"): (
             reverse("visit-draw-specialists", args=[pk]),
             {"size": 1},
@@ -314,6 +315,7 @@ def matrix_urls(sc):
 MATRIX_KEYS = [
     ("visit-list", "get"),
     ("visit-detail", "get"),
+    ("visit-history", "get"),
     ("visit-draw-specialists", "post"),
     ("visit-line-waiver", "post"),
     ("visit-sheet-new", "get"),
