@@ -111,6 +111,9 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("hostname", "seen_at")
     readonly_fields = ("hostname", "seen_at")
 
+    def has_add_permission(self, request):
+        return False  # written by the workers only
+
 
 class VisitTransitionInline(admin.TabularInline):
     model = VisitTransition

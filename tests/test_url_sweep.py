@@ -805,13 +805,10 @@ ADMIN_RULES = {
         login_url=ADMIN_LOGIN,
         staff_only=True,
     ),
-    # KNOWN BUG (reported, not ours to fix here): posting the empty add form of
-    # a worker heartbeat crashes (500: `seen_at` is read-only, so saved NULL).
-    # The admin should not offer to add heartbeats (has_add_permission False);
-    # then this entry goes and the default rule applies.
+    # Heartbeats are written by the workers only: the admin may not add one.
     "admin:inspections_workerheartbeat_add": Rule(
-        get=GET(ADMIN_ONLY),
-        post=POST(ADMIN_ONLY, {}, effect=False, statuses=frozenset({200, 302, 403, 500})),
+        get=GET(ADMIN_ONLY, statuses=frozenset({403})),
+        post=POST(ADMIN_ONLY, {}, effect=False, statuses=frozenset({403})),
         kwargs=admin_kwargs,
         login_url=ADMIN_LOGIN,
         staff_only=True,
