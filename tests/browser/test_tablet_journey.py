@@ -1,0 +1,143 @@
+"""A whole visit on a tablet (768 px wide), in the browser only: the inspector
+fills every part of 表二 and a 表七, 表五, the waivers of the other lines, the
+KPI note and a finding per content area, submits; head office approves."""
+
+import pytest
+from playwright.sync_api import expect
+
+from inspections.models import ChecklistRecord, SheetRecord, Visit
+from scoring.models import ContentArea, Sheet
+from scoring.selectors import checklist_requirements, sheet_definition
+from tests import factories
+
+from .test_visit_journey import visit_setup  # noqa: F401  (the same visit)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLET = {"width": 768, "height": 1024}
+
+
+@pytest.fixture
+def tablet(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport=TABLET, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+
+    def log_in(username, password="pw-for-tests-1"):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("form button[type=submit].btn-primary")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield page, log_in
+    context.close()
+
+
+def fits_the_screen(page):
+    """No page-wide horizontal scrolling at tablet width (wide tables scroll in
+    their own box)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= TABLET["width"], f"page is {width} px wide"
+
+
+def fill_field(page, name, value):
+    field = page.locator(f'[name="{name}"]')
+    kind = field.first.evaluate("e => e.tagName + ':' + (e.type || '')")
+    if kind.startswith("SELECT"):
+        field.select_option(value)
+    elif kind.endswith(":radio"):
+        page.check(f'[name="{name}"][value="{value}"]')
+    elif kind.endswith(":checkbox"):
+        field.check()
+    else:
+        field.fill(str(value))
+
+
+def fill_checklist(page, sheet, *, no_with_remark: str | None = None):
+    for number, requirement in enumerate(checklist_requirements(sheet_definition(sheet))):
+        answer = "no" if no_with_remark and number == 0 else "yes"
+        page.check(f'[name="answer-{requirement.key}"][value="{answer}"]')
+        if answer == "no":
+            page.fill(f'[name="remark-{requirement.key}"]', no_with_remark)
+    page.click("form button.btn-primary")
+
+
+def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F811
+    visit, claims_clerk, _change_clerk = visit_setup
+    page, log_in = tablet
+    rubric = visit.campaign.rubric
+    sheets = {sheet.code: sheet for sheet in Sheet.objects.filter(rubric=rubric)}
+    base = f"{live_server.url}/visits/{visit.pk}"
+
+    log_in("bj-inspector")
+    page.goto(f"{base}/")
+    fits_the_screen(page)
+
+    # 表二 for 王喆 (home post 理赔: eligible for new business), every part.
+    page.select_option("select[name=sheet]", label="表二 一柜通新契约业务处理情况记录表")
+    page.select_option("select[name=specialist]", label=str(claims_clerk))
+    page.click("[data-testid=new-sheet] button")
+    page.check("input[name=selection_method][value=drawn_at_random]")
+    data = factories.sheet_post_data(factories.full_sheet_parts(sheets["new_business"]))
+    del data["selection_method"]
+    for name, value in data.items():
+        fill_field(page, name, value)
+    expect(page.locator("#score-total")).to_have_text("100")
+    fits_the_screen(page)
+    page.click("form#sheet-form button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    record = SheetRecord.objects.get(specialist=claims_clerk, sheet=sheets["new_business"])
+    assert (record.score, record.percent, record.complete) == (100, 100, True)
+    assert record.parts.count() == len(sheet_definition(sheets["new_business"]).parts)
+
+    # 表七 for 王喆, one "no" with its remark; 表五 for the office.
+    page.goto(f"{base}/checklists/etiquette/?specialist={claims_clerk.pk}")
+    fits_the_screen(page)
+    fill_checklist(page, sheets["etiquette"], no_with_remark="工牌未佩戴")
+    page.wait_for_selector(".alert-success")
+    page.goto(f"{base}/checklists/permissions/")
+    fill_checklist(page, sheets["permissions"])
+    page.wait_for_selector(".alert-success")
+    etiquette = ChecklistRecord.objects.get(sheet=sheets["etiquette"], specialist=claims_clerk)
+    assert etiquette.complete and etiquette.non_compliant == 1
+
+    # No policy-change or claims case that day: the reasons, on the visit page.
+    for line in ("policy_change", "claims"):
+        page.goto(f"{base}/")
+        waiver = page.locator(f"form:has(input[name=business_line][value={line}])")
+        waiver.locator("input[name=reason]").fill("当日无此类业务")
+        waiver.locator("button").click()
+        page.wait_for_selector(".alert-success")
+
+    # KPIs: how the branch monitors them.
+    page.goto(f"{base}/kpis/")
+    page.fill("textarea[name=note]", "分公司每周通报混合受理率，已沟通总公司监测结果。")
+    page.click("form button.btn-primary")
+    page.wait_for_selector(".alert-success")
+
+    # A strength per content area.
+    for area in ContentArea.objects.filter(rubric=rubric):
+        page.goto(f"{base}/findings/")
+        page.select_option("select[name=content_area]", str(area.pk))
+        page.select_option("select[name=kind]", "strength")
+        page.fill("textarea[name=text]", f"{area.name}：落实到位")
+        page.click("form.row button.btn-primary")
+        page.wait_for_selector(".alert-success")
+
+    page.goto(f"{base}/")
+    page.click("form[action$='/submit/'] button")
+    assert page.locator("[data-testid=missing]").count() == 0, page.inner_text("main")
+    page.wait_for_selector("[data-state=submitted]")
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.SUBMITTED
+
+    # Head office reviews and approves, on the same tablet.
+    log_in("hq")
+    page.goto(f"{base}/")
+    fits_the_screen(page)
+    page.fill("#review textarea[name=comment]", "同意。")
+    page.click("#review button[value=approve]")
+    page.wait_for_selector("[data-state=approved]")
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.APPROVED
