@@ -2,12 +2,25 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import BusinessLine, RubricVersion
 
 from .models import Branch, Finding, Office, ProcessLogEntry, User, Visit
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal next to the fields it names, when the form has
+    them, and above the form otherwise."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return
+    for item in error.error_list:
+        name = getattr(item, "field", None)
+        form.add_error(name if name in form.fields else None, item)
 
 
 class RosterUploadForm(forms.Form):

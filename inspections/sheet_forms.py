@@ -209,6 +209,23 @@ class SheetForm(forms.Form):
     def _bound(self, name):
         return self[name] if name in self.fields else None
 
+    def place_scoring_errors(self, error) -> None:
+        """Point each of the engine's problems (a `ValidationError` from the
+        service) at the section or item input it is about."""
+        for item in getattr(error, "error_list", []):
+            key = getattr(item, "rubric_key", None)
+            if key and not getattr(item, "field", None):
+                item.field = self._field_for_rubric_key(key)
+
+    def _field_for_rubric_key(self, key: str) -> str | None:
+        names = [
+            name
+            for name in self.fields
+            if name.endswith(f"-{key}-score") or name.endswith(f"-item-{key}")
+        ]
+        filled = [name for name in names if str(self.data.get(name, "")).strip()]
+        return (filled or names or [None])[0]
+
     def radios_html(self, name: str, badges: dict[int, str] | None = None) -> SafeString:
         """A choice field's radio buttons, one `form-check` each; `badges`: a
         badge's text after the label of the radio at that position (from 0)."""
@@ -351,14 +368,25 @@ def _points(value) -> str:
 
 _SCORE_INPUT = (
     '<input name="{name}" id="{id}" value="{value}" class="form-control form-control-sm '
-    'score-input" inputmode="decimal" autocomplete="off" aria-label="{label}">'
+    'score-input{invalid}" inputmode="decimal" autocomplete="off" aria-label="{label}"{extra}>'
 )
 
 
 def _score_box(field, label) -> str:
-    return _SCORE_INPUT.format(
-        name=field.html_name, id=field.auto_id, value=_value(field), label=_e(label)
+    """A score input; the engine's refusal of what was typed shows right under it."""
+    errors = field.errors
+    html = _SCORE_INPUT.format(
+        name=field.html_name,
+        id=field.auto_id,
+        value=_value(field),
+        label=_e(label),
+        invalid=" is-invalid" if errors else "",
+        extra=f' aria-invalid="true" aria-describedby="{field.auto_id}-error"' if errors else "",
     )
+    if errors:
+        messages = "<br>".join(_e(message) for message in errors)
+        html += f'<div class="invalid-feedback" id="{field.auto_id}-error">{messages}</div>'
+    return html
 
 
 def _section_head(s: SectionBlock, part_prefix: str) -> str:

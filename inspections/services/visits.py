@@ -68,14 +68,15 @@ def _open_for_editing(visit: Visit, user: User) -> Visit:
     return visit
 
 
-def _check_in_unit(visit: Visit, specialist: Specialist):
+def _check_in_unit(visit: Visit, specialist: Specialist, field: str = "specialist"):
     in_unit = specialist.branch_id == visit.branch_id and (
         visit.office_id is None or specialist.office_id == visit.office_id
     )
     if not in_unit:
-        raise ValidationError(
+        raise _field_error(
+            field,
             _("%(name)s does not work at %(unit)s.")
-            % {"name": specialist.name, "unit": visit.unit_name}
+            % {"name": specialist.name, "unit": visit.unit_name},
         )
 
 
@@ -86,7 +87,21 @@ def _rubric_sheet(visit: Visit, sheet: Sheet, kind: str) -> Sheet:
 
 
 def _scoring_error(error: ScoringError) -> ValidationError:
-    return ValidationError([str(problem) for problem in error.problems])
+    """The engine's problems, each keeping the rubric key it is about, so a form
+    can show it next to that section's or item's input."""
+    errors = []
+    for problem in error.problems:
+        item = ValidationError(str(problem), code="scoring")
+        item.rubric_key = problem.key
+        errors.append(item)
+    return ValidationError(errors)
+
+
+def _field_error(field: str, message) -> ValidationError:
+    """An error about one input; forms that have the field show it beside it."""
+    error = ValidationError(message)
+    error.field = field
+    return error
 
 
 # --- planning --------------------------------------------------------------
@@ -116,15 +131,19 @@ def plan_visit(
     if office is not None and not office.active:
         errors.append(_("%(office)s is closed.") % {"office": office})
     if start_date > end_date:
-        errors.append(_("The visit cannot end before it starts."))
+        errors.append(_field_error("end_date", _("The visit cannot end before it starts.")))
     if not (campaign.contains(start_date) and campaign.contains(end_date)):
+        outside = "start_date" if not campaign.contains(start_date) else "end_date"
         errors.append(
-            _("The visit's dates must lie within the campaign period (%(start)s – %(end)s).")
-            % {"start": campaign.period_start, "end": campaign.period_end}
+            _field_error(
+                outside,
+                _("The visit's dates must lie within the campaign period (%(start)s – %(end)s).")
+                % {"start": campaign.period_start, "end": campaign.period_end},
+            )
         )
     inspectors = list(inspectors)
     if not inspectors:
-        errors.append(_("A visit needs at least one inspector."))
+        errors.append(_field_error("inspectors", _("A visit needs at least one inspector.")))
     for inspector in inspectors:
         if not inspector.is_inspector or inspector.branch_id not in (None, branch.pk):
             errors.append(
@@ -205,7 +224,7 @@ def save_log_entry(
     *, user: User, visit: Visit, entry: ProcessLogEntry | None = None, **fields
 ) -> ProcessLogEntry:
     visit = _open_for_editing(visit, user)
-    _check_in_unit(visit, fields["operator"])
+    _check_in_unit(visit, fields["operator"], field="operator")
     if entry is None:
         entry = ProcessLogEntry(visit=visit)
     elif entry.visit_id != visit.pk:
@@ -302,7 +321,7 @@ def save_sheet(
     try:
         result = score_sheet(definition, answers, campaign_grade_bands(visit.campaign))
     except ScoringError as error:
-        errors.extend(_scoring_error(error).messages)
+        errors.extend(_scoring_error(error).error_list)
     if errors:
         raise ValidationError(errors)
 
@@ -503,14 +522,24 @@ def add_action(
         errors.append(_("Name the person responsible."))
     if responsible_office is not None and responsible_office.branch_id != visit.branch_id:
         errors.append(
-            _("The responsible office must belong to %(branch)s.") % {"branch": visit.branch}
+            _field_error(
+                "responsible_office",
+                _("The responsible office must belong to %(branch)s.") % {"branch": visit.branch},
+            )
         )
     if deadline <= visit.end_date:
         errors.append(
-            _("The deadline must come after the visit (%(date)s).") % {"date": visit.end_date}
+            _field_error(
+                "deadline",
+                _("The deadline must come after the visit (%(date)s).") % {"date": visit.end_date},
+            )
         )
     if owner is not None and owner.branch_id != visit.branch_id:
-        errors.append(_("The owner must be a user of %(branch)s.") % {"branch": visit.branch})
+        errors.append(
+            _field_error(
+                "owner", _("The owner must be a user of %(branch)s.") % {"branch": visit.branch}
+            )
+        )
     if errors:
         raise ValidationError(errors)
     action = RectificationAction.objects.create(

@@ -17,7 +17,14 @@ from openpyxl import Workbook
 from scoring.models import KpiThreshold
 
 from .. import access, selectors, services
-from ..forms import CampaignForm, GradeBandsForm, KpiUploadForm, ReasonForm, VisitPlanForm
+from ..forms import (
+    CampaignForm,
+    GradeBandsForm,
+    KpiUploadForm,
+    ReasonForm,
+    VisitPlanForm,
+    add_service_errors,
+)
 from ..models import Branch, KpiFigure, User, Visit
 from .organisation import XLSX
 
@@ -52,8 +59,7 @@ def campaign_create(request):
         try:
             campaign = services.create_campaign(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Campaign “%(name)s” opened.") % {"name": campaign.name})
             return redirect("campaign-detail", campaign.pk)
@@ -313,8 +319,7 @@ def visit_plan(request, pk):
         try:
             visit = services.plan_visit(user=user, campaign=campaign, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Visit planned."))
             return redirect("visit-detail", visit.pk)

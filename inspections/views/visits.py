@@ -34,6 +34,7 @@ from ..forms import (
     NewSheetForm,
     ReviewForm,
     SpecialistDrawForm,
+    add_service_errors,
 )
 from ..models import (
     ChecklistRecord,
@@ -293,8 +294,8 @@ def visit_sheet_new(request, pk):
                 record = _save_sheet_from_form(request, visit, sheet, form, specialist)
             except ValidationError as error:
                 form.stale = isinstance(error, services.StaleSheet)
-                for message in error.messages:
-                    form.add_error(None, message)
+                form.place_scoring_errors(error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -332,8 +333,8 @@ def visit_sheet(request, pk, record_pk):
                 )
             except ValidationError as error:
                 form.stale = isinstance(error, services.StaleSheet)
-                for message in error.messages:
-                    form.add_error(None, message)
+                form.place_scoring_errors(error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -433,8 +434,7 @@ def visit_checklist(request, pk, sheet_code):
                     answers=form.answers(),
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("%(sheet)s saved.") % {"sheet": sheet.table_label})
                 return redirect("visit-detail", visit.pk)
@@ -475,8 +475,7 @@ def visit_log(request, pk):
             try:
                 services.save_log_entry(user=request.user, visit=visit, **form.cleaned_data)
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Row added to 表一."))
                 return redirect("visit-log", visit.pk)
@@ -581,8 +580,7 @@ def visit_interview(request, pk, interview_pk=None):
                     interview=interview,
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Interview saved."))
                 return redirect("visit-interviews", visit.pk)
@@ -620,8 +618,7 @@ def visit_findings(request, pk):
             try:
                 services.add_finding(user=request.user, visit=visit, **form.cleaned_data)
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(
@@ -670,8 +667,7 @@ def visit_actions(request, pk):
             try:
                 services.add_action(user=request.user, visit=visit, **form.cleaned_data)
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Rectification action added."))
                 return redirect("visit-actions", visit.pk)

@@ -666,9 +666,13 @@ def test_bad_input_in_the_sheet_form_says_what_and_saves_nothing(
     data["policy_change_process-document_review-score"] = value
     response = inspector_client.post(reverse("visit-sheet-new", args=[visit.pk]), data)
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].non_field_errors())
-    assert "资料审核" in errors or "document" in errors.lower() or words in errors
+    # The message sits on the input it is about, and the page marks that input.
+    errors = " ".join(
+        response.context["form"].errors["policy_change_process-document_review-score"]
+    )
     assert words in errors
+    html = response.content.decode()
+    assert 'id="id_policy_change_process-document_review-score-error"' in html
     assert not SheetRecord.objects.exists()
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.PLANNED
 
