@@ -1,0 +1,61 @@
+"""Nothing typed is lost: a save whose session expired lands on the log-in page,
+and after logging in the sheet offers the typed values back."""
+
+import pytest
+from playwright.sync_api import expect
+
+from scoring.models import Sheet
+from tests import factories
+
+from .test_visit_journey import visit_setup  # noqa: F401  (the same visit)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_typed_scores_survive_an_expired_session(log_in, live_server, visit_setup):  # noqa: F811
+    visit, claims_clerk, _change_clerk = visit_setup
+    sheet = Sheet.objects.get(rubric=visit.campaign.rubric, code="policy_change")
+    inspector = visit.inspectors.get()
+    from inspections import services
+
+    parts = factories.full_sheet_parts(sheet)
+    record = services.save_sheet(
+        user=inspector,
+        visit=visit,
+        specialist=claims_clerk,
+        sheet=sheet,
+        selection_method="followed_live",
+        parts=parts,
+    )
+    page = log_in("bj-inspector")
+    url = f"{live_server.url}/visits/{visit.pk}/sheets/{record.pk}/"
+    page.goto(url)
+    score = page.locator("input.score-input").first
+    score.fill("7")
+    page.fill('[name="policy_change_process-reference_no"]', "BQ-2012-778")
+
+    # The session expires before the inspector saves (the CSRF cookie stays).
+    page.context.clear_cookies(name="sessionid")
+    page.click("form#sheet-form button[type=submit]")
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("input[name=username]", "bj-inspector")
+    page.fill("input[name=password]", "pw-for-tests-1")
+    page.click("form button[type=submit].btn-primary")
+    page.goto(url)
+
+    # Nothing was saved, and the page offers what was typed.
+    record.refresh_from_db()
+    assert record.score == 100
+    expect(page.locator("[data-testid=draft-banner]")).to_be_visible()
+    page.click("[data-testid=draft-restore]")
+    expect(page.locator("input.score-input").first).to_have_value("7")
+    expect(page.locator('[name="policy_change_process-reference_no"]')).to_have_value("BQ-2012-778")
+    page.click("form#sheet-form button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    record.refresh_from_db()
+    assert record.score < 100
+
+    # Once the save is confirmed, no draft is offered any more.
+    page.goto(url)
+    expect(page.locator("input.score-input").first).to_have_value("7")
+    assert page.locator("[data-testid=draft-banner]").count() == 0
