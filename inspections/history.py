@@ -175,7 +175,7 @@ def describe(entry: VisitChange, labels: Labels) -> HistoryEntry:
     result = HistoryEntry(
         timestamp=entry.timestamp,
         actor=_actor_name(entry),
-        action=entry.get_action_display(),
+        action=_action_name(entry.action),
         subject=str(model._meta.verbose_name) if model else "",
         object_repr=entry.object_repr,
     )
@@ -198,6 +198,16 @@ def describe(entry: VisitChange, labels: Labels) -> HistoryEntry:
                 )
             )
     return result
+
+
+def _action_name(action: int) -> str:
+    # auditlog's own labels have no Chinese translation.
+    names = {
+        VisitChange.Action.CREATE: _("created"),
+        VisitChange.Action.UPDATE: _("changed"),
+        VisitChange.Action.DELETE: _("deleted"),
+    }
+    return str(names.get(action, action))
 
 
 def _actor_name(entry: VisitChange) -> str:
