@@ -206,3 +206,64 @@ class RectificationActionFactory(DjangoModelFactory):
     responsible_person = "钱经理"
     deadline = datetime.date(2012, 12, 15)
     created_by = factory.SelfAttribute("visit.planned_by")
+
+
+def fill_visit(world, visit, inspector=None):
+    """Fill `visit` with everything submission asks for (see conftest's
+    `complete_visit`); `world` names the rubric, office a1 and its people."""
+    from inspections import services
+    from inspections.models import Finding
+    from scoring.models import KpiThreshold
+
+    inspector = inspector or visit.inspectors.first()
+    sheets = {s.code: s for s in world.rubric.sheets.all()}
+    if visit.office_id == world.a1.pk:
+        people = {"new_business": world.pc, "policy_change": world.nb, "claims": world.pc}
+    else:
+        person = world.at_branch
+        if visit.office_id:
+            person = SpecialistFactory(office=visit.office, home_post=post("general"))
+        people = dict.fromkeys(("new_business", "policy_change", "claims"), person)
+    for code, person in people.items():
+        services.save_sheet(
+            user=inspector,
+            visit=visit,
+            specialist=person,
+            sheet=sheets[code],
+            selection_method="followed_live",
+            parts=full_sheet_parts(sheets[code]),
+            chosen_alternative="standard_process" if code == "claims" else None,
+        )
+    services.save_checklist(
+        user=inspector,
+        visit=visit,
+        sheet=sheets["permissions"],
+        specialist=None,
+        answers=checklist_answers(sheets["permissions"]),
+    )
+    for person in set(people.values()):
+        services.save_checklist(
+            user=inspector,
+            visit=visit,
+            sheet=sheets["etiquette"],
+            specialist=person,
+            answers=checklist_answers(sheets["etiquette"]),
+        )
+    branch = visit.branch
+    figures = [(KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE, branch, None, "90")]
+    figures += [
+        (KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, branch, office, "100")
+        for office in branch.offices.filter(active=True)
+    ]
+    services.save_kpi_figures(user=world.hq, campaign=visit.campaign, figures=figures)
+    services.save_kpi_note(user=inspector, visit=visit, note="每周通报混合受理率。")
+    for area in world.rubric.content_areas.all():
+        services.add_finding(
+            user=inspector,
+            visit=visit,
+            content_area=area,
+            kind=Finding.Kind.STRENGTH,
+            text=f"{area.name}：落实到位",
+        )
+    visit.refresh_from_db()
+    return visit

@@ -58,9 +58,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from inspections import services
-from inspections.models import ActionEvidence, Finding, User, Visit
+from inspections.models import ActionEvidence, User, Visit
 from reports.models import ReportJob
-from scoring.models import KpiThreshold, RubricVersion
+from scoring.models import RubricVersion
 from tests import factories
 from tests.inspections.roster_files import roster_xlsx
 
@@ -117,54 +117,6 @@ def secret_forms(text: str) -> tuple[str, ...]:
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
-
-
-def _fill(w, visit):
-    """Everything submission asks for (as `tests/conftest.py`'s `complete_visit`)."""
-    inspector = w.inspector_a
-    sheets = w.sheets
-    people = {"new_business": w.pc, "policy_change": w.nb, "claims": w.pc}
-    for code, person in people.items():
-        services.save_sheet(
-            user=inspector,
-            visit=visit,
-            specialist=person,
-            sheet=sheets[code],
-            selection_method="followed_live",
-            parts=factories.full_sheet_parts(sheets[code]),
-            chosen_alternative="standard_process" if code == "claims" else None,
-        )
-    services.save_checklist(
-        user=inspector,
-        visit=visit,
-        sheet=sheets["permissions"],
-        specialist=None,
-        answers=factories.checklist_answers(sheets["permissions"]),
-    )
-    for person in set(people.values()):
-        services.save_checklist(
-            user=inspector,
-            visit=visit,
-            sheet=sheets["etiquette"],
-            specialist=person,
-            answers=factories.checklist_answers(sheets["etiquette"]),
-        )
-    branch = visit.branch
-    figures = [(KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE, branch, None, "90")]
-    figures += [
-        (KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, branch, office, "100")
-        for office in branch.offices.filter(active=True)
-    ]
-    services.save_kpi_figures(user=w.hq, campaign=visit.campaign, figures=figures)
-    services.save_kpi_note(user=inspector, visit=visit, note="每周通报混合受理率。")
-    for area in w.rubric.content_areas.all():
-        services.add_finding(
-            user=inspector,
-            visit=visit,
-            content_area=area,
-            kind=Finding.Kind.STRENGTH,
-            text=f"{area.name}：落实到位",
-        )
 
 
 def _plan(w, office):
@@ -308,10 +260,10 @@ def build_world() -> SimpleNamespace:
 
     # A submitted visit (for the review) and an approved one with its report.
     w.submitted_visit = _plan(w, w.a1)
-    _fill(w, w.submitted_visit)
+    factories.fill_visit(w, w.submitted_visit, w.inspector_a)
     services.submit_visit(user=w.inspector_a, visit=w.submitted_visit)
     w.approved_visit = _plan(w, w.a1)
-    _fill(w, w.approved_visit)
+    factories.fill_visit(w, w.approved_visit, w.inspector_a)
     services.submit_visit(user=w.inspector_a, visit=w.approved_visit)
     services.approve_visit(user=w.hq, visit=w.approved_visit, comment="同意")
     w.job = ReportJob(
