@@ -2,6 +2,7 @@
 and after logging in the sheet offers the typed values back."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from scoring.models import Sheet
@@ -34,8 +35,10 @@ def test_typed_scores_survive_an_expired_session(log_in, live_server, visit_setu
     score.fill("7")
     page.fill('[name="policy_change_process-reference_no"]', "BQ-2012-778")
 
-    # The session expires before the inspector saves (the CSRF cookie stays).
-    page.context.clear_cookies(name="sessionid")
+    # The session expires on the server before the inspector saves (the CSRF
+    # cookie stays). Deleting it server-side, not only clearing the browser's
+    # cookie: a running-score request still in flight would set the cookie again.
+    Session.objects.all().delete()
     page.click("form#sheet-form button[type=submit]")
     page.wait_for_url("**/accounts/login/**")
     page.fill("input[name=username]", "bj-inspector")
