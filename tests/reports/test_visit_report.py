@@ -260,6 +260,19 @@ def test_every_table_of_the_visit_pdf_has_a_fixed_layout(approved_visit):
     assert "table.fixed, table.scored, table.checklist { table-layout: fixed; }" in css
 
 
+def test_report_html_has_no_whitespace_between_tags_and_keeps_spaces_in_text(approved_visit):
+    # Whitespace-only text nodes cost WeasyPrint parsing, styling and layout.
+    html = VisitPdfExporter(visit_id=approved_visit.pk).html()
+    assert not re.search(r">\s+<", html)
+    grade = re.search(r"</strong><span class=\"small muted\"> \(", html)
+    assert grade, "the space before the sheet count stays, inside the span"
+
+
+def test_the_base_stylesheet_and_the_fetchers_ssl_context_are_made_once():
+    assert pdf.base_stylesheet() is pdf.base_stylesheet()
+    assert pdf.LocalOnlyFetcher().handle_open["https"][0]._context is pdf._unused_ssl_context()
+
+
 def test_rendering_a_pdf_restores_the_collector_thresholds(approved_visit):
     before = gc.get_threshold()
     seen = []
