@@ -393,9 +393,11 @@ def _section_head(s: SectionBlock, part_prefix: str) -> str:
     """The section's first cell: name, maximum, not-applicable box, notice kind."""
     section = s.section
     count = len(s.items)
+    # gettext outside the f-strings: makemessages cannot see calls inside them.
+    maximum = _e(gettext("max"))
     head = [
         f'<th rowspan="{count}" class="small">{_e(section.name)}\n'
-        f'<div class="fw-normal text-muted">{_e(gettext("max"))} {_points(section.max_points)}'
+        f'<div class="fw-normal text-muted">{maximum} {_points(section.max_points)}'
         f' · <span data-section-score="{_e(section.key)}" data-part-key="{_e(part_prefix)}">'
         "—</span></div>"
     ]
@@ -415,10 +417,8 @@ def _section_head(s: SectionBlock, part_prefix: str) -> str:
             )
         if section.exempt_servicing_items:
             exempt = "、".join(sorted(section.exempt_servicing_items))
-            head.append(
-                f'<div class="small text-muted">{_e(gettext("Automatically for"))} '
-                f"{_e(exempt)}</div>"
-            )
+            automatically = _e(gettext("Automatically for"))
+            head.append(f'<div class="small text-muted">{automatically} {_e(exempt)}</div>')
         reason = _e(gettext("Reason"))
         head.append(
             f'<input class="form-control form-control-sm mt-1" '
@@ -426,9 +426,9 @@ def _section_head(s: SectionBlock, part_prefix: str) -> str:
             f'placeholder="{reason}" aria-label="{reason}"></div>'
         )
     if s.notice_field is not None:
+        label = _e(gettext("Notice kind checked (the others get full points)"))
         head.append(
-            f'<label class="small fw-normal mt-1" for="{s.notice_field.auto_id}">'
-            f"{_e(gettext('Notice kind checked (the others get full points)'))}</label>"
+            f'<label class="small fw-normal mt-1" for="{s.notice_field.auto_id}">{label}</label>'
             f"{_select(s.notice_field)}"
         )
     head.append("</th>")
@@ -464,10 +464,11 @@ def _section_rows(s: SectionBlock, part_prefix: str, evidence: list) -> str:
                 if files
                 else ""
             )
+            remark = _e(gettext("Remark"))
             cells.append(
                 f'<td rowspan="{count}"><input name="{s.remark_field.html_name}" '
                 f'value="{_value(s.remark_field)}" class="form-control form-control-sm" '
-                f'aria-label="{_e(gettext("Remark"))}">{listed}</td>'
+                f'aria-label="{remark}">{listed}</td>'
             )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "\n".join(rows)
@@ -490,13 +491,14 @@ def _part_fields(block: PartBlock) -> str:
         )
     if block.not_observed_field is not None:
         box, reason = block.not_observed_field, block.not_observed_reason_field
+        not_observed = _e(gettext("Not observed"))
         why = _e(gettext("Why not observed"))
         fields.append(
             '<div class="col-sm-8 d-flex align-items-end gap-2">'
             f'<div class="form-check text-nowrap"><input type="checkbox" name="{box.html_name}" '
             f'class="form-check-input" id="{box.auto_id}"{_checked(box)}>'
             f'<label class="form-check-label small" for="{box.auto_id}">'
-            f"{_e(gettext('Not observed'))}</label></div>"
+            f"{not_observed}</label></div>"
             f'<input class="form-control form-control-sm" name="{reason.html_name}" '
             f'value="{_value(reason)}" placeholder="{why}" aria-label="{why}"></div>'
         )
@@ -509,11 +511,24 @@ def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeStr
     definition = form.definition
     evidence = list(evidence)
     named_parts = definition.grouping in (d.PARTS, d.ALTERNATIVES)
+    # gettext outside the f-strings: makemessages cannot see calls inside them.
+    section, item, points, score, remark, total, subtotal = (
+        _e(text)
+        for text in (
+            gettext("Section"),
+            gettext("Item"),
+            gettext("Points"),
+            gettext("Score"),
+            gettext("Remark"),
+            gettext("total"),
+            gettext("Subtotal"),
+        )
+    )
     table_head = (
         '<thead class="table-light"><tr>'
-        f"<th>{_e(gettext('Section'))}</th><th>{_e(gettext('Item'))}</th>"
-        f'<th class="text-end">{_e(gettext("Points"))}</th>'
-        f"<th>{_e(gettext('Score'))}</th><th>{_e(gettext('Remark'))}</th></tr></thead>"
+        f"<th>{section}</th><th>{item}</th>"
+        f'<th class="text-end">{points}</th>'
+        f"<th>{score}</th><th>{remark}</th></tr></thead>"
     )
     cards = []
     for block in blocks:
@@ -524,8 +539,8 @@ def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeStr
             f'<div class="card mb-3 sheet-part" data-part="{p}">\n'
             '<div class="card-header d-flex flex-wrap gap-2 align-items-center">'
             f'<strong class="me-auto">{_e(title)} <small class="text-muted">'
-            f"（{_e(gettext('total'))} {_e(localize(block.part.total_points))}）</small></strong>"
-            f'<span class="small">{_e(gettext("Subtotal"))} '
+            f"（{total} {_e(localize(block.part.total_points))}）</small></strong>"
+            f'<span class="small">{subtotal} '
             f'<strong data-part-score="{p}">—</strong></span></div>\n'
             f'<div class="card-body"><div class="row g-2 mb-2">{_part_fields(block)}</div>\n'
             f'<table class="table table-sm table-bordered align-middle mb-0">{table_head}\n'

@@ -336,7 +336,7 @@ def branch_workbook(report: BranchReport) -> bytes:
         (
             _("Submitted to head office"),
             f"{_moment(submission.submitted_at)} · {submission.submitted_by}"
-            + (f" · {_('late')}" if submission.is_late else "")
+            + (" · " + _("late") if submission.is_late else "")
             if submission
             else _("not submitted"),
         ),

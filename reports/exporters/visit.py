@@ -163,8 +163,9 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
     summary.row([_("Results")], font=BOLD)
     kinds = [f"{label} {name}" for label, name in report.scored_sheet_kinds]
     header = [_("Specialist"), _("Employee number"), _("Home post")]
+    score, grade = _("Score"), _("Grade")
     for kind in kinds:
-        header += [f"{kind} {_('Score')}", f"{kind} %", f"{kind} {_('Grade')}"]
+        header += [f"{kind} {score}", f"{kind} %", f"{kind} {grade}"]
     header += [_("Specialist's result") + " %", _("Grade")]
     summary.header(header)
     for person in report.specialists:
