@@ -238,6 +238,16 @@ class ChecklistForm(forms.Form):
     def rows(self):
         return [(r, self[f"answer-{r.key}"], self[f"remark-{r.key}"]) for r in self.requirements]
 
+    def place_scoring_errors(self, error) -> None:
+        """Point each of the engine's problems (a `ValidationError` from the
+        service, keyed by requirement) at the requirement's remark: the one
+        problem the engine finds in a checklist is a "no" without one."""
+        keys = {r.key for r in self.requirements}
+        for item in getattr(error, "error_list", []):
+            key = getattr(item, "rubric_key", None)
+            if key in keys and not getattr(item, "field", None):
+                item.field = f"remark-{key}"
+
     def answers(self) -> dict:
         result = {}
         for r in self.requirements:

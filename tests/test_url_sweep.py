@@ -556,7 +556,13 @@ RULES: dict[str, Rule] = {
     ),
     "visit-sheet": Rule(
         get=GET(SEE_VISIT, shows=(ORG,)),
-        post=POST(data=sheet_post, **VISIT_FORM),
+        # The version the page was opened at: read when the request is made.
+        post=POST(
+            data=lambda w: (
+                sheet_post(w) | {"version": type(w.record).objects.get(pk=w.record.pk).version}
+            ),
+            **VISIT_FORM,
+        ),
         kwargs=visit_and("record", "record_pk"),
     ),
     "visit-sheet-preview": Rule(

@@ -262,7 +262,9 @@ def _save_sheet_from_form(request, visit, sheet, form, specialist):
         parts=form.parts_data(),
         chosen_alternative=data.get("chosen_alternative"),
         alternative_reason=data.get("alternative_reason", ""),
-        expected_version=data.get("version"),
+        # A page always carries the version it was opened at; a post without one
+        # is taken as opened before any save, so it never skips the check.
+        expected_version=data.get("version") or 0,
     )
 
 
@@ -284,16 +286,21 @@ def visit_sheet_new(request, pk):
         return redirect(reverse("visit-detail", args=[visit.pk]) + "#sheets")
     sheet, specialist = pick.cleaned_data["sheet"], pick.cleaned_data["specialist"]
     existing = SheetRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
-    if existing:
+    filled = request.method == "POST" and "selection_method" in request.POST
+    if existing and not filled:
         return redirect("visit-sheet", visit.pk, existing.pk)
     definition = sheet_definition(sheet, in_use=True)  # the campaign's rubric: read-only
-    if request.method == "POST" and "selection_method" in request.POST:
+    if filled:
+        # A sheet someone else saved meanwhile: the service refuses this page's
+        # save as stale, and the page keeps what was typed.
         form = SheetForm(request.POST, definition=definition)
         if form.is_valid():
             try:
                 record = _save_sheet_from_form(request, visit, sheet, form, specialist)
             except ValidationError as error:
                 form.stale = isinstance(error, services.StaleSheet)
+                if form.stale:
+                    form.reload_url = reverse("visit-sheet", args=[visit.pk, error.record.pk])
                 form.place_scoring_errors(error)
                 add_service_errors(form, error)
             else:
@@ -434,6 +441,7 @@ def visit_checklist(request, pk, sheet_code):
                     answers=form.answers(),
                 )
             except ValidationError as error:
+                form.place_scoring_errors(error)
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("%(sheet)s saved.") % {"sheet": sheet.table_label})

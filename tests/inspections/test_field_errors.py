@@ -3,10 +3,18 @@ half-saved: letters, a score above the maximum or negative, a deadline before
 the visit, visit dates outside the campaign period, a specialist of another
 office."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from inspections.models import ProcessLogEntry, RectificationAction, SheetRecord, Visit
+from inspections.models import (
+    ChecklistRecord,
+    ProcessLogEntry,
+    RectificationAction,
+    SheetRecord,
+    Visit,
+)
 from scoring.models import ContentArea, Sheet
 from tests import factories
 
@@ -90,3 +98,24 @@ def test_an_operator_of_another_office_is_marked_on_the_operator(client, world, 
     _html, errors = field_error_html(response, "operator")
     assert errors, response.context["form"].errors
     assert not ProcessLogEntry.objects.exists()
+
+
+def test_a_no_without_remark_is_marked_on_that_remark(client, world, visit):
+    from scoring.selectors import checklist_requirements, sheet_definition
+
+    client.force_login(world.inspector_a)
+    sheet = Sheet.objects.get(rubric=world.rubric, code="etiquette")
+    requirements = checklist_requirements(sheet_definition(sheet))
+    data = {"specialist": world.pc.pk}
+    for r in requirements:
+        data[f"answer-{r.key}"] = "yes"
+    first = requirements[1].key
+    data[f"answer-{first}"] = "no"
+    response = client.post(reverse("visit-checklist", args=[visit.pk, "etiquette"]), data)
+    assert response.status_code == 200
+    html, errors = field_error_html(response, f"remark-{first}")
+    assert errors and "备注" in errors[0], response.context["form"].errors
+    assert f'id="id_remark-{first}-error"' in html and "未保存" in html
+    assert re.search(f'is-invalid" name="remark-{first}"', html)
+    assert not response.context["form"].non_field_errors()
+    assert not ChecklistRecord.objects.exists()

@@ -1,6 +1,9 @@
 """Two people editing the same sheet: the later save from a stale page is refused."""
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from inspections import services
 from inspections.models import SheetRecord
@@ -32,3 +35,61 @@ def test_a_save_from_a_stale_page_is_refused_and_nothing_is_overwritten(world, v
     # A page that opened a new sheet cannot overwrite one saved meanwhile.
     with pytest.raises(services.StaleSheet):
         services.save_sheet(parts=parts, expected_version=0, **common)
+
+
+def _post_sheet(client, url, rubric_sheet, version, **extra):
+    data = factories.sheet_post_data(factories.full_sheet_parts(rubric_sheet)) | extra
+    if version is not None:
+        data["version"] = version
+    return client.post(url, data)
+
+
+def test_the_stale_page_says_so_keeps_what_was_typed_and_offers_a_reload(client, world, visit):
+    sheet = Sheet.objects.get(rubric=world.campaign.rubric, code="new_business")
+    client.force_login(world.inspector_a)
+    new = reverse("visit-sheet-new", args=[visit.pk])
+    pick = {"sheet": str(sheet.pk), "specialist": str(world.generalist.pk)}
+    assert _post_sheet(client, new, sheet, 0, **pick).status_code == 302
+    record = SheetRecord.objects.get()
+    url = reverse("visit-sheet", args=[visit.pk, record.pk])
+    assert _post_sheet(client, url, sheet, 1).status_code == 302  # another tab saves: v2
+
+    field = next(
+        name
+        for name in factories.sheet_post_data(factories.full_sheet_parts(sheet))
+        if name.endswith("-score") or "-item-" in name
+    )
+    response = _post_sheet(client, url, sheet, 1, **{field: "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "他人" in html and 'data-testid="reload"' in html and f'href="{url}"' in html
+    assert re.search(f'name="{field}" id="[^"]*" value="1"', html)  # what was typed stays
+    record.refresh_from_db()
+    assert record.version == 2 and record.score == 100
+
+    # A post without the version it was opened at never skips the check.
+    assert _post_sheet(client, url, sheet, None).status_code == 200
+    record.refresh_from_db()
+    assert record.version == 2
+
+
+def test_a_new_sheet_page_whose_sheet_was_saved_meanwhile_keeps_the_typed_data(
+    client, world, visit
+):
+    """Two inspectors open "new 表二" for the same specialist; the second save
+    is refused (not redirected, which would drop what was typed)."""
+    sheet = Sheet.objects.get(rubric=world.campaign.rubric, code="new_business")
+    client.force_login(world.inspector_a)
+    new = reverse("visit-sheet-new", args=[visit.pk])
+    pick = {"sheet": str(sheet.pk), "specialist": str(world.generalist.pk)}
+    assert _post_sheet(client, new, sheet, 0, **pick).status_code == 302
+    record = SheetRecord.objects.get()
+
+    response = _post_sheet(client, new, sheet, 0, **pick, selection_method="drawn_at_random")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="reload"' in html
+    assert f'href="{reverse("visit-sheet", args=[visit.pk, record.pk])}"' in html
+    assert re.search(r'value="drawn_at_random"[^>]* checked', html)
+    record.refresh_from_db()
+    assert record.version == 1 and record.selection_method == "followed_live"
