@@ -54,6 +54,9 @@ class PartDef:
     name: str
     total_points: Decimal
     sections: tuple[SectionDef, ...] = ()
+    # Of alternative sub-sheets (表四): the one to pick when the standard process
+    # cannot be checked (the seed: preferably 问题件流程).
+    preferred: bool = False
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ def _part(part: SheetPart) -> d.PartDef:
         name=part.name,
         total_points=Decimal(part.total_points),
         sections=tuple(_section(s) for s in part.sections.all()),
+        preferred=part.is_preferred_alternative,
     )
 
 

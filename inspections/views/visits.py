@@ -244,7 +244,12 @@ def _sheet_context(visit, sheet, form, record=None):
         "sheet_parts": parts_html(form, blocks, evidence),
         "selection_radios": form.radios_html("selection_method"),
         "alternative_radios": form.radios_html(
-            "chosen_alternative", badges={1: _("preferred when there is no claim")}
+            "chosen_alternative",
+            badges={
+                index: _("preferred when there is no claim")
+                for index, part in enumerate(definition.parts)
+                if part.preferred
+            },
         )
         if is_alternatives
         else "",

@@ -1062,3 +1062,31 @@ def test_not_applicable_appears_only_where_the_rubric_allows_it_with_its_points(
         assert "Not applicable: gives the full 10 points" in body
     else:
         assert "Not applicable" not in body
+
+
+def test_the_preferred_sub_sheet_badge_follows_the_rubric(inspector_client, world, visit):
+    """表四 without a claim: the sub-sheet the seed prefers (问题件流程) is marked,
+    whichever position the rubric gives it."""
+    from scoring import selectors
+    from scoring.models import SheetPart
+
+    claims = sheets(world)["claims"]
+    url = reverse("visit-sheet-new", args=[visit.pk])
+    pick = {"sheet": claims.pk, "specialist": world.generalist.pk}
+
+    def badge_part():
+        response = inspector_client.get(url, pick)
+        assert response.status_code == 200, response
+        html = response.content.decode()
+        badge = html.index("preferred when there is no claim")  # this client reads English
+        label = html.rindex("form-check-label", 0, badge)
+        return html[label:badge]
+
+    assert "问题件流程" in badge_part()
+    parts = list(SheetPart.objects.filter(sheet=claims).order_by("order"))
+    preferred = next(p for p in parts if p.is_preferred_alternative)
+    other = next(p for p in parts[1:] if p.pk != preferred.pk)
+    SheetPart.objects.filter(pk=preferred.pk).update(is_preferred_alternative=False)
+    SheetPart.objects.filter(pk=other.pk).update(is_preferred_alternative=True)
+    selectors.forget_definitions()
+    assert other.name in badge_part()
