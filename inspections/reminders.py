@@ -1,4 +1,5 @@
-"""Daily reminders of rectification actions that are due soon or overdue.
+"""Reminders by mail: daily ones of rectification actions that are due soon or
+overdue, and head office's reminder to a late branch of the report due date.
 
 Each person gets at most one mail a day listing all their actions, however
 often the job runs: a `ReminderLog` row per person and day is written in the
@@ -10,14 +11,16 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import access
 from .models import RectificationAction, ReminderLog, User
-from .selectors import REPEATED_OVERDUE_THRESHOLD
+from .selectors import REPEATED_OVERDUE_THRESHOLD, campaign_board
 
 logger = logging.getLogger(__name__)
 
@@ -117,3 +120,60 @@ def send_action_reminders(today: datetime.date | None = None) -> int:
                 continue
             sent += 1
     return sent
+
+
+def send_report_reminder(*, user: User, campaign, branch, today=None) -> int:
+    """Head office reminds a late branch's managers of the report due date,
+    naming what is still open: offices whose self-inspection is not approved,
+    and the branch's acceptance report if it has not been submitted. In the
+    app's language, like every mail. Returns the number of recipients."""
+    if not access.can_run_campaigns(user):
+        raise PermissionDenied(_("Only head office may do this."))
+    if not campaign.branches.filter(pk=branch.pk).exists():
+        raise ValidationError(
+            _("%(branch)s is not in the scope of %(campaign)s.")
+            % {"branch": branch, "campaign": campaign}
+        )
+    recipients = list(
+        User.objects.filter(role=User.Role.BRANCH_MANAGER, branch=branch, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        raise ValidationError(
+            _("No branch manager of %(branch)s has an e-mail address.") % {"branch": branch}
+        )
+    today = today or timezone.localdate()
+    row = next(r for r in campaign_board(campaign, user, today) if r.branch.pk == branch.pk)
+    open_units = [
+        unit
+        for unit in row.units[1:]
+        if not any(v.state == v.State.APPROVED for v in unit.self_inspections)
+    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            _("Reminder: %(campaign)s is due on %(date)s")
+            % {"campaign": campaign, "date": campaign.report_due.isoformat()},
+            render_to_string(
+                "inspections/email/report_reminder.txt",
+                {
+                    "campaign": campaign,
+                    "branch": branch,
+                    "open_units": open_units,
+                    "report": row.report,
+                    "today": today,
+                    "base_url": settings.SITE_URL,
+                },
+            ),
+            None,
+            recipients,
+        )
+    logger.info(
+        "report reminder: campaign=%s branch=%s by user=%s to %s manager(s)",
+        campaign.pk,
+        branch.pk,
+        user.pk,
+        len(recipients),
+    )
+    return len(recipients)

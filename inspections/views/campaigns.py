@@ -5,7 +5,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from openpyxl import Workbook
 
 from scoring.models import KpiThreshold
 
-from .. import access, selectors, services
+from .. import access, reminders, selectors, services
 from ..forms import (
     CampaignForm,
     GradeBandsForm,
@@ -25,7 +24,7 @@ from ..forms import (
     VisitPlanForm,
     add_service_errors,
 )
-from ..models import Branch, KpiFigure, User, Visit
+from ..models import Branch, KpiFigure, Visit
 from .organisation import XLSX
 
 
@@ -141,34 +140,16 @@ def campaign_draw(request, pk, branch_pk):
 def campaign_remind(request, pk, branch_pk):
     """Send the branch's managers a reminder of the report due date."""
     campaign = _campaign_for(request.user, pk)
-    _head_office_only(request.user)
     branch = get_object_or_404(Branch, pk=branch_pk)
-    recipients = list(
-        User.objects.filter(role=User.Role.BRANCH_MANAGER, branch=branch, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not recipients:
-        messages.error(
-            request,
-            _("No branch manager of %(branch)s has an e-mail address.") % {"branch": branch},
-        )
+    try:
+        count = reminders.send_report_reminder(user=request.user, campaign=campaign, branch=branch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        send_mail(
-            _("Reminder: %(campaign)s is due on %(date)s")
-            % {"campaign": campaign, "date": campaign.report_due},
-            _(
-                "%(branch)s has offices whose acceptance is not approved yet. "
-                "The branch's acceptance report is due on %(date)s."
-            )
-            % {"branch": branch, "date": campaign.report_due},
-            None,
-            recipients,
-        )
         messages.success(
             request,
             _("Reminder sent to %(count)s manager(s) of %(branch)s.")
-            % {"count": len(recipients), "branch": branch},
+            % {"count": count, "branch": branch},
         )
     return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook
 
-from inspections import draws, selectors, services
-from inspections.models import Campaign, KpiFigure, RandomDraw, Visit
+from inspections import draws, reminders, selectors, services
+from inspections.models import Campaign, KpiFigure, RandomDraw, User, Visit
 from scoring.models import KpiThreshold, RolloutBatch, RubricVersion
 from tests import factories
 
@@ -565,3 +565,45 @@ def test_a_branch_manager_sees_only_their_branch_on_the_board(world, visit):
     board = selectors.campaign_board(world.campaign, world.manager_b, datetime.date(2012, 11, 1))
     assert [row.branch for row in board] == [world.branch_b]
     assert all(not unit.self_inspections for unit in board[0].units)
+
+
+def test_a_reminder_tells_the_late_branch_s_managers_what_is_open(world, visit, mailoutbox):
+    world.manager_a.email = "a@example.cn"
+    world.manager_a.save()
+    factories.BranchManagerFactory(username="a-2", branch=world.branch_a, email="a2@example.cn")
+    factories.BranchManagerFactory(username="a-mute", branch=world.branch_a, email="")
+    factories.BranchManagerFactory(username="b-2", branch=world.branch_b, email="b@example.cn")
+
+    sent = reminders.send_report_reminder(
+        user=world.hq,
+        campaign=world.campaign,
+        branch=world.branch_a,
+        today=datetime.date(2012, 12, 1),
+    )
+    assert sent == 2
+    [mail] = mailoutbox
+    assert sorted(mail.to) == ["a2@example.cn", "a@example.cn"]
+    assert "2012-11-30" in mail.subject and world.campaign.name in mail.subject
+    # In Chinese, naming every office without an approved self-inspection.
+    assert "尚未批准" in mail.body or "未批准" in mail.body, mail.body
+    for office in (world.a1, world.a2, world.a3):
+        assert office.name in mail.body
+    assert world.a_closed.name not in mail.body
+    assert "分公司验收报告" in mail.body  # not submitted yet
+    assert f"/campaigns/{world.campaign.pk}/" in mail.body
+
+    with pytest.raises(PermissionDenied):
+        reminders.send_report_reminder(
+            user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+        )
+    outside = factories.BranchFactory(code="c", name="丙分公司")
+    with pytest.raises(ValidationError, match="丙分公司"):
+        reminders.send_report_reminder(user=world.hq, campaign=world.campaign, branch=outside)
+    world.manager_a.email = ""
+    world.manager_a.save()
+    User.objects.filter(username="a-2").update(email="")
+    with pytest.raises(ValidationError):
+        reminders.send_report_reminder(
+            user=world.hq, campaign=world.campaign, branch=world.branch_a
+        )
+    assert len(mailoutbox) == 1
