@@ -95,8 +95,23 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class CampaignGradeBandInline(admin.TabularInline):
+    """Editable until the campaign's first visit (as `update_grade_bands`):
+    afterwards a changed band would re-grade results already given."""
+
     model = CampaignGradeBand
     extra = 0
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and obj.has_visits()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Campaign)
@@ -104,6 +119,12 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [CampaignGradeBandInline]
     list_display = ("name", "rubric", "period_start", "period_end", "report_due")
     filter_horizontal = ("branches",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its visits are scored on this rubric version.
+        if obj is not None and obj.has_visits():
+            return ("rubric",)
+        return ()
 
 
 @admin.register(WorkerHeartbeat)

@@ -607,3 +607,18 @@ def test_a_reminder_tells_the_late_branch_s_managers_what_is_open(world, visit, 
             user=world.hq, campaign=world.campaign, branch=world.branch_a
         )
     assert len(mailoutbox) == 1
+
+
+def test_the_admin_locks_grade_bands_and_rubric_once_a_visit_exists(world, admin_client):
+    from django.urls import reverse
+
+    url = reverse("admin:inspections_campaign_change", args=[world.campaign.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="grade_bands-0-minimum_percent"' in page
+    assert 'name="rubric"' in page
+    plan(world, office=world.a1)
+    page = admin_client.get(url).content.decode()
+    assert 'name="grade_bands-0-minimum_percent"' not in page  # shown, not editable
+    assert 'name="rubric"' not in page
+    bands = list(world.campaign.grade_bands.values_list("grade", "minimum_percent"))
+    assert bands and all(f">{grade}<" in page for grade, _m in bands)

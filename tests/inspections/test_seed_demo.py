@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from inspections.models import Branch, Office, SheetRecord, Specialist, User, Visit
+from inspections.selectors import visit_missing_items
 from scoring.models import RolloutBatch
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,12 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
 
     approved = Visit.objects.get(state=Visit.State.APPROVED)
     assert approved.sheet_records.filter(complete=True).count() == 3
+    # And one under way, so a newcomer sees both at once: sheets started,
+    # something still missing before it can be submitted.
+    under_way = Visit.objects.get(state=Visit.State.IN_PROGRESS)
+    assert under_way.inspectors.exists() and under_way.sheet_records.exists()
+    assert visit_missing_items(under_way)
+    assert not Visit.objects.filter(state=Visit.State.SUBMITTED).exists()
     # Names outside GB2312 are part of the demo: the reports must show them.
     names = "".join(Specialist.objects.values_list("name", flat=True))
     assert "䶮" in names and "喆" in names
