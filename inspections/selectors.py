@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from scoring.models import BusinessLine, KpiThreshold, Sheet
+from scoring.results import kpi_passed
 from scoring.selectors import rubric_definitions
 
 from . import access, history
@@ -191,9 +192,7 @@ class KpiStatus:
 
     @property
     def passed(self) -> bool | None:
-        if self.value is None or self.threshold is None:
-            return None
-        return self.value >= self.threshold
+        return kpi_passed(self.value, self.threshold)
 
 
 def visit_kpis(visit: Visit) -> list[KpiStatus]:

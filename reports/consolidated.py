@@ -45,9 +45,9 @@ from inspections.models import (
 )
 from scoring import answers as stored_answers
 from scoring import definitions as d
-from scoring.engine import ScoringError, mean_percent, score_part
+from scoring.engine import ScoringError, compliance_rate, mean_percent, score_part
 from scoring.models import KpiThreshold, Sheet
-from scoring.results import Result, unit_result
+from scoring.results import Result, kpi_passed, unit_result
 from scoring.selectors import checklist_requirements, rubric_definitions
 
 CHUNK_SIZE = 2000
@@ -82,9 +82,7 @@ class Kpi:
 
     @property
     def passed(self) -> bool | None:
-        if self.value is None or self.threshold is None:
-            return None
-        return self.value >= self.threshold
+        return kpi_passed(self.value, self.threshold)
 
 
 @dataclass
@@ -375,12 +373,9 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
         .order_by()
     )
     for row in checklist_totals:
-        answered = (row["yes"] or 0) + (row["no"] or 0)
         if row["visit_id"] in scores:
-            scores[row["visit_id"]].checklist_rates[code_of[row["sheet_id"]]] = (
-                (Decimal(row["yes"]) * 100 / answered).quantize(Decimal("0.01"))
-                if answered
-                else None
+            scores[row["visit_id"]].checklist_rates[code_of[row["sheet_id"]]] = compliance_rate(
+                row["yes"] or 0, row["no"] or 0
             )
     for visit in scores.values():
         visit.sheet_percents = {

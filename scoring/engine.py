@@ -138,6 +138,13 @@ def percent_of(score: Decimal, maximum: Decimal) -> Decimal | None:
     return (score * HUNDRED / maximum).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
 
 
+def compliance_rate(compliant: int, non_compliant: int) -> Decimal | None:
+    """A checklist's share of "yes" among the requirements answered, as a
+    percentage (rounded like every percentage); None when nothing is answered."""
+    answered = compliant + non_compliant
+    return percent_of(Decimal(compliant), Decimal(answered)) if answered else None
+
+
 def grade_for(percent: Decimal | None, bands: Iterable[d.GradeBandDef]) -> str | None:
     """The grade of the highest band whose minimum the percentage reaches."""
     if percent is None:
@@ -442,10 +449,9 @@ def evaluate_checklist(
             non_compliant += 1
     if problems:
         raise ScoringError(problems)
-    answered = compliant + non_compliant
     return ChecklistResult(
         compliant=compliant,
         non_compliant=non_compliant,
         unanswered=tuple(unanswered),
-        rate=percent_of(Decimal(compliant), Decimal(answered)) if answered else None,
+        rate=compliance_rate(compliant, non_compliant),
     )

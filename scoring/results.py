@@ -6,7 +6,8 @@
   percentages across 表二–表四: every scored sheet of every specialist counts
   once, so it is *not* the mean of the specialists' means.
 - Grade bands apply to both. Checklists (表五, 表七) are shown beside these
-  results as compliance rates and do not enter them; KPIs show pass/fail.
+  results as compliance rates (`engine.compliance_rate`) and do not enter them; KPIs
+  show pass/fail against their threshold (`kpi_passed`).
 
 Sheets without a percentage (nothing observed) are left out; with no sheet at
 all the result is None and so is the grade.
@@ -44,3 +45,12 @@ def unit_result(percents: Iterable[Decimal | None], bands: Iterable[d.GradeBandD
     """A unit's result: the mean of every scored sheet percentage (表二–表四) of
     the unit's visit, whoever the specialist, and its grade."""
     return _result(percents, bands)
+
+
+def kpi_passed(value: Decimal | None, threshold: Decimal | None) -> bool | None:
+    """A KPI figure passes when it reaches its threshold (the branch's rollout
+    batch's: balanced acceptance ≥ 85 % or 70 %, mixed acceptance 100 %);
+    None while the figure or the threshold is missing."""
+    if value is None or threshold is None:
+        return None
+    return value >= threshold

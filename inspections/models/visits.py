@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from scoring.engine import compliance_rate
 from scoring.models import BusinessLine, ContentArea, InterviewAudience, InterviewQuestion, Sheet
 from scoring.models import SheetPart as RubricPart
 
@@ -269,10 +270,7 @@ class ChecklistRecord(models.Model):
 
     @property
     def rate(self):
-        answered = self.compliant + self.non_compliant
-        if not answered:
-            return None
-        return (Decimal(self.compliant) * 100 / answered).quantize(Decimal("0.01"))
+        return compliance_rate(self.compliant, self.non_compliant)
 
 
 class LineWaiver(models.Model):

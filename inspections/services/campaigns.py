@@ -143,7 +143,8 @@ def _kpi_scope(kpi: str, branch: Branch, office: Office | None):
 @transaction.atomic
 def save_kpi_figures(*, user: User, campaign: Campaign, figures) -> int:
     """Save (kpi, branch, office, value) figures: every one is checked, and all
-    or none are saved."""
+    or none are saved. Each refusal carries `figure`, the (kpi, branch id,
+    office id) it is about, so a form can show it beside that input."""
     _require_head_office(user)
     checked, errors = [], []
     scope = set(campaign.branches.values_list("pk", flat=True))
@@ -157,7 +158,10 @@ def save_kpi_figures(*, user: User, campaign: Campaign, figures) -> int:
             _kpi_scope(kpi, branch, office)
             checked.append((kpi, branch, office, _percent(value, label)))
         except ValidationError as error:
-            errors.extend(error.messages)
+            for message in error.messages:
+                item = ValidationError(message)
+                item.figure = (kpi, branch.pk, office.pk if office else None)
+                errors.append(item)
     if errors:
         raise ValidationError(errors)
     for kpi, branch, office, value in checked:

@@ -1,6 +1,8 @@
 """Head office's campaign pages: campaigns, the board, the draw, KPI figures."""
 
 import io
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from scoring.models import KpiThreshold
+from scoring.results import kpi_passed
 
 from .. import access, reminders, selectors, services
 from ..forms import (
@@ -183,6 +186,22 @@ def campaign_branch_report_submit(request, pk, branch_pk):
     return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
 
 
+@dataclass(frozen=True)
+class KpiEntry:
+    """One KPI input of the figures page: what is saved, what the input shows
+    (what was typed, after a refused save) and why it was refused."""
+
+    input_name: str
+    saved: Decimal | None
+    shown: object
+    threshold: Decimal | None
+    errors: list
+
+    @property
+    def passed(self) -> bool | None:
+        return kpi_passed(self.saved, self.threshold)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_kpis(request, pk):
@@ -193,7 +212,7 @@ def campaign_kpis(request, pk):
     mixed = KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE
     balanced = KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE
     upload_form = KpiUploadForm()
-    errors = []
+    errors, field_errors, typed = [], {}, {}
     if request.method == "POST" and "file" in request.FILES:
         upload_form = KpiUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
@@ -215,6 +234,7 @@ def campaign_kpis(request, pk):
             entered.append((balanced, branch, None, request.POST.get(f"balanced-{branch.pk}", "")))
             for office in branch.offices.all():
                 entered.append((mixed, branch, office, request.POST.get(f"mixed-{office.pk}", "")))
+        typed = {(k, b.pk, o.pk if o else None): v for k, b, o, v in entered}
         try:
             saved = services.save_kpi_figures(
                 user=request.user,
@@ -222,8 +242,13 @@ def campaign_kpis(request, pk):
                 figures=[(k, b, o, v) for k, b, o, v in entered if v.strip()],
             )
         except ValidationError as error:
-            errors = error.messages
-            messages.error(request, _("Nothing was saved: correct the figures listed."))
+            for item in error.error_list:
+                figure = getattr(item, "figure", None)
+                if figure is None:
+                    errors.extend(item.messages)
+                else:
+                    field_errors.setdefault(figure, []).extend(item.messages)
+            messages.error(request, _("Nothing was saved: correct the figures marked below."))
         else:
             messages.success(request, _("%(count)s KPI figure(s) saved.") % {"count": saved})
             return redirect("campaign-kpis", campaign.pk)
@@ -234,24 +259,26 @@ def campaign_kpis(request, pk):
     thresholds = {
         (t.kpi, t.rollout_batch): t.minimum_percent for t in campaign.rubric.kpi_thresholds.all()
     }
-    rows = []
-    for branch in branches:
-        offices = [
-            (
-                office,
-                figures.get((mixed, branch.pk, office.pk)),
-                thresholds.get((mixed, branch.rollout_batch)),
-            )
-            for office in branch.offices.all()
-        ]
-        rows.append(
-            (
-                branch,
-                figures.get((balanced, branch.pk, None)),
-                thresholds.get((balanced, branch.rollout_batch)),
-                offices,
-            )
+
+    def entry(kpi, branch, office) -> KpiEntry:
+        key = (kpi, branch.pk, office.pk if office else None)
+        saved = figures.get(key)
+        return KpiEntry(
+            input_name=f"mixed-{office.pk}" if office else f"balanced-{branch.pk}",
+            saved=saved,
+            shown=typed.get(key, "" if saved is None else saved),
+            threshold=thresholds.get((kpi, branch.rollout_batch)),
+            errors=field_errors.get(key, []),
         )
+
+    rows = [
+        (
+            branch,
+            entry(balanced, branch, None),
+            [(office, entry(mixed, branch, office)) for office in branch.offices.all()],
+        )
+        for branch in branches
+    ]
     return render(
         request,
         "inspections/campaign_kpis.html",

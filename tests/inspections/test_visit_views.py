@@ -5,6 +5,7 @@ and reviewer's forms end to end with Django's test client."""
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -1090,3 +1091,19 @@ def test_the_preferred_sub_sheet_badge_follows_the_rubric(inspector_client, worl
     SheetPart.objects.filter(pk=other.pk).update(is_preferred_alternative=True)
     selectors.forget_definitions()
     assert other.name in badge_part()
+
+
+def test_a_refused_kpi_figure_is_marked_on_its_input_and_what_was_typed_stays(hq_client, world):
+    url = reverse("campaign-kpis", args=[world.campaign.pk])
+    response = hq_client.post(
+        url, {f"balanced-{world.branch_a.pk}": "72", f"mixed-{world.a1.pk}": "1O0"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not KpiFigure.objects.exists()  # all or nothing
+    mixed = f"mixed-{world.a1.pk}"
+    assert re.search(f'is-invalid" name="{mixed}" id="id_{mixed}" value="1O0"', html)
+    assert f'id="id_{mixed}-error"' in html and "1O0" in html
+    balanced = f"balanced-{world.branch_a.pk}"
+    assert re.search(f'name="{balanced}" id="id_{balanced}" value="72"', html)
+    assert f'id="id_{balanced}-error"' not in html

@@ -2,7 +2,12 @@
 
 from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from scoring import definitions as d
+from scoring import engine, results
 from scoring.results import specialist_result, unit_result
 
 D = Decimal
@@ -39,3 +44,47 @@ def test_grade_bands_apply_at_their_boundaries():
     assert unit_result([D(85)], BANDS).grade == "A"
     assert unit_result([D("84.99")], BANDS).grade == "B"
     assert unit_result([D("69.99")], BANDS).grade == "C"
+
+
+@pytest.mark.parametrize(
+    ("compliant", "non_compliant", "rate"),
+    [
+        (0, 0, None),
+        (3, 0, "100.00"),
+        (0, 2, "0.00"),
+        (2, 1, "66.67"),
+        (1, 2, "33.33"),
+        (1, 7, "12.50"),
+    ],
+)
+def test_a_checklist_s_compliance_rate_is_its_share_of_yes_answers(compliant, non_compliant, rate):
+    expected = None if rate is None else Decimal(rate)
+    assert engine.compliance_rate(compliant, non_compliant) == expected
+
+
+@given(st.integers(0, 500), st.integers(0, 500))
+def test_a_compliance_rate_lies_between_0_and_100_and_is_rounded_like_every_percentage(
+    compliant, non_compliant
+):
+    rate = engine.compliance_rate(compliant, non_compliant)
+    if compliant + non_compliant == 0:
+        assert rate is None
+    else:
+        assert Decimal(0) <= rate <= Decimal(100)
+        assert rate == engine.percent_of(Decimal(compliant), Decimal(compliant + non_compliant))
+
+
+@pytest.mark.parametrize(
+    ("value", "threshold", "passed"),
+    [
+        ("85.00", "85", True),  # batch 1: balanced ≥ 85 %
+        ("84.99", "85", False),
+        ("70", "70", True),  # batches 2 and 3: ≥ 70 %
+        ("99.99", "100", False),  # mixed: 100 %
+        (None, "70", None),
+        ("72", None, None),
+    ],
+)
+def test_a_kpi_passes_when_it_reaches_its_threshold(value, threshold, passed):
+    to_decimal = lambda v: None if v is None else Decimal(v)  # noqa: E731
+    assert results.kpi_passed(to_decimal(value), to_decimal(threshold)) is passed
