@@ -33,6 +33,7 @@ from inspections.models import (
 from scoring.models import ContentArea
 
 from ..consolidated import BranchRow, ConsolidatedData, approved_visits, consolidated_data
+from ..selectors import ReportDataError
 from . import pdf
 from .base import PDF, XLSX, Exporter, register
 from .consolidated import UNSAFE_FILENAME, pass_fail, yes_no
@@ -112,7 +113,7 @@ def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchRe
     campaign = Campaign.objects.select_related("rubric").get(pk=campaign_id)
     branch = Branch.objects.get(pk=branch_id)
     if not campaign.branches.filter(pk=branch.pk).exists():
-        raise ValueError(
+        raise ReportDataError(
             _("%(branch)s is not in the scope of %(campaign)s.")
             % {"branch": branch, "campaign": campaign}
         )

@@ -4,7 +4,7 @@ Both read `reports.selectors.visit_report_data` once and lay out the same
 content: the visit, results per specialist and sheet with the unit's overall
 result, every filled sheet, 表一, 表五 and 表七, KPIs, interviews, strengths and
 shortcomings per content area, rectification actions with their current
-status, and signature lines (PDF).
+status, and signature lines.
 """
 
 import io
@@ -13,7 +13,7 @@ import re
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from inspections.models import Visit
@@ -79,6 +79,7 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
 WRAP = Alignment(wrap_text=True, vertical="top")
+SIGNATURE_LINE = Border(bottom=Side(style="thin"))
 
 
 def cell_value(value):
@@ -209,6 +210,15 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                 _percent(s.rate),
             ]
         )
+    # Signature lines, as on the PDF: the printed summary is signed on site.
+    summary.blank()
+    for label in (_("Inspectors' signatures"), _("Branch head's signature"), _("Date")):
+        summary.blank()
+        summary.row([label])
+        row = summary.ws.max_row
+        summary.ws.cell(row=row, column=1).font = BOLD
+        for column in (2, 3):
+            summary.ws.cell(row=row, column=column).border = SIGNATURE_LINE
     progress(30)
 
     # One worksheet per scored sheet kind, laid out like the seed's tables.

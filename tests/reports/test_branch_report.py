@@ -23,6 +23,7 @@ from reports.exporters.branch import (
     BranchXlsxExporter,
     branch_report_data,
 )
+from reports.selectors import ReportDataError
 from tests.reports import report_data as rd
 
 TODAY = datetime.date(2012, 12, 1)
@@ -112,7 +113,7 @@ def test_a_branch_outside_the_campaign_is_refused(world):
     from tests import factories
 
     other = factories.BranchFactory(code="c", name="丙分公司")
-    with pytest.raises(ValueError, match="丙分公司"):
+    with pytest.raises(ReportDataError, match="丙分公司"):
         branch_report_data(world.campaign.pk, other.pk, TODAY)
 
 

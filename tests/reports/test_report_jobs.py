@@ -19,6 +19,7 @@ from reports.exporters.visit import VisitPdfExporter, VisitXlsxExporter
 from reports.models import ReportJob
 from reports.selectors import ReportDataError
 from reports.tasks import MAX_RETRIES, build_report, queue_visit_reports
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -535,11 +536,38 @@ def test_build_report_command_writes_the_visit_report(approved_visit, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["visit.pdf", "visit.xlsx"]
 
 
+def test_build_report_command_writes_the_consolidated_report(approved_visit, tmp_path):
+    campaign = approved_visit.campaign.pk
+    for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK")):
+        output = tmp_path / f"all.{fmt}"
+        call_command(
+            "build_report",
+            campaign=campaign,
+            consolidated=True,
+            format=fmt,
+            output=str(output),
+            verbosity=0,
+        )
+        assert output.read_bytes().startswith(magic)
+    from openpyxl import load_workbook
+
+    names = load_workbook(tmp_path / "all.xlsx").sheetnames
+    assert len(names) >= 3, names
+
+
 def test_build_report_command_explains_what_is_wrong(approved_visit, tmp_path):
     with pytest.raises(CommandError, match="not found"):
         call_command("build_report", visit=999999, output=str(tmp_path / "x.pdf"))
     with pytest.raises(CommandError):
         call_command("build_report", campaign=1, output=str(tmp_path / "x.pdf"))
+    outside = factories.BranchFactory(code="zz", name="丙分公司")
+    with pytest.raises(CommandError, match="丙分公司"):
+        call_command(
+            "build_report",
+            campaign=approved_visit.campaign.pk,
+            branch=outside.pk,
+            output=str(tmp_path / "x.pdf"),
+        )
     with pytest.raises(CommandError, match="not a directory"):
         call_command("build_report", visit=approved_visit.pk, output=str(tmp_path / "no" / "x.pdf"))
 

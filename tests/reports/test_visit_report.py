@@ -347,3 +347,31 @@ def test_the_excel_file_opens_in_libreoffice_when_installed(workbook_bytes, tmp_
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "report.csv").exists()
+
+
+def test_the_excel_summary_ends_with_signature_lines(workbook_bytes):
+    summary = load_workbook(io.BytesIO(workbook_bytes)).worksheets[0]
+    labels = {
+        row[0].value: row
+        for row in summary.iter_rows()
+        if row[0].value in ("验收人员签字", "分公司负责人签字", "日期")
+    }
+    assert len(labels) == 3, [r[0].value for r in summary.iter_rows()][-12:]
+    for row in labels.values():
+        assert row[1].border.bottom.style == "thin" and row[2].border.bottom.style == "thin"
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_trigger_is_escaped_on_a_round_trip(trigger, tmp_path):
+    from openpyxl import Workbook
+
+    from reports.exporters.excel import safe_text
+
+    payload = f"{trigger}SUM(1,2)"
+    wb = Workbook()
+    wb.active.append([safe_text(payload)])
+    wb.save(tmp_path / "x.xlsx")
+    cell = load_workbook(tmp_path / "x.xlsx").active["A1"]
+    assert cell.data_type != "f"
+    # Escaped with a leading quote (XML reads a carriage return back as a newline).
+    assert cell.value.startswith("'") and cell.value.endswith("SUM(1,2)")
