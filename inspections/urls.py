@@ -22,11 +22,6 @@ urlpatterns = [
         campaigns.campaign_remind,
         name="campaign-remind",
     ),
-    path(
-        "campaigns/<int:pk>/branch-report/<int:branch_pk>/",
-        campaigns.campaign_branch_report_submit,
-        name="campaign-branch-report-submit",
-    ),
     path("campaigns/<int:pk>/kpis/", campaigns.campaign_kpis, name="campaign-kpis"),
     path(
         "campaigns/<int:pk>/kpis/template.xlsx",

@@ -9,7 +9,7 @@ MEDIA_ROOT has no URL.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from inspections import access as inspection_access
-from inspections.models import Visit
+from inspections import services as inspection_services
+from inspections.models import BranchReportSubmission, Visit
 
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
@@ -247,3 +248,69 @@ def campaign_report_generate(request, pk):
     )
     messages.success(request, _("The report is being built. This page shows its progress."))
     return redirect("report-job", job.pk)
+
+
+# --- the branch's acceptance report, submitted to head office --------------------
+
+
+@login_required
+@require_POST
+def branch_report_submit(request, pk, branch_pk):
+    """A branch manager submits the branch's acceptance report to head office:
+    the branch report (PDF) as last built, kept as it is at this moment."""
+    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
+    branch = get_object_or_404(inspection_access.visible_branches(request.user), pk=branch_pk)
+    if not inspection_services.can_submit_branch_report(request.user, branch):
+        raise PermissionDenied
+    job = services.current_job("branch-pdf", campaign=campaign, branch=branch)
+    report = None
+    if job is not None and job.state == ReportJob.State.DONE and job.file:
+        with job.file.open("rb") as stream:
+            report = (job.download_name or f"branch-{branch.code}.pdf", stream.read())
+    try:
+        submission = inspection_services.submit_branch_report(
+            user=request.user,
+            campaign=campaign,
+            branch=branch,
+            report=report,
+            note=request.POST.get("note", "")[:2000],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if submission.is_late:
+            messages.warning(
+                request,
+                _("Report submitted after the due date (%(date)s): it is marked late.")
+                % {"date": campaign.report_due},
+            )
+        else:
+            messages.success(request, _("The branch's acceptance report is submitted."))
+    return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
+
+
+@login_required
+@require_GET
+def branch_report_submitted_file(request, pk, branch_pk):
+    """The report file as the branch submitted it: head office and that
+    branch's managers only."""
+    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
+    branch = get_object_or_404(inspection_access.visible_branches(request.user), pk=branch_pk)
+    if not can_request(request.user, campaign=campaign, branch=branch):
+        raise PermissionDenied
+    submission = get_object_or_404(
+        BranchReportSubmission.objects.exclude(file=""), campaign=campaign, branch=branch
+    )
+    try:
+        stream = submission.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The report file is missing.")) from None
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=submission.file.name.rsplit("/", 1)[-1],
+        content_type=CONTENT_TYPES["pdf"],
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -267,3 +267,7 @@ def fill_visit(world, visit, inspector=None):
         )
     visit.refresh_from_db()
     return visit
+
+
+# A built branch report, as `submit_branch_report` takes it: (file name, content).
+BRANCH_REPORT = ("甲分公司-验收报告.pdf", b"%PDF-1.7\n% a branch acceptance report\n")

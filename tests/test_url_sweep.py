@@ -278,6 +278,27 @@ def build_world() -> SimpleNamespace:
     )
     w.job.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     w.job.save()
+    # Branch A's report is built (its manager may submit it); branch B's is
+    # submitted (its file is served to head office and branch B's managers).
+    w.branch_job = ReportJob(
+        exporter="branch-pdf",
+        format="pdf",
+        campaign=w.campaign,
+        branch=w.branch_a,
+        requested_by=w.manager_a,
+        state=ReportJob.State.DONE,
+        progress=100,
+        is_current=True,
+        download_name="branch-a.pdf",
+    )
+    w.branch_job.file.save("branch-a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    w.branch_job.save()
+    w.submission_b = services.submit_branch_report(
+        user=w.manager_b,
+        campaign=w.campaign,
+        branch=w.branch_b,
+        report=("branch-b.pdf", b"%PDF-1.4\n% submitted\n%%EOF\n"),
+    )
     return w
 
 
@@ -506,6 +527,11 @@ RULES: dict[str, Rule] = {
     ),
     "campaign-branch-report-submit": Rule(
         get=NOT_ALLOWED, post=POST(frozenset({MA}), {"note": "报告"}), kwargs=campaign_and_branch
+    ),
+    "campaign-branch-report-submitted": Rule(
+        get=GET(frozenset({HQ, ADMIN, MB})),
+        post=NOT_ALLOWED,
+        kwargs=lambda w, _p: {"pk": w.campaign.pk, "branch_pk": w.branch_b.pk},
     ),
     "campaign-kpis": Rule(
         get=GET(HEAD_OFFICE),
@@ -998,6 +1024,8 @@ def test_stored_files_have_no_url(w):
         w.evidence.file.name: "PNG\r\n",
         w.action_evidence.file.name: "JFIF",
         w.job.file.name: "%PDF-1.4",
+        w.branch_job.file.name: "%PDF-1.4",
+        w.submission_b.file.name: "% submitted",
     }
     problems = []
     for name, marker in stored.items():

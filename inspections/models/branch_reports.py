@@ -9,6 +9,11 @@ from .campaigns import Campaign
 from .organisation import Branch
 
 
+def submitted_report_path(instance, filename):
+    # Outside any public URL: served only through an access-checked view.
+    return f"branch-reports/{instance.campaign_id}/{instance.branch_id}/{filename}"
+
+
 class BranchReportSubmission(models.Model):
     """A branch manager submits the branch's acceptance report once per campaign;
     it is late when submitted after the campaign's report due date."""
@@ -33,6 +38,10 @@ class BranchReportSubmission(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     note = models.TextField(_("note to head office"), blank=True)
+    # The branch report as built when it was submitted (a copy: later rebuilds
+    # of the branch report, as more visits are approved, do not change it).
+    file = models.FileField(_("report file"), upload_to=submitted_report_path, blank=True)
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["campaign", "branch__code"]

@@ -1,6 +1,9 @@
 """A branch submits its acceptance report to head office (以分公司为单位形成工作验收报告)."""
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +23,15 @@ def can_submit_branch_report(user: User, branch: Branch) -> bool:
 
 @transaction.atomic
 def submit_branch_report(
-    *, user: User, campaign: Campaign, branch: Branch, note: str = ""
+    *,
+    user: User,
+    campaign: Campaign,
+    branch: Branch,
+    report: tuple[str, bytes] | None,
+    note: str = "",
 ) -> BranchReportSubmission:
-    """Record that the branch submitted its acceptance report, once per campaign.
+    """Submit the branch's acceptance report to head office, once per campaign:
+    `report` is the built report's (file name, content), kept as submitted.
 
     A submission after the campaign's report due date is accepted and marked late.
     """
@@ -40,10 +49,21 @@ def submit_branch_report(
             _("%(branch)s already submitted its report on %(date)s.")
             % {"branch": branch, "date": existing.submitted_on}
         )
-    return BranchReportSubmission.objects.create(
+    if not report or not report[1]:
+        raise ValidationError(
+            _("Build the branch's acceptance report (PDF) first: what is submitted is that file.")
+        )
+    name, content = report
+    submission = BranchReportSubmission(
         campaign=campaign,
         branch=branch,
         submitted_by=user,
         submitted_at=timezone.now(),
         note=note.strip(),
+        checksum=hashlib.sha256(content).hexdigest(),
     )
+    # The file is written before the row; a failure rolls the row back, and the
+    # stray file has a name no one links to.
+    submission.file.save(name, ContentFile(content), save=False)
+    submission.save()
+    return submission

@@ -157,35 +157,6 @@ def campaign_remind(request, pk, branch_pk):
     return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
 
 
-@login_required
-@require_POST
-def campaign_branch_report_submit(request, pk, branch_pk):
-    """A branch manager submits the branch's acceptance report to head office."""
-    campaign = _campaign_for(request.user, pk)
-    branch = get_object_or_404(access.visible_branches(request.user), pk=branch_pk)
-    if not services.can_submit_branch_report(request.user, branch):
-        raise PermissionDenied
-    try:
-        submission = services.submit_branch_report(
-            user=request.user,
-            campaign=campaign,
-            branch=branch,
-            note=request.POST.get("note", "")[:2000],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if submission.is_late:
-            messages.warning(
-                request,
-                _("Report submitted after the due date (%(date)s): it is marked late.")
-                % {"date": campaign.report_due},
-            )
-        else:
-            messages.success(request, _("The branch's acceptance report is submitted."))
-    return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
-
-
 @dataclass(frozen=True)
 class KpiEntry:
     """One KPI input of the figures page: what is saved, what the input shows

@@ -12,6 +12,9 @@ from inspections import selectors, services
 from inspections.models import BranchReportSubmission
 from tests import factories
 
+# The submitted report files go to a temporary MEDIA_ROOT.
+pytestmark = pytest.mark.usefixtures("private_media")
+
 BEFORE_DUE = datetime.datetime(2012, 11, 29, 10, 0, tzinfo=datetime.UTC)
 AFTER_DUE = datetime.datetime(2012, 12, 3, 10, 0, tzinfo=datetime.UTC)
 
@@ -24,7 +27,11 @@ def board_row(world, user, today, branch):
 def test_the_branch_manager_submits_on_time(world):
     with time_machine.travel(BEFORE_DUE, tick=False):
         submission = services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a, note=" 请审阅 "
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
+            note=" 请审阅 ",
         )
     assert submission.submitted_by == world.manager_a
     assert submission.note == "请审阅"
@@ -35,7 +42,11 @@ def test_the_branch_manager_submits_on_time(world):
 def test_a_submission_after_the_due_date_is_late(world):
     with time_machine.travel(AFTER_DUE, tick=False):
         submission = services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a, note=""
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
+            note="",
         )
     assert submission.is_late
 
@@ -45,7 +56,10 @@ def test_the_due_date_is_compared_in_local_time(world):
     local_evening = datetime.datetime(2012, 11, 30, 15, 30, tzinfo=datetime.UTC)
     with time_machine.travel(local_evening, tick=False):
         submission = services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
         )
     assert not submission.is_late
 
@@ -54,7 +68,10 @@ def test_the_due_date_is_compared_in_local_time(world):
 def test_only_a_manager_of_the_branch_may_submit(world, who):
     with pytest.raises(PermissionDenied):
         services.submit_branch_report(
-            user=getattr(world, who), campaign=world.campaign, branch=world.branch_a
+            report=factories.BRANCH_REPORT,
+            user=getattr(world, who),
+            campaign=world.campaign,
+            branch=world.branch_a,
         )
     assert not BranchReportSubmission.objects.exists()
 
@@ -64,7 +81,10 @@ def test_an_inactive_manager_may_not_submit(world):
     world.manager_a.save()
     with pytest.raises(PermissionDenied):
         services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
         )
 
 
@@ -72,16 +92,24 @@ def test_a_branch_outside_the_campaign_cannot_submit(world):
     other = factories.BranchFactory(code="c", name="丙分公司")
     manager = factories.BranchManagerFactory(username="manager-c", branch=other)
     with pytest.raises(ValidationError):
-        services.submit_branch_report(user=manager, campaign=world.campaign, branch=other)
+        services.submit_branch_report(
+            report=factories.BRANCH_REPORT, user=manager, campaign=world.campaign, branch=other
+        )
 
 
 def test_the_report_is_submitted_once(world):
     services.submit_branch_report(
-        user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+        report=factories.BRANCH_REPORT,
+        user=world.manager_a,
+        campaign=world.campaign,
+        branch=world.branch_a,
     )
     with translation.override("en"), pytest.raises(ValidationError, match="already submitted"):
         services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
         )
     assert BranchReportSubmission.objects.count() == 1
 
@@ -98,11 +126,17 @@ def test_the_board_flags_missing_reports_only_after_the_due_date(world):
 def test_the_board_shows_submitted_and_late_reports(world):
     with time_machine.travel(BEFORE_DUE, tick=False):
         on_time = services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
         )
     with time_machine.travel(AFTER_DUE, tick=False):
         late = services.submit_branch_report(
-            user=world.manager_b, campaign=world.campaign, branch=world.branch_b
+            report=factories.BRANCH_REPORT,
+            user=world.manager_b,
+            campaign=world.campaign,
+            branch=world.branch_b,
         )
     today = datetime.date(2012, 12, 5)
     row_a = board_row(world, world.hq, today, world.branch_a)
@@ -117,30 +151,71 @@ def test_the_board_reads_submissions_in_a_fixed_number_of_queries(
     world, django_assert_max_num_queries
 ):
     services.submit_branch_report(
-        user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+        report=factories.BRANCH_REPORT,
+        user=world.manager_a,
+        campaign=world.campaign,
+        branch=world.branch_a,
     )
     services.submit_branch_report(
-        user=world.manager_b, campaign=world.campaign, branch=world.branch_b
+        report=factories.BRANCH_REPORT,
+        user=world.manager_b,
+        campaign=world.campaign,
+        branch=world.branch_b,
     )
     with django_assert_max_num_queries(5):
         rows = selectors.campaign_board(world.campaign, world.hq, datetime.date(2012, 12, 5))
         assert [row.report_late for row in rows] == [True, True]
 
 
-def test_the_manager_submits_from_the_board_page(world, client):
+def test_the_manager_submits_the_built_report_from_the_board_page(world, client):
+    from reports.models import ReportJob
+    from reports.tasks import build_report
+
     client.force_login(world.manager_a)
-    page = client.get(reverse("campaign-detail", args=[world.campaign.pk]))
+    board = reverse("campaign-detail", args=[world.campaign.pk])
     submit_url = reverse(
         "campaign-branch-report-submit", args=[world.campaign.pk, world.branch_a.pk]
     )
-    assert submit_url.encode() in page.content
+    assert submit_url.encode() in client.get(board).content
+
+    # Nothing built yet: nothing to submit, and the page says what to do.
+    page = client.post(submit_url, {"note": "分公司报告已完成"}, follow=True)
+    assert "请先生成分公司验收报告" in page.content.decode()
+    assert not BranchReportSubmission.objects.exists()
+
+    job = ReportJob.objects.create(
+        exporter="branch-pdf",
+        format="pdf",
+        campaign=world.campaign,
+        branch=world.branch_a,
+        requested_by=world.manager_a,
+    )
+    build_report.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.DONE
     response = client.post(submit_url, {"note": "分公司报告已完成"})
     assert response.status_code == 302
     submission = BranchReportSubmission.objects.get()
     assert (submission.branch, submission.note) == (world.branch_a, "分公司报告已完成")
-    page = client.get(reverse("campaign-detail", args=[world.campaign.pk]))
-    assert submit_url.encode() not in page.content
-    assert "分公司报告已完成" in page.content.decode()
+    assert submission.checksum == job.checksum  # the very file that was built
+    page = client.get(board).content.decode()
+    assert submit_url not in page and "分公司报告已完成" in page
+
+    # Kept as submitted, and served to the branch and head office only.
+    submitted = reverse(
+        "campaign-branch-report-submitted", args=[world.campaign.pk, world.branch_a.pk]
+    )
+    assert submitted in page
+    download = client.get(submitted)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert download["Content-Type"] == "application/pdf"
+    client.force_login(world.hq)
+    assert client.get(submitted).status_code == 200
+    client.force_login(world.manager_b)
+    assert client.get(submitted).status_code == 404
+    client.force_login(world.inspector_a)
+    assert client.get(submitted).status_code in (403, 404)
 
 
 def test_head_office_sees_the_flags_but_no_submit_form(world, client):
@@ -164,7 +239,10 @@ def test_another_branch_manager_cannot_post_a_submission(world, client):
 
 def test_the_admin_lists_submissions_read_only(world, admin_client):
     services.submit_branch_report(
-        user=world.manager_a, campaign=world.campaign, branch=world.branch_a
+        report=factories.BRANCH_REPORT,
+        user=world.manager_a,
+        campaign=world.campaign,
+        branch=world.branch_a,
     )
     page = admin_client.get(reverse("admin:inspections_branchreportsubmission_changelist"))
     assert page.status_code == 200

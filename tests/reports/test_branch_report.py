@@ -24,6 +24,7 @@ from reports.exporters.branch import (
     branch_report_data,
 )
 from reports.selectors import ReportDataError
+from tests import factories
 from tests.reports import report_data as rd
 
 TODAY = datetime.date(2012, 12, 1)
@@ -148,10 +149,14 @@ def test_pdf(world, branch_visits):
     assert exporter.filename().endswith(".pdf")
 
 
-def test_pdf_shows_the_submission_and_lateness(world, branch_visits):
+def test_pdf_shows_the_submission_and_lateness(world, branch_visits, media_root):
     with time_machine.travel(datetime.datetime(2012, 12, 3, 2, tzinfo=datetime.UTC), tick=False):
         services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a, note="补交"
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
+            note="补交",
         )
     html = BranchPdfExporter(**kw(world)).html()
     assert "2012-12-03" in html
@@ -193,7 +198,7 @@ def test_excel(world, branch_visits):
     assert {r[7] for r in problems} == {"柜面叫号系统未升级"}
 
 
-def test_no_user_text_becomes_a_formula(world, complete_visit):
+def test_no_user_text_becomes_a_formula(world, complete_visit, media_root):
     visit = complete_visit(rd.plan(world, world.a1))
     for payload in rd.PAYLOADS:
         rd.add_texts(world, visit, payload)
@@ -206,7 +211,11 @@ def test_no_user_text_becomes_a_formula(world, complete_visit):
     Finding.objects.filter(visit=visit, text="x").update(text="\tx")
     with time_machine.travel(datetime.datetime(2012, 11, 20, tzinfo=datetime.UTC), tick=False):
         services.submit_branch_report(
-            user=world.manager_a, campaign=world.campaign, branch=world.branch_a, note="=1+1"
+            report=factories.BRANCH_REPORT,
+            user=world.manager_a,
+            campaign=world.campaign,
+            branch=world.branch_a,
+            note="=1+1",
         )
     content = BranchXlsxExporter(**kw(world)).build()
     workbook = load_workbook(io.BytesIO(content))
