@@ -21,7 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -204,27 +205,56 @@ def run_job(job_id: int) -> ReportJob:
     return finish_job(job.pk, data, download_name=name)
 
 
-def _reports_dir() -> Path:
-    path = Path(default_storage.path("reports"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+class _StagedFile:
+    """A finished report file, written completely before its job points at it.
+
+    On local disk (FileSystemStorage) it is written and flushed under a temporary name, then renamed
+    to the job's name (`publish`), so readers see the old file or the whole new
+    one. On a bucket (S3, no local path) the upload is the unit: an object
+    appears whole or not at all, under the job's name or, if taken, a variant.
+    `discard` removes whatever was not published."""
+
+    def __init__(self, job: ReportJob, data: bytes):
+        self.target = job.storage_name()
+        self.published = False
+        if not isinstance(default_storage, FileSystemStorage):
+            self.temporary = None
+            self.saved = default_storage.save(self.target, ContentFile(data))
+            return
+        directory = Path(default_storage.path("reports"))
+        directory.mkdir(parents=True, exist_ok=True)
+        self.temporary = directory / f".job-{job.pk}-{uuid.uuid4().hex}.part"
+        with open(self.temporary, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    def publish(self) -> str:
+        """Put the file in place; returns its storage name."""
+        self.published = True
+        if self.temporary is None:
+            return self.saved
+        os.replace(self.temporary, default_storage.path(self.target))
+        return self.target
+
+    def discard(self):
+        if self.temporary is not None:
+            if self.temporary.exists():
+                self.temporary.unlink()
+        elif not self.published:
+            default_storage.delete(self.saved)
 
 
 def finish_job(job_id: int, data: bytes, *, download_name: str = "") -> ReportJob:
     """Put a finished file in place and make its job the subject's current report.
 
-    The file is written and flushed under a temporary name first; the rename
-    and the flags change together under row locks, so readers see either the
-    old report or the complete new one. If a newer job of the same report is
-    already current, this one is done but not current, and its file goes.
+    The file is complete before anything points at it (`_StagedFile`); it is
+    put in place and the flags change together under row locks, so readers see
+    either the old report or the complete new one. If a newer job of the same
+    report is already current, this one is done but not current, and its file goes.
     """
     checksum = hashlib.sha256(data).hexdigest()
-    directory = _reports_dir()
-    temporary = directory / f".job-{job_id}-{uuid.uuid4().hex}.part"
-    with open(temporary, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
+    staged = _StagedFile(ReportJob.objects.only("pk", "format").get(pk=job_id), data)
     try:
         with transaction.atomic():
             job = ReportJob.objects.select_for_update().get(pk=job_id)
@@ -250,21 +280,27 @@ def finish_job(job_id: int, data: bytes, *, download_name: str = "") -> ReportJo
                 job.is_current = False
                 job.file = ""
             else:
-                os.replace(temporary, default_storage.path(job.storage_name()))
+                name = staged.publish()
                 for old in others:
-                    if old.file:
+                    if old.file and old.file.name != name:
                         retired_files.append(old.file.name)
                     old.is_current = False
                     old.file = ""
                     old.save(update_fields=["is_current", "file"])
                 job.is_current = True
-                job.file.name = job.storage_name()
+                job.file.name = name
             job.save()
             transaction.on_commit(lambda: _delete_files(retired_files))
             return job
+    except BaseException:
+        # Rolled back: a file published for this job is not pointed at by
+        # anything committed. On a bucket it goes; a local rename reused the
+        # job's own name, which the next run writes again.
+        if staged.temporary is None:
+            staged.published = False
+        raise
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        staged.discard()
 
 
 def _delete_files(names: list[str]):

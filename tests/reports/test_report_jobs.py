@@ -233,6 +233,42 @@ def test_a_regenerated_report_replaces_the_old_one_only_when_complete(
     assert ReportJob.objects.filter(exporter="visit-pdf", is_current=True).get() == new
 
 
+def test_reports_work_on_a_storage_without_local_paths(
+    approved_visit, settings, client, world, django_capture_on_commit_callbacks
+):
+    """An S3 bucket has no local path: the file is uploaded whole, then pointed at."""
+    from django.core.files.storage import InMemoryStorage, default_storage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    assert isinstance(default_storage, InMemoryStorage)
+    first = run(new_job(approved_visit))
+    assert first.state == ReportJob.State.DONE and first.is_current, first.error_detail
+    with first.file.open("rb") as stream:
+        assert stream.read(4) == b"%PDF"
+    with django_capture_on_commit_callbacks(execute=True):
+        second = run(new_job(approved_visit))
+    first.refresh_from_db()
+    assert second.is_current and not first.is_current and not first.file
+    assert default_storage.listdir("reports")[1] == [f"job-{second.pk}.pdf"]
+
+    # A job that finds a newer report current keeps no file, and uploads none.
+    older = new_job(approved_visit)
+    newest = run(new_job(approved_visit))
+    services.start_job(older.pk)
+    services.finish_job(older.pk, b"older", download_name="old.pdf")
+    older.refresh_from_db()
+    assert not older.is_current and not older.file
+    assert f"job-{older.pk}.pdf" not in default_storage.listdir("reports")[1]
+
+    client.force_login(world.hq)
+    response = client.get(reverse("report-job-download", args=[newest.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
 def test_an_older_job_finishing_late_does_not_replace_a_newer_report(approved_visit, media_root):
     older = new_job(approved_visit)
     newer = run(new_job(approved_visit))
