@@ -47,7 +47,13 @@ from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, compliance_rate, mean_percent, score_part
 from scoring.models import KpiThreshold, Sheet
-from scoring.results import Result, kpi_passed, unit_result
+from scoring.results import (
+    Result,
+    competition_ranks,
+    kpi_passed,
+    ranking_visit,
+    unit_result,
+)
 from scoring.selectors import checklist_requirements, rubric_definitions
 
 CHUNK_SIZE = 2000
@@ -129,7 +135,7 @@ class UnitRow:
     @property
     def ranking(self) -> VisitScores | None:
         """The visit that ranks: the head-office check when there is one."""
-        return self.head_office_check or self.self_inspection
+        return ranking_visit(self.self_inspection, self.head_office_check)
 
     @property
     def percent(self) -> Decimal | None:
@@ -256,18 +262,6 @@ class ConsolidatedData:
     @property
     def support_requests(self) -> list[InterviewItem]:
         return [i for i in self.interview_items if i.tag == InterviewAnswer.Tag.SUPPORT]
-
-
-def _competition_ranks(rows, key):
-    """Yield (row, rank) with competition ranks 1, 2, 2, 4 … by descending key;
-    rows whose key is None are left out (unranked)."""
-    ranked = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
-    previous, rank = None, 0
-    for position, row in enumerate(ranked, start=1):
-        value = key(row)
-        if value != previous:
-            rank, previous = position, value
-        yield row, rank
 
 
 def approved_visits(campaign: Campaign):
@@ -478,12 +472,12 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
         }
         branch.sheet_percent_list = [branch.sheet_percents[s.code] for s in scored]
         branch.result = unit_result([p for v in ranking for p in v.percents], bands)
-        for unit, rank in _competition_ranks(branch.units, lambda u: u.percent):
+        for unit, rank in competition_ranks(branch.units, lambda u: u.percent):
             unit.branch_rank = rank
     all_units = [u for b in branch_rows for u in b.units]
-    for unit, rank in _competition_ranks(all_units, lambda u: u.percent):
+    for unit, rank in competition_ranks(all_units, lambda u: u.percent):
         unit.rank = rank
-    for branch, rank in _competition_ranks(branch_rows, lambda b: b.percent):
+    for branch, rank in competition_ranks(branch_rows, lambda b: b.percent):
         branch.rank = rank
     for branch in branch_rows:
         branch.grade_count_list = list(branch.grade_counts(grades).items())

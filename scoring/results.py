@@ -5,6 +5,9 @@
 - A unit's (office's, or the branch's own) result is the mean of all its sheet
   percentages across 表二–表四: every scored sheet of every specialist counts
   once, so it is *not* the mean of the specialists' means.
+- Where an office has both a self-inspection and a head-office check, both are
+  shown and the head-office check ranks (`ranking_visit`); ranks are competition
+  ranks, 1, 2, 2, 4 (`competition_ranks`).
 - Grade bands apply to both. Checklists (表五, 表七) are shown beside these
   results as compliance rates (`engine.compliance_rate`) and do not enter them; KPIs
   show pass/fail against their threshold (`kpi_passed`).
@@ -13,7 +16,7 @@ Sheets without a percentage (nothing observed) are left out; with no sheet at
 all the result is None and so is the grade.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -54,3 +57,23 @@ def kpi_passed(value: Decimal | None, threshold: Decimal | None) -> bool | None:
     if value is None or threshold is None:
         return None
     return value >= threshold
+
+
+def ranking_visit[T](self_inspection: T | None, head_office_check: T | None) -> T | None:
+    """The visit whose result ranks an office: the head-office check when there
+    is one, else the branch's self-inspection."""
+    return head_office_check if head_office_check is not None else self_inspection
+
+
+def competition_ranks[T](
+    rows: Iterable[T], key: Callable[[T], Decimal | None]
+) -> Iterator[tuple[T, int]]:
+    """(row, rank) by descending key with competition ranks 1, 2, 2, 4 …; rows
+    whose key is None are left out (unranked)."""
+    ranked = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
+    previous, rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        value = key(row)
+        if value != previous:
+            rank, previous = position, value
+        yield row, rank

@@ -88,3 +88,25 @@ def test_a_compliance_rate_lies_between_0_and_100_and_is_rounded_like_every_perc
 def test_a_kpi_passes_when_it_reaches_its_threshold(value, threshold, passed):
     to_decimal = lambda v: None if v is None else Decimal(v)  # noqa: E731
     assert results.kpi_passed(to_decimal(value), to_decimal(threshold)) is passed
+
+
+def test_the_head_office_check_ranks_when_there_is_one():
+    assert results.ranking_visit("self", "check") == "check"
+    assert results.ranking_visit("self", None) == "self"
+    assert results.ranking_visit(None, None) is None
+
+
+def test_competition_ranks_share_a_rank_and_skip_after_a_tie():
+    rows = {"a": Decimal(90), "b": Decimal(80), "c": Decimal(90), "d": None, "e": Decimal(70)}
+    ranks = dict(results.competition_ranks(rows, key=rows.get))
+    assert ranks == {"a": 1, "c": 1, "b": 3, "e": 4}  # "d" has no result: unranked
+
+
+@given(st.lists(st.one_of(st.none(), st.decimals(0, 100, places=2)), max_size=40))
+def test_competition_ranks_properties(values):
+    rows = list(enumerate(values))
+    ranked = list(results.competition_ranks(rows, key=lambda r: r[1]))
+    assert len(ranked) == sum(v is not None for v in values)  # every result, nothing else
+    for row, rank in ranked:
+        better = sum(1 for v in values if v is not None and v > row[1])
+        assert rank == better + 1  # one more than the number of strictly better results
