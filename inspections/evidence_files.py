@@ -63,6 +63,12 @@ def check_upload(upload) -> str:
     return content_type
 
 
+def evidence_key(section, item=None) -> str:
+    """What a piece of evidence on a score sheet is about: a section of the
+    rubric ("<section>") or one of its items ("<section>:<item>")."""
+    return f"{section.key}:{item.key}" if item is not None else section.key
+
+
 def file_response(evidence) -> FileResponse:
     """Stream an evidence file (visit or action) after the caller checked access:
     images inline, everything else as an attachment, never sniffed or run."""

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring import definitions as d
 
+from .evidence_files import evidence_key
 from .models import SelectionMethod
 
 REFERENCE_LABELS = {
@@ -435,6 +436,13 @@ def _section_head(s: SectionBlock, part_prefix: str) -> str:
     return "".join(head)
 
 
+def _evidence_list(evidence: list, key: str) -> str:
+    files = [f for f in evidence if f.item_key == key]
+    if not files:
+        return ""
+    return render_to_string("inspections/_evidence.html", {"evidence": files, "item_key": key})
+
+
 def _section_rows(s: SectionBlock, part_prefix: str, evidence: list) -> str:
     """The section's rows: one per item, its first row with the section's cells."""
     section = s.section
@@ -445,8 +453,10 @@ def _section_rows(s: SectionBlock, part_prefix: str, evidence: list) -> str:
         item = row.item
         cells = [_section_head(s, part_prefix)] if first else []
         points = "" if item.points is None else _points(item.points)
+        item_files = _evidence_list(evidence, evidence_key(section, item))
         cells.append(
-            f'<td class="small">{_e(item.text)}</td><td class="text-end small">{points}</td>'
+            f'<td class="small">{_e(item.text)}{item_files}</td>'
+            f'<td class="text-end small">{points}</td>'
         )
         if row.field is not None:
             cells.append(f'<td class="score-box">{_score_box(row.field, item.text)}</td>')
@@ -456,14 +466,7 @@ def _section_rows(s: SectionBlock, part_prefix: str, evidence: list) -> str:
                 f"{_score_box(s.score_field, section.name)}</td>"
             )
         if first:
-            files = [f for f in evidence if f.item_key == section.key]
-            listed = (
-                render_to_string(
-                    "inspections/_evidence.html", {"evidence": files, "item_key": section.key}
-                )
-                if files
-                else ""
-            )
+            listed = _evidence_list(evidence, evidence_key(section))
             remark = _e(gettext("Remark"))
             cells.append(
                 f'<td rowspan="{count}"><input name="{s.remark_field.html_name}" '

@@ -558,6 +558,23 @@ def add_action(
     return action
 
 
+def _evidence_keys(sheet_record, checklist) -> set[str]:
+    if sheet_record is not None:
+        definition = sheet_definition(sheet_record.sheet, in_use=True)
+        return {
+            key
+            for part in definition.parts
+            for section in part.sections
+            for key in (
+                evidence_files.evidence_key(section),
+                *(evidence_files.evidence_key(section, item) for item in section.items),
+            )
+        }
+    if checklist is not None:
+        return {r.key for r in checklist_requirements(sheet_definition(checklist.sheet))}
+    return set()
+
+
 @transaction.atomic
 def add_evidence(
     *,
@@ -570,10 +587,16 @@ def add_evidence(
     finding: Finding | None = None,
     item_key: str = "",
 ) -> Evidence:
+    """Attach a photo or file to the visit, a sheet record, a checklist or a
+    finding; `item_key` names what in the record it shows: a sheet's section
+    ("<section>") or item ("<section>:<item>"), a checklist's requirement."""
     visit = _open_for_editing(visit, user)
     for target in (sheet_record, checklist, finding):
         if target is not None and target.visit_id != visit.pk:
             raise PermissionDenied
+    item_key = item_key.strip()
+    if item_key and item_key not in _evidence_keys(sheet_record, checklist):
+        raise ValidationError(_("The evidence names an item this record does not have."))
     content_type = evidence_files.check_upload(upload)
     return Evidence.objects.create(
         visit=visit,

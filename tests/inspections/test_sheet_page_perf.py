@@ -123,3 +123,30 @@ def test_evidence_of_a_section_is_listed_in_that_section(client, world, visit, s
     page = client.get(_url(record)).content.decode()
     remark_cell = page.split(f'data-section-score="{section.code}"', 1)[1].split("</tr>", 1)[0]
     assert "counter.png" in remark_cell and "柜面照片" in remark_cell
+
+
+def test_evidence_of_an_item_is_listed_beside_that_item(client, world, visit, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.inspector_a)
+    record = _record(world, visit, "new_business")
+    section = record.sheet.parts.order_by("order").first().sections.order_by("order").first()
+    first, second = section.items.order_by("order")[:2]
+    response = client.post(
+        reverse("visit-evidence-upload", args=[visit.pk]),
+        {
+            "target": f"sheet:{record.pk}",
+            "item_key": f"{section.code}:{second.pk}",
+            "caption": "第二项的照片",
+            "file": SimpleUploadedFile("item.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+            "next": _url(record),
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(_url(record)).content.decode()
+    # Offered in the upload form, and listed in the second item's row only.
+    assert f'value="{section.code}:{second.pk}"' in page
+    rows = page.split("<tr>")
+    second_row = next(r for r in rows if second.text in r)
+    first_row = next(r for r in rows if first.text in r)
+    assert "item.png" in second_row and "第二项的照片" in second_row
+    assert "item.png" not in first_row

@@ -1199,14 +1199,26 @@ def test_evidence_is_attached_to_a_sheet_item_a_checklist_or_a_finding_of_the_vi
     record = save(world, visit, "new_business", world.pc)
     other = plan(world, office=world.a2)
     other_record = save(world, other, "new_business", world.at_a2)
+    section = record.sheet.parts.order_by("order").first().sections.order_by("order").first()
+    item = section.items.order_by("order").first()
+    item_key = f"{section.code}:{item.pk}"
     evidence = services.add_evidence(
         user=world.inspector_a,
         visit=visit,
         upload=upload("a.png", PNG),
         sheet_record=record,
-        item_key="42",
+        item_key=item_key,
     )
-    assert evidence.sheet_record == record and evidence.item_key == "42"
+    assert evidence.sheet_record == record and evidence.item_key == item_key
+    # A key the sheet does not have is refused, and nothing is stored.
+    with pytest.raises(ValidationError):
+        services.add_evidence(
+            user=world.inspector_a,
+            visit=visit,
+            upload=upload("c.png", PNG),
+            sheet_record=record,
+            item_key="42",
+        )
     with pytest.raises(PermissionDenied):
         services.add_evidence(
             user=world.inspector_a,
