@@ -62,3 +62,41 @@ def test_typed_scores_survive_an_expired_session(log_in, live_server, visit_setu
     page.goto(url)
     expect(page.locator("input.score-input").first).to_have_value("7")
     assert page.locator("[data-testid=draft-banner]").count() == 0
+
+
+def test_leaving_a_sheet_with_unsaved_changes_asks_first(log_in, live_server, visit_setup):  # noqa: F811
+    visit, claims_clerk, _change_clerk = visit_setup
+    sheet = Sheet.objects.get(rubric=visit.campaign.rubric, code="policy_change")
+    from inspections import services
+
+    record = services.save_sheet(
+        user=visit.inspectors.get(),
+        visit=visit,
+        specialist=claims_clerk,
+        sheet=sheet,
+        selection_method="followed_live",
+        parts=factories.full_sheet_parts(sheet),
+    )
+    page = log_in("bj-inspector")
+    url = f"{live_server.url}/visits/{visit.pk}/sheets/{record.pk}/"
+    page.goto(url)
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", answer)
+    page.locator("input.score-input").first.fill("7")
+    page.click("a.navbar-brand")
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url == url  # still here, with what was typed
+    expect(page.locator("input.score-input").first).to_have_value("7")
+
+    # Saving is leaving on purpose: no question.
+    page.click("form#sheet-form button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    page.click("a.navbar-brand")
+    page.wait_for_load_state()
+    assert dialogs == ["beforeunload"]
