@@ -220,6 +220,9 @@ class NewSheetForm(forms.Form):
 class ChecklistForm(forms.Form):
     """Yes/no per requirement with a remark; the engine insists on a remark for every no."""
 
+    # The version the page was opened at; 0 for a checklist not saved yet.
+    version = forms.IntegerField(required=False, min_value=0, initial=0, widget=forms.HiddenInput)
+
     def __init__(self, *args, requirements, **kwargs):
         super().__init__(*args, **kwargs)
         self.requirements = requirements
@@ -259,8 +262,8 @@ class ChecklistForm(forms.Form):
         return result
 
     @staticmethod
-    def initial_from(answers: dict) -> dict:
-        initial = {}
+    def initial_from(answers: dict, version: int = 0) -> dict:
+        initial = {"version": version}
         for key, value in (answers or {}).items():
             compliant = value.get("compliant")
             initial[f"answer-{key}"] = {True: "yes", False: "no"}.get(compliant, "")

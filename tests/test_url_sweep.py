@@ -58,7 +58,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from inspections import services
-from inspections.models import ActionEvidence, User, Visit
+from inspections.models import ActionEvidence, ChecklistRecord, User, Visit
 from reports.models import ReportJob
 from scoring.models import RubricVersion
 from tests import factories
@@ -405,7 +405,15 @@ def sheet_post(w):
 
 def checklist_post(w):
     answers = factories.checklist_answers(w.sheets["etiquette"])
-    return {"specialist": w.pc.pk} | {f"answer-{key}": "yes" for key in answers}
+    # The version the page was opened at: read when the request is made.
+    version = (
+        ChecklistRecord.objects.filter(visit=w.visit, sheet=w.sheets["etiquette"], specialist=w.pc)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return {"specialist": w.pc.pk, "version": version or 0} | {
+        f"answer-{key}": "yes" for key in answers
+    }
 
 
 def interview_post(w):

@@ -247,6 +247,8 @@ class ChecklistRecord(models.Model):
     compliant = models.PositiveIntegerField(default=0)
     non_compliant = models.PositiveIntegerField(default=0)
     complete = models.BooleanField(default=False)
+    # Raised by every save: a save from a page opened before the last one is refused.
+    version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

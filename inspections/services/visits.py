@@ -375,10 +375,30 @@ def campaign_grade_bands(campaign: Campaign) -> tuple[d.GradeBandDef, ...]:
 
 @transaction.atomic
 def save_checklist(
-    *, user: User, visit: Visit, sheet: Sheet, specialist: Specialist | None, answers: dict
+    *,
+    user: User,
+    visit: Visit,
+    sheet: Sheet,
+    specialist: Specialist | None,
+    answers: dict,
+    expected_version: int | None = None,
 ) -> ChecklistRecord:
-    """`answers`: {"<item key>": {"compliant": True|False|None, "remark": ""}}."""
+    """`answers`: {"<item key>": {"compliant": True|False|None, "remark": ""}}.
+    `expected_version`, as for `save_sheet`: a save from a page opened before
+    someone else's save is refused, never silently overwritten."""
     visit = _open_for_editing(visit, user)
+    existing = (
+        ChecklistRecord.objects.select_for_update(of=("self",))
+        .filter(visit=visit, sheet=sheet, specialist=specialist)
+        .order_by()
+        .first()
+    )
+    if (
+        existing is not None
+        and expected_version is not None
+        and existing.version != expected_version
+    ):
+        raise StaleSheet(existing)
     _rubric_sheet(visit, sheet, Sheet.Kind.CHECKLIST)
     if sheet.per_specialist:
         if specialist is None:
@@ -402,6 +422,7 @@ def save_checklist(
             "compliant": result.compliant,
             "non_compliant": result.non_compliant,
             "complete": result.complete,
+            "version": (existing.version + 1) if existing else 1,
         },
     )
     return record

@@ -444,8 +444,15 @@ def visit_checklist(request, pk, sheet_code):
                     sheet=sheet,
                     specialist=specialist,
                     answers=form.answers(),
+                    # As for score sheets: a post without a version never skips the check.
+                    expected_version=form.cleaned_data.get("version") or 0,
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleSheet)
+                if form.stale:
+                    form.reload_url = request.path + (
+                        f"?specialist={specialist.pk}" if specialist else ""
+                    )
                 form.place_scoring_errors(error)
                 add_service_errors(form, error)
             else:
@@ -454,7 +461,9 @@ def visit_checklist(request, pk, sheet_code):
     else:
         form = ChecklistForm(
             requirements=requirements,
-            initial=ChecklistForm.initial_from(record.answers if record else {}),
+            initial=ChecklistForm.initial_from(
+                record.answers if record else {}, record.version if record else 0
+            ),
         )
     return render(
         request,

@@ -93,3 +93,33 @@ def test_a_new_sheet_page_whose_sheet_was_saved_meanwhile_keeps_the_typed_data(
     assert re.search(r'value="drawn_at_random"[^>]* checked', html)
     record.refresh_from_db()
     assert record.version == 1 and record.selection_method == "followed_live"
+
+
+def test_a_stale_checklist_save_is_refused_and_keeps_what_was_typed(client, world, visit):
+    """表七 too: two people answering the same checklist."""
+    from inspections.models import ChecklistRecord
+
+    sheet = Sheet.objects.get(rubric=world.campaign.rubric, code="etiquette")
+    keys = list(factories.checklist_answers(sheet))
+    url = reverse("visit-checklist", args=[visit.pk, "etiquette"])
+    answers = {f"answer-{key}": "yes" for key in keys}
+    client.force_login(world.inspector_a)
+    opened = client.get(url, {"specialist": world.pc.pk}).content.decode()
+    assert 'name="version" value="0"' in opened
+    first = {"specialist": world.pc.pk, "version": 0, **answers}
+    assert client.post(url, first).status_code == 302  # someone else saves first
+    assert ChecklistRecord.objects.get().version == 1
+
+    mine = {**first, f"answer-{keys[0]}": "no", f"remark-{keys[0]}": "未佩戴工牌"}
+    response = client.post(url, mine)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="reload"' in html and f"?specialist={world.pc.pk}" in html
+    assert "未佩戴工牌" in html  # what was typed stays on the page
+    record = ChecklistRecord.objects.get()
+    assert (record.version, record.non_compliant) == (1, 0)
+
+    # From the current version, the same answers save.
+    assert client.post(url, {**mine, "version": 1}).status_code == 302
+    record.refresh_from_db()
+    assert (record.version, record.non_compliant) == (2, 1)
