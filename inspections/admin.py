@@ -161,6 +161,15 @@ class VisitAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Only a visit planned by mistake, one by one: once under way it holds
+        # inspectors' work, and an approved visit is frozen.
+        return (
+            obj is not None
+            and obj.state == Visit.State.PLANNED
+            and super().has_delete_permission(request, obj)
+        )
+
 
 @admin.register(RandomDraw)
 class RandomDrawAdmin(admin.ModelAdmin):

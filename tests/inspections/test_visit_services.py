@@ -1364,3 +1364,18 @@ def test_a_closed_office_is_not_planned(world):
     with pytest.raises(ValidationError):
         plan(world, office=world.a_closed)
     assert not Visit.objects.exists()
+
+
+def test_the_admin_deletes_only_a_visit_planned_by_mistake(world, admin_client):
+    from django.urls import reverse
+
+    planned = plan(world, office=world.a2)
+    approved = plan(world, office=world.a3)
+    Visit.objects.filter(pk=approved.pk).update(state=Visit.State.APPROVED)
+    delete = lambda v: reverse("admin:inspections_visit_delete", args=[v.pk])  # noqa: E731
+    assert admin_client.get(delete(planned)).status_code == 200
+    assert admin_client.get(delete(approved)).status_code == 403
+    assert admin_client.post(delete(approved), {"post": "yes"}).status_code == 403
+    assert Visit.objects.filter(pk=approved.pk).exists()
+    changelist = admin_client.get(reverse("admin:inspections_visit_changelist")).content.decode()
+    assert 'value="delete_selected"' not in changelist  # no bulk delete
