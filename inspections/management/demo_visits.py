@@ -7,9 +7,10 @@ a drawn office; 重庆: a self-inspection in progress; 四川: nothing yet.
 
 import datetime
 import random
+from decimal import Decimal
 
 from scoring import definitions as d
-from scoring.models import KpiThreshold, Sheet
+from scoring.models import InterviewQuestion, KpiThreshold, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
 from .. import services
@@ -121,6 +122,63 @@ def _findings_and_actions(visit: Visit, inspector: User):
     )
 
 
+def _process_log(visit: Visit, inspector: User):
+    """表一: a few cases followed at the counter, minutes per step."""
+    people = list(
+        Specialist.objects.filter(office=visit.office, active=True).order_by("employee_no")
+    )
+    cases = [
+        ("P2012102500118", "新契约", "6", "4", "7", ""),
+        ("P2012102500342", "退保", "3", "2", "4", "客户资料齐全，一次办结。"),
+        ("C2012102500057", "理赔", "8", "5", "9", "补充门诊病历后受理。"),
+        ("P2012102600076", "交费方式变更", "2", "1", "3", ""),
+    ]
+    for index, (policy_no, item, review, scanning, entry, remarks) in enumerate(cases):
+        services.save_log_entry(
+            user=inspector,
+            visit=visit,
+            policy_no=policy_no,
+            business_item=item,
+            operator=people[index % len(people)],
+            minutes_document_review=Decimal(review),
+            minutes_scanning=Decimal(scanning),
+            minutes_data_entry=Decimal(entry),
+            remarks=remarks,
+        )
+
+
+def _interviews(visit: Visit, inspector: User):
+    """One interview per audience of the rubric: every question answered, the
+    problems and support requests tagged for head office."""
+    people = [("刘经理", "支公司经理"), ("陈䶮", "客服专员")]
+    for index, audience in enumerate(visit.campaign.rubric.interview_audiences.order_by("order")):
+        answers = {}
+        # The rubric's own tags, else the inspector tags the first two open
+        # questions: one problem raised, one support asked of head office.
+        fallback = [InterviewQuestion.Tag.PROBLEM, InterviewQuestion.Tag.SUPPORT]
+        for question in audience.questions.all():
+            tag = question.tag or (fallback.pop(0) if fallback and not question.is_yes_no else "")
+            text = {
+                InterviewQuestion.Tag.PROBLEM: "问题件回销周期较长，影响客户体验。",
+                InterviewQuestion.Tag.SUPPORT: "希望总部提供影像系统操作培训。",
+            }.get(tag, "已按方案执行。")
+            answers[question.pk] = {
+                "yes_no": True if question.is_yes_no else None,
+                "text": text,
+                "tag": tag,
+            }
+        interviewee, post = people[index % len(people)]
+        services.save_interview(
+            user=inspector,
+            visit=visit,
+            audience=audience,
+            interviewee=interviewee,
+            post=post,
+            notes="访谈在柜面营业结束后进行。",
+            answers=answers,
+        )
+
+
 def _kpi_figures(campaign: Campaign, head_office: User):
     figures = []
     for branch in campaign.branches.order_by("code"):
@@ -168,6 +226,8 @@ def create(campaign: Campaign):
         visit=visit,
         note="分公司运营部每周从系统导出混合受理率、均衡受理率并通报各机构；已与机构沟通总部监测结果。",
     )
+    _process_log(visit, bj_inspector)
+    _interviews(visit, bj_inspector)
     _findings_and_actions(visit, bj_inspector)
     services.submit_visit(user=bj_inspector, visit=visit)
     services.approve_visit(user=bj_manager, visit=visit, comment="同意。")

@@ -48,6 +48,14 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
 
     approved = Visit.objects.get(state=Visit.State.APPROVED)
     assert approved.sheet_records.filter(complete=True).count() == 3
+    # Complete: every part of the visit has something to show.
+    assert approved.log_entries.count() >= 3
+    assert approved.interviews.count() >= 1
+    tags = set(
+        approved.interviews.values_list("answers__tag", flat=True).exclude(answers__tag="")
+    )
+    assert {"problem", "support"} <= tags
+    assert approved.findings.exists() and approved.actions.exists()
     # And one under way, so a newcomer sees both at once: sheets started,
     # something still missing before it can be submitted.
     under_way = Visit.objects.get(state=Visit.State.IN_PROGRESS)
