@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # Every module of reports.exporters registers its exporters on import.
-        from . import exporters
+        from . import checks, exporters  # noqa: F401 (checks registers itself)
 
         for module in pkgutil.iter_modules(exporters.__path__):
             importlib.import_module(f"{exporters.__name__}.{module.name}")

@@ -51,9 +51,7 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
     # Complete: every part of the visit has something to show.
     assert approved.log_entries.count() >= 3
     assert approved.interviews.count() >= 1
-    tags = set(
-        approved.interviews.values_list("answers__tag", flat=True).exclude(answers__tag="")
-    )
+    tags = set(approved.interviews.values_list("answers__tag", flat=True).exclude(answers__tag=""))
     assert {"problem", "support"} <= tags
     assert approved.findings.exists() and approved.actions.exists()
     # And one under way, so a newcomer sees both at once: sheets started,

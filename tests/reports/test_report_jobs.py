@@ -633,3 +633,13 @@ def test_deleting_a_job_deletes_its_file(done_job, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         done_job.delete()
     assert not path.exists()
+
+
+def test_manage_py_check_refuses_time_limits_above_the_visibility_timeout(settings):
+    from django.core.checks import run_checks
+
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    assert not [e for e in run_checks(tags=["celery"]) if e.id == "reports.E001"]
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    [error] = [e for e in run_checks(tags=["celery"]) if e.id == "reports.E001"]
+    assert "600" in error.msg and "CELERY_VISIBILITY_TIMEOUT" in error.hint
