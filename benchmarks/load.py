@@ -11,8 +11,10 @@ session (logged in as seed_demo's cq_inspector) and a new http.client
 connection per request:
 
     ping        GET /ping/                         the trivial view
-    sheet GET   GET a scored sheet of the visit under way (重庆 万州)
-    sheet save  POST the same sheet, every item answered; a 302 is a success
+    sheet GET   GET the user's own scored sheet (one per user, in visits of
+                重庆 万州 under way, made for the run)
+    sheet save  POST that sheet, every item answered, with the version the page
+                was opened at (raised after each save); a 302 is a success
 
 Each scenario stops after --requests requests or --seconds seconds, whichever
 comes first. Prints p50, p99 and requests per second per scenario, the sheet
@@ -73,15 +75,29 @@ def manage(env, *args, capture=False) -> str:
 
 SETUP = """
 import json
-from inspections.models import SheetRecord, Visit
+from inspections import services
+from inspections.models import SheetRecord, User, Visit
 from tests import factories
-record = (SheetRecord.objects.filter(visit__state=Visit.State.IN_PROGRESS,
-          visit__inspectors__username="cq_inspector").order_by("pk").first())
-if record is None:
-    record = SheetRecord.objects.filter(visit__inspectors__username="cq_inspector").order_by("pk").first()
-data = factories.sheet_post_data(factories.full_sheet_parts(record.sheet))
-data["selection_method"] = record.selection_method or data["selection_method"]
-print(json.dumps({"visit": record.visit_id, "record": record.pk, "data": data}))
+users = {users}
+base = (SheetRecord.objects.filter(visit__state=Visit.State.IN_PROGRESS,
+        visit__inspectors__username="cq_inspector").order_by("pk").first())
+inspector = User.objects.get(username="cq_inspector")
+manager = User.objects.get(username="cq_manager")
+parts = factories.full_sheet_parts(base.sheet)
+records = [base]
+# One sheet per user, as at the counter: each inspector saves their own sheet
+# (two saving the same sheet would be refused as stale, by design).
+while len(records) < users:
+    visit = services.plan_visit(
+        user=manager, campaign=base.visit.campaign, branch=base.visit.branch,
+        office=base.visit.office, kind=base.visit.kind, start_date=base.visit.start_date,
+        end_date=base.visit.end_date, inspectors=[inspector])
+    records.append(services.save_sheet(
+        user=inspector, visit=visit, specialist=base.specialist, sheet=base.sheet,
+        selection_method="followed_live", parts=parts))
+data = factories.sheet_post_data(parts)
+data["selection_method"] = base.selection_method or data["selection_method"]
+print(json.dumps({{"sheets": [[r.visit_id, r.pk] for r in records], "data": data}}))
 """
 
 
@@ -219,8 +235,10 @@ def main():
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
         manage(env, "seed_demo")
-        setup = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
-        sheet_path = f"/visits/{setup['visit']}/sheets/{setup['record']}/"
+        setup = json.loads(
+            manage(env, "shell", "-c", SETUP.format(users=args.users)).strip().splitlines()[-1]
+        )
+        sheet_paths = [f"/visits/{visit}/sheets/{record}/" for visit, record in setup["sheets"]]
 
         log = open(work / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
         gunicorn = subprocess.Popen(
@@ -252,29 +270,38 @@ def main():
         sessions = [Session(port) for _ in range(args.users)]
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda s: s.login("cq_inspector"), sessions))
-        tokens = {}
-        for s in sessions:
-            status, page, _ = s.request("GET", sheet_path)
+        save_body = {}
+        for s, path in zip(sessions, sheet_paths, strict=True):
+            s.sheet_path = path
+            status, page, _ = s.request("GET", path)
             if status != 200:
-                sys.exit(f"load.py: {sheet_path} answered {status}")
-            tokens[id(s)] = s.csrf(page)
-        save_body = {
-            id(s): {**setup["data"], "csrfmiddlewaretoken": tokens[id(s)]} for s in sessions
-        }
+                sys.exit(f"load.py: {path} answered {status}")
+            # The page's CSRF token and the version it was opened at; every
+            # accepted save raises the version, as a reloaded page would show.
+            version = int(re.search(rb'name="version" value="(\d+)"', page).group(1))
+            save_body[id(s)] = {
+                **setup["data"],
+                "csrfmiddlewaretoken": s.csrf(page),
+                "version": version,
+            }
 
         def ping(session):
             status, body, _ = session.request("GET", "/ping/")
             return status == 200 and body == b"ok", status
 
         def sheet_get(session):
-            status, body, _ = session.request("GET", sheet_path)
+            status, body, _ = session.request("GET", session.sheet_path)
             return status == 200 and b"csrfmiddlewaretoken" in body, status
 
         def sheet_save(session):
-            body = urllib.parse.urlencode(save_body[id(session)], doseq=True)
-            status, page, location = session.request("POST", sheet_path, body)
+            fields = save_body[id(session)]
+            body = urllib.parse.urlencode(fields, doseq=True)
+            status, page, location = session.request("POST", session.sheet_path, body)
             # 302 back to the sheet: saved; a 200 is the form with errors.
-            return status == 302 and location.endswith(sheet_path), (status, page[:300])
+            saved = status == 302 and location.endswith(session.sheet_path)
+            if saved:
+                fields["version"] += 1
+            return saved, (status, page[:300])
 
         scenarios = [("ping", ping), ("sheet GET", sheet_get), ("sheet save", sheet_save)]
         results = {}
