@@ -38,3 +38,29 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_compose_service_has_a_health_check_and_beat_s_works(tmp_path):
+    import time
+
+    import yaml
+
+    root = Path(settings.BASE_DIR)
+    services = yaml.safe_load((root / "docker-compose.yml").read_text())["services"]
+    assert all(service.get("healthcheck") for service in services.values()), [
+        name for name, service in services.items() if not service.get("healthcheck")
+    ]
+    # Beat's check, run against a folder of ours: healthy while its schedule
+    # file is fresh, unhealthy once it is 10 minutes old or missing.
+    check = services["beat"]["healthcheck"]["test"][-1].replace("/app/var", str(tmp_path))
+
+    def healthy() -> bool:
+        return subprocess.run([sys.executable, "-c", check], timeout=30).returncode == 0
+
+    assert not healthy()  # no schedule yet
+    schedule = tmp_path / "celerybeat-schedule.dat"
+    schedule.write_bytes(b"x")
+    assert healthy()
+    old = time.time() - 11 * 60
+    os.utime(schedule, (old, old))
+    assert not healthy()

@@ -6,6 +6,7 @@ test processes, or a development worker using the same broker, cannot take its t
 """
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,22 @@ def test_real_worker_records_heartbeat(transactional_db, not_eager, worker_log):
                 break
             time.sleep(0.5)
         found = WorkerHeartbeat.objects.exists()
+        if found and settings.CELERY_BROKER_URL.startswith("redis"):
+            # docker-compose's health check of the worker: a ping over the
+            # broker (remote control needs a broker with broadcast: Redis).
+            ping = subprocess.run(
+                [
+                    *(sys.executable, "-m", "celery", "-A", "config", "inspect", "ping"),
+                    *("-d", f"{queue}@{socket.gethostname()}", "--timeout", "10"),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert ping.returncode == 0 and "pong" in ping.stdout, ping.stdout + ping.stderr
     finally:
         worker.terminate()
         try:

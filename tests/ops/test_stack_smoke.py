@@ -1,7 +1,8 @@
 """scripts/stack-smoke in CI: the docker-compose processes (gunicorn, celery
 worker, celery beat) with production settings against this machine's
-PostgreSQL and Redis; log in, ask for an approved visit's report, the worker
-builds it, download it. The script makes and drops its own database.
+PostgreSQL and Redis; an inspector logs in, fills and submits a visit, the
+branch manager approves it, the worker builds the report the approval queued,
+and it is downloaded. The script makes and drops its own database.
 """
 
 import os
@@ -33,4 +34,5 @@ def test_stack_smoke():
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "stack-smoke: OK" in output
+    for step in ("saved", "submitted", "approved", "done, PDF", "stack-smoke: OK"):
+        assert step in output, step
