@@ -58,19 +58,37 @@ def test_access_denials_are_logged_with_user_and_address(client, caplog):
     assert "plain-inspector" in caplog.text and "10.1.2.3" in caplog.text
 
 
-def test_health_endpoint_reports_database_broker_and_worker(client):
-    response = client.get(reverse("healthz"))
-    data = response.json()
-    assert data["database"] == "ok"
-    assert data["broker"] == "ok"
-    assert data["worker"] in ("ok", "stale", "unknown")
-    assert response.status_code == 200
-    assert client.get(reverse("healthz"), {"strict": 1}).status_code in (200, 503)
+def test_health_endpoint_reports_database_broker_and_worker(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inspections.models import WorkerHeartbeat
+
+    url = reverse("healthz")
+    WorkerHeartbeat.objects.all().delete()
+    data = client.get(url).json()
+    assert (data["database"], data["broker"], data["worker"]) == ("ok", "ok", "unknown")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"strict": 1}).status_code == 503  # no worker seen yet
+
+    WorkerHeartbeat.objects.create(hostname="celery@w1", seen_at=timezone.now())
+    response = client.get(url, {"strict": 1})
+    assert response.status_code == 200 and response.json()["worker"] == "ok"
+    assert response.json()["degraded"] is False
+
+    WorkerHeartbeat.objects.update(seen_at=timezone.now() - timedelta(minutes=4))
+    assert client.get(url).json()["worker"] == "stale"
+    assert client.get(url, {"strict": 1}).status_code == 503
 
 
-def test_health_endpoint_fails_when_the_broker_is_unreachable(client, settings):
+def test_a_broker_outage_keeps_the_web_replica_in_service(client, settings, db):
+    """With Redis down the app keeps working (report jobs wait in the database):
+    the load balancer must not take the web replicas out; a strict monitor sees it."""
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     response = client.get(reverse("healthz"))
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json()["broker"].startswith("error")
+    assert response.json()["degraded"] is True
+    assert client.get(reverse("healthz"), {"strict": 1}).status_code == 503
