@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -37,7 +38,7 @@ class AccessDeniedLogMiddleware:
             security_log.warning(
                 "access denied: user=%s ip=%s method=%s path=%s",
                 user.get_username() if user is not None and user.is_authenticated else "-",
-                client_ip(request),
+                client_ip(request) or "-",
                 request.method,
                 request.path,
             )
@@ -82,8 +83,18 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "-")
+def client_ip(request) -> str | None:
+    """The client's address, for the log-in lock-out (django-axes) and the logs.
+    Behind PROXY_COUNT proxies of ours it is the address the outermost of them
+    saw, which they append to X-Forwarded-For (what a client wrote there itself
+    stands further left and is ignored); otherwise REMOTE_ADDR."""
+    count = settings.PROXY_COUNT
+    if count:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 @receiver(user_login_failed)
@@ -92,5 +103,5 @@ def log_login_failure(sender, credentials, request=None, **kwargs):
     security_log.warning(
         "log-in failed: user=%s ip=%s",
         credentials.get("username", "-"),
-        client_ip(request) if request is not None else "-",
+        (client_ip(request) if request is not None else None) or "-",
     )

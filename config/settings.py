@@ -49,6 +49,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that redirects made further in (APPEND_SLASH) and WhiteNoise's
+    # static files carry the header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,7 +61,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.AccessDeniedLogMiddleware",
     # Who made each recorded change of a visit (inspections.history).
     "inspections.history.AuditActorMiddleware",
@@ -81,7 +83,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Behind this many proxies of ours (a TLS terminator: 1) the client's address
+# is read from X-Forwarded-For, for the lock-out and the logs alike.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 
 # Change history of visits (inspections.history): django-auditlog's entries, in
 # our model that carries the visit; changes stored as JSON so answers diff item by item.

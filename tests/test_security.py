@@ -1,8 +1,10 @@
 """Log-in protection, security headers, CSP, health endpoint, access logging."""
 
+import datetime
 import logging
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from tests import factories
@@ -31,11 +33,86 @@ def test_five_failures_lock_the_account_for_that_address(client, caplog):
     assert "wrong-password-x" not in text
 
 
-def test_a_good_log_in_works_and_session_expires_with_inactivity(client, settings):
+def test_the_lock_is_for_that_user_and_address_and_lifts_after_15_minutes(client):
     factories.UserFactory(username="someone")
-    response = _attempt(client, "someone", "pw-for-tests-1")
-    assert response.status_code == 302
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 8 * 3600
+    start = datetime.datetime(2012, 11, 1, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            _attempt(client, "someone", "wrong-password-x")
+        assert _attempt(client, "someone", "pw-for-tests-1").status_code == 429
+        # The same user from another address is not locked out.
+        other = client.post(
+            reverse("login"),
+            {"username": "someone", "password": "pw-for-tests-1"},
+            REMOTE_ADDR="10.7.7.7",
+        )
+        assert other.status_code == 302
+    # 15 minutes after the last failure (an attempt while locked is one too).
+    with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
+        assert _attempt(client, "someone", "pw-for-tests-1").status_code == 302
+
+
+def test_behind_a_proxy_the_lock_and_the_logs_use_the_forwarded_address(client, settings, caplog):
+    """Behind the TLS terminator every request comes from the proxy: the lock-out
+    must count the client's address, not lock everyone out together."""
+    settings.PROXY_COUNT = 1
+    factories.UserFactory(username="someone")
+
+    def attempt(password, forwarded):
+        return client.post(
+            reverse("login"),
+            {"username": "someone", "password": password},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    with caplog.at_level(logging.WARNING):
+        for _ in range(5):
+            # A client's own X-Forwarded-For entry is ignored: the proxy's is last.
+            attempt("wrong-password-x", "1.2.3.4, 203.0.113.7")
+    assert attempt("pw-for-tests-1", "203.0.113.7").status_code == 429
+    assert "203.0.113.7" in caplog.text and "1.2.3.4" not in caplog.text
+    assert attempt("pw-for-tests-1", "198.51.100.9").status_code == 302
+
+
+def test_a_session_ends_after_two_hours_without_activity(client, settings):
+    factories.UserFactory(username="someone")
+    start = datetime.datetime(2012, 11, 1, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        assert _attempt(client, "someone", "pw-for-tests-1").status_code == 302
+    # Activity keeps it alive (each request moves the expiry on) …
+    with time_machine.travel(start + datetime.timedelta(minutes=110), tick=False):
+        assert client.get(reverse("visit-list")).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=220), tick=False):
+        assert client.get(reverse("visit-list")).status_code == 200
+    # … two hours without any ends it.
+    with time_machine.travel(start + datetime.timedelta(minutes=345), tick=False):
+        response = client.get(reverse("visit-list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_weak_passwords_are_refused():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = factories.UserFactory.build(username="zhangsan", first_name="三", last_name="张")
+    for weak in ("12345678", "password", "zhangsan1", "abc"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, user)
+    validate_password("柜面验收-2012-Qx7", user)
+
+
+def test_every_post_needs_the_csrf_token():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    user = factories.UserFactory(username="someone")
+    assert (
+        strict.post(reverse("login"), {"username": "someone", "password": "x"}).status_code == 403
+    )
+    strict.force_login(user)
+    for name in ("visit-list", "campaign-list", "action-list"):
+        assert strict.post(reverse(name), {}).status_code == 403, name
 
 
 def test_pages_carry_security_headers_and_a_strict_csp(client):
@@ -92,3 +169,21 @@ def test_a_broker_outage_keeps_the_web_replica_in_service(client, settings, db):
     assert response.json()["broker"].startswith("error")
     assert response.json()["degraded"] is True
     assert client.get(reverse("healthz"), {"strict": 1}).status_code == 503
+
+
+def test_every_kind_of_response_carries_the_security_headers(client):
+    user = factories.UserFactory(username="someone")
+    client.force_login(user)
+    responses = {
+        "page": client.get(reverse("visit-list")),
+        "json": client.get(reverse("healthz")),
+        "text": client.get(reverse("ping")),
+        "404": client.get("/no-such-page/"),
+        "403": client.get(reverse("roster-import")),
+        "redirect": client.get(reverse("home").rstrip("/") + "/visits"),
+    }
+    for kind, response in responses.items():
+        assert response["X-Content-Type-Options"] == "nosniff", kind
+        assert response.get("X-Frame-Options") == "DENY", (kind, response.status_code)
+        assert response["Referrer-Policy"] == "same-origin", kind
+        assert "default-src 'self'" in response["Content-Security-Policy"], kind
