@@ -191,9 +191,10 @@ def start_job(job_id: int) -> ReportJob:
         return job
 
 
-def run_job(job_id: int) -> ReportJob:
+def run_job(job_id: int, *, before_finish=lambda: None) -> ReportJob:
     """Build the job's report and swap it in. Exceptions propagate: the task
-    decides which ones are worth another attempt."""
+    decides which ones are worth another attempt. `before_finish` runs between
+    building and putting the file in place (a fault test's hook)."""
     job = start_job(job_id)
     if job.state == ReportJob.State.DONE:
         return job
@@ -202,6 +203,7 @@ def run_job(job_id: int) -> ReportJob:
         exporter = cls(progress=ProgressWriter(job.pk), **job.subject_ids())
         data = exporter.build()
         name = exporter.filename()
+    before_finish()
     return finish_job(job.pk, data, download_name=name)
 
 

@@ -93,9 +93,10 @@ class ReportTask(Task):
 
 def _test_delay():
     """Test hook, off unless REPORT_TEST_DELAY_SECONDS is set in the worker's
-    environment: the task waits that long first, so that a fault test
-    (tests/ops/test_worker_killed.py) can kill the worker while it holds the
-    message. Never set it in production."""
+    environment: once the report is built, the task waits that long before it
+    puts the file in place, so that a fault test (tests/ops/test_worker_killed.py)
+    can kill the worker mid-job (running, the message unacknowledged). Never
+    set it in production."""
     delay = os.environ.get("REPORT_TEST_DELAY_SECONDS")
     if delay:
         time.sleep(float(delay))
@@ -117,9 +118,8 @@ def _test_delay():
 )
 def build_report(self, job_id: int) -> str:
     """Build one report job's file. Returns the job's final state."""
-    _test_delay()
     try:
-        job = services.run_job(job_id)
+        job = services.run_job(job_id, before_finish=_test_delay)
     except TRANSIENT_ERRORS:
         raise  # autoretry; `ReportTask.on_failure` once the retries are spent
     except (services.JobError, ReportDataError, ObjectDoesNotExist) as error:

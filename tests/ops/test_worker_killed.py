@@ -1,11 +1,14 @@
-"""`kill -9` of the worker while it holds a report task: a new worker builds it,
-and exactly one finished report (one current job, one file) exists for it.
+"""`kill -9` of the worker mid-job (the job running, its report built but not yet
+in place): a new worker builds it again, and exactly one finished report (one
+current job, one file) exists for it.
 
 The task is acks_late with reject_on_worker_lost, so the killed worker never
 acknowledged the message; Redis hands it out again once the visibility timeout
 has passed (CELERY_VISIBILITY_TIMEOUT, 5 s here, through the workers'
-environment). The first worker is slowed down by the test hook
-REPORT_TEST_DELAY_SECONDS (reports/tasks.py) so it is surely killed mid-task.
+environment). The first worker is held by the test hook
+REPORT_TEST_DELAY_SECONDS (reports/tasks.py) between building the report and
+putting it in place, so it is surely killed mid-job. The worker runs the solo
+pool: the whole worker process dies, as when its container is killed.
 
 Needs Redis as the broker (the filesystem broker has no redelivery): runs in CI.
 """
@@ -86,14 +89,17 @@ def test_a_killed_worker_leaves_exactly_one_finished_report(
                 first,
             )
             assert received, Path(log1.name).read_text()
-            time.sleep(1)  # inside the task now (sleeping in the test hook)
+            # Killed mid-job: running, the report built, not yet in place.
+            building = wait_for(lambda: ReportJob.objects.get(pk=job.pk).progress >= 90, 60, first)
+            assert building, Path(log1.name).read_text()
+            assert ReportJob.objects.get(pk=job.pk).state == ReportJob.State.RUNNING
             os.kill(first.pid, signal.SIGKILL)
             first.wait(timeout=15)
         finally:
             if first.poll() is None:
                 stop(first)
     job.refresh_from_db()
-    assert job.state == ReportJob.State.QUEUED and not job.file
+    assert job.state == ReportJob.State.RUNNING and not job.file and job.attempts == 1
 
     monkeypatch.delenv("REPORT_TEST_DELAY_SECONDS")
     time.sleep(VISIBILITY_TIMEOUT + 1)
@@ -112,7 +118,7 @@ def test_a_killed_worker_leaves_exactly_one_finished_report(
     assert finished, output
     job.refresh_from_db()
     assert job.state == ReportJob.State.DONE, f"{job.error}\n{output}"
-    assert job.is_current and job.progress == 100
+    assert job.is_current and job.progress == 100 and job.attempts == 2
     done = ReportJob.objects.filter(
         exporter="visit-pdf", subject_key=job.subject_key, state=ReportJob.State.DONE
     )
