@@ -942,6 +942,27 @@ def leaked(body: str, tiers) -> list[str]:
     ]
 
 
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
+INLINE_STYLE = re.compile(r"<[a-z][^>]*\sstyle\s*=|<style\b", re.I)
+
+
+def csp_violations(body: str) -> list[str]:
+    """What a page has that its Content-Security-Policy (scripts and styles from
+    'self' only) would block in the browser."""
+    if "<html" not in body[:500].lower():
+        return []
+    problems = []
+    for name, pattern in (
+        ("an inline script", INLINE_SCRIPT),
+        ("an inline event handler", INLINE_HANDLER),
+        ("an inline style", INLINE_STYLE),
+    ):
+        if found := pattern.search(body):
+            problems.append(f"has {name}, which the CSP blocks: {found.group(0)[:120]!r}")
+    return problems
+
+
 def check(rule: Rule, spec: Method, user_key: str, outcome: Outcome) -> list[str]:
     """What is wrong with this outcome, as sentences (none: all is well)."""
     problems = []
@@ -974,6 +995,7 @@ def check(rule: Rule, spec: Method, user_key: str, outcome: Outcome) -> list[str
         if status not in (403, 404) and not (rule.staff_only and to_login):
             expected = f"a redirect to {rule.login_url}" if rule.staff_only else "403 or 404"
             problems.append(f"got {status} {location!r}, expected {expected} (refused)")
+    problems += csp_violations(outcome.body)
     tiers = FORBIDDEN[user_key] if allowed else (ORG, VISIT)
     if found := leaked(outcome.body, tiers):
         problems.append(f"the response shows {found}")
@@ -1069,3 +1091,13 @@ def test_sweep(w, pattern):
                 "refusals prove nothing: give the rule data that works"
             )
     assert not problems, "\n".join(problems)
+
+
+def test_the_csp_check_sees_what_the_browser_would_block():
+    page = "<!doctype html><html><body>{}</body></html>"
+    assert not csp_violations(page.format('<script src="/static/js/a.js"></script>'))
+    assert csp_violations(page.format("<script>alert(1)</script>"))
+    assert csp_violations(page.format('<button onclick="go()">x</button>'))
+    assert csp_violations(page.format('<div style="color: red">x</div>'))
+    assert csp_violations(page.format("<style>p {}</style>"))
+    assert not csp_violations('{"json": "<script>"}')  # not a page
