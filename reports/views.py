@@ -166,15 +166,22 @@ def job_download(request, pk):
         if current is None or not current.file:
             raise Http404(_("This report has been replaced."))
         return redirect("report-job-download", current.pk)
+    return _attachment(
+        job.file,
+        job.download_name or job.file.name.rsplit("/", 1)[-1],
+        CONTENT_TYPES.get(job.format, "application/octet-stream"),
+        missing=_("The report file is missing; build the report again."),
+    )
+
+
+def _attachment(file, filename: str, content_type: str, *, missing: str) -> FileResponse:
+    """A stored report file as a private download (the caller checked access)."""
     try:
-        stream = job.file.open("rb")
+        stream = file.open("rb")
     except FileNotFoundError:
-        raise Http404(_("The report file is missing; build the report again.")) from None
+        raise Http404(missing) from None
     response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=job.download_name or job.file.name.rsplit("/", 1)[-1],
-        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
+        stream, as_attachment=True, filename=filename, content_type=content_type
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -301,16 +308,9 @@ def branch_report_submitted_file(request, pk, branch_pk):
     submission = get_object_or_404(
         BranchReportSubmission.objects.exclude(file=""), campaign=campaign, branch=branch
     )
-    try:
-        stream = submission.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The report file is missing.")) from None
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=submission.file.name.rsplit("/", 1)[-1],
-        content_type=CONTENT_TYPES["pdf"],
+    return _attachment(
+        submission.file,
+        submission.file.name.rsplit("/", 1)[-1],
+        CONTENT_TYPES["pdf"],
+        missing=_("The report file is missing."),
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

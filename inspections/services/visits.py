@@ -97,6 +97,20 @@ def _scoring_error(error: ScoringError) -> ValidationError:
     return ValidationError(errors)
 
 
+def _locked_for_save(model, expected_version: int | None, **lookup):
+    """The sheet or checklist record about to be saved, locked, if it exists;
+    refused (StaleSheet) when it was saved after the page was opened, i.e. its
+    version is no longer the one the page holds. None skips the check."""
+    existing = model.objects.select_for_update(of=("self",)).filter(**lookup).order_by().first()
+    if (
+        existing is not None
+        and expected_version is not None
+        and existing.version != expected_version
+    ):
+        raise StaleSheet(existing)
+    return existing
+
+
 def _field_error(field: str, message) -> ValidationError:
     """An error about one input; forms that have the field show it beside it."""
     error = ValidationError(message)
@@ -267,18 +281,9 @@ def save_sheet(
     silently overwritten. None skips the check (callers that hold no page).
     """
     visit = _open_for_editing(visit, user)
-    existing = (
-        SheetRecord.objects.select_for_update(of=("self",))
-        .filter(visit=visit, specialist=specialist, sheet=sheet)
-        .order_by()
-        .first()
+    existing = _locked_for_save(
+        SheetRecord, expected_version, visit=visit, specialist=specialist, sheet=sheet
     )
-    if (
-        existing is not None
-        and expected_version is not None
-        and existing.version != expected_version
-    ):
-        raise StaleSheet(existing)
     _rubric_sheet(visit, sheet, Sheet.Kind.SCORED)
     _check_in_unit(visit, specialist)
     reason = specialist.ineligibility_reason(sheet.business_line)
@@ -387,18 +392,9 @@ def save_checklist(
     `expected_version`, as for `save_sheet`: a save from a page opened before
     someone else's save is refused, never silently overwritten."""
     visit = _open_for_editing(visit, user)
-    existing = (
-        ChecklistRecord.objects.select_for_update(of=("self",))
-        .filter(visit=visit, sheet=sheet, specialist=specialist)
-        .order_by()
-        .first()
+    existing = _locked_for_save(
+        ChecklistRecord, expected_version, visit=visit, sheet=sheet, specialist=specialist
     )
-    if (
-        existing is not None
-        and expected_version is not None
-        and existing.version != expected_version
-    ):
-        raise StaleSheet(existing)
     _rubric_sheet(visit, sheet, Sheet.Kind.CHECKLIST)
     if sheet.per_specialist:
         if specialist is None:
