@@ -146,11 +146,6 @@ def send_report_reminder(*, user: User, campaign, branch, today=None) -> int:
         )
     today = today or timezone.localdate()
     row = next(r for r in campaign_board(campaign, user, today) if r.branch.pk == branch.pk)
-    open_units = [
-        unit
-        for unit in row.units[1:]
-        if not any(v.state == v.State.APPROVED for v in unit.self_inspections)
-    ]
     with translation.override(settings.LANGUAGE_CODE):
         send_mail(
             _("Reminder: %(campaign)s is due on %(date)s")
@@ -160,7 +155,7 @@ def send_report_reminder(*, user: User, campaign, branch, today=None) -> int:
                 {
                     "campaign": campaign,
                     "branch": branch,
-                    "open_units": open_units,
+                    "open_units": row.unapproved_units,
                     "report": row.report,
                     "today": today,
                     "base_url": settings.SITE_URL,

@@ -112,14 +112,32 @@ class BoardBranch:
     branch: Branch
     units: list[BoardUnit]
     draw: RandomDraw | None
-    late: bool
-    open_units: int
+    #: the campaign's report due date has passed
+    past_due: bool
     #: the branch's acceptance report submission, if any
     report: BranchReportSubmission | None = None
     #: no report submitted and the due date has passed
     report_missing: bool = False
     #: the report was submitted after the due date
     report_late: bool = False
+
+    @property
+    def unapproved_units(self) -> list[BoardUnit]:
+        """The branch's offices whose self-inspection is not approved yet."""
+        return [
+            unit
+            for unit in self.units[1:]
+            if not any(v.state == Visit.State.APPROVED for v in unit.self_inspections)
+        ]
+
+    @property
+    def open_units(self) -> int:
+        return len(self.unapproved_units)
+
+    @property
+    def late(self) -> bool:
+        """Past the due date with offices whose self-inspection is not approved."""
+        return self.past_due and self.open_units > 0
 
 
 def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
@@ -162,23 +180,17 @@ def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
                 unit.self_inspections.append(visit)
             else:
                 unit.head_office_checks.append(visit)
-        open_units = sum(
-            1
-            for unit in units[1:]
-            if not any(v.state == Visit.State.APPROVED for v in unit.self_inspections)
+        past_due = today > campaign.report_due
+        row = BoardBranch(
+            branch=branch,
+            units=units,
+            draw=draw,
+            past_due=past_due,
+            report=reports.get(branch.pk),
+            report_missing=branch.pk not in reports and past_due,
+            report_late=branch.pk in reports and reports[branch.pk].is_late,
         )
-        rows.append(
-            BoardBranch(
-                branch=branch,
-                units=units,
-                draw=draw,
-                late=today > campaign.report_due and open_units > 0,
-                open_units=open_units,
-                report=reports.get(branch.pk),
-                report_missing=branch.pk not in reports and today > campaign.report_due,
-                report_late=branch.pk in reports and reports[branch.pk].is_late,
-            )
-        )
+        rows.append(row)
     return rows
 
 
