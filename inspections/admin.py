@@ -23,12 +23,13 @@ from .models import (
 class OfficeInline(admin.TabularInline):
     model = Office
     extra = 0
-    fields = ("code", "name", "city_tier", "active")
+    fields = ("code", "name", "city_tier", "active", "order")
 
 
 @admin.register(Branch)
 class BranchAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "rollout_batch", "rollout_date")
+    list_display = ("code", "name", "rollout_batch", "rollout_date", "order")
+    list_editable = ("order",)
     list_filter = ("rollout_batch",)
     search_fields = ("code", "name")
     inlines = [OfficeInline]
@@ -42,7 +43,7 @@ class CounterInline(admin.TabularInline):
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "branch", "city_tier", "active")
+    list_display = ("code", "name", "branch", "city_tier", "active", "order")
     list_filter = ("branch", "city_tier", "active")
     search_fields = ("code", "name")
     list_select_related = ("branch",)

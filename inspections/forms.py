@@ -3,12 +3,13 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import BusinessLine, RubricVersion
 
 from .models import Branch, Finding, Office, ProcessLogEntry, User, Visit
+from .models.ordering import branch_order, bytewise, office_order
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -70,7 +71,7 @@ class CampaignForm(forms.Form):
     period_end = forms.DateField(label=_("Period end"), widget=DATE_INPUT)
     report_due = forms.DateField(label=_("Report due date"), widget=DATE_INPUT)
     branches = forms.ModelMultipleChoiceField(
-        queryset=Branch.objects.order_by("code"),
+        queryset=Branch.objects.order_by(*branch_order()),
         label=_("Branches in scope"),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -151,15 +152,17 @@ class VisitPlanForm(forms.Form):
     def __init__(self, *args, branches, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
-        self.fields["office"].queryset = Office.objects.filter(
-            branch__in=branches, active=True
-        ).select_related("branch")
+        self.fields["office"].queryset = (
+            Office.objects.filter(branch__in=branches, active=True)
+            .select_related("branch")
+            .order_by(*office_order())
+        )
         self.fields["office"].label_from_instance = lambda o: f"{o.branch.name} · {o.name}"
         self.fields["kind"].choices = [c for c in Visit.Kind.choices if c[0] in kinds]
         self.fields["inspectors"].queryset = (
             User.objects.filter(role=User.Role.INSPECTOR, is_active=True)
             .filter(Q(branch__isnull=True) | Q(branch__in=branches))
-            .order_by("branch_id", "username")
+            .order_by(F("branch__order").asc(nulls_first=True), "branch_id", bytewise("username"))
         )
 
     def clean(self):

@@ -29,13 +29,14 @@ from .models import (
     Visit,
     VisitChange,
 )
+from .models.ordering import branch_order, bytewise, office_order, unit_order
 
 
 def branch_overview(user: User) -> QuerySet[Branch]:
     """Visible branches with their offices and head counts, in a fixed number of queries."""
     offices = Office.objects.annotate(
         specialist_count=Count("specialists", filter=Q(specialists__active=True))
-    ).order_by("code")
+    ).order_by(*office_order())
     return (
         access.visible_branches(user)
         .annotate(
@@ -45,7 +46,7 @@ def branch_overview(user: User) -> QuerySet[Branch]:
             ),
         )
         .prefetch_related(Prefetch("offices", queryset=offices))
-        .order_by("code")
+        .order_by(*branch_order())
     )
 
 
@@ -56,7 +57,7 @@ def specialist_list(
         access.visible_specialists(user)
         .select_related("branch", "office", "home_post")
         .prefetch_related("concurrent_posts")
-        .order_by("branch__code", "office__code", "employee_no")
+        .order_by(*unit_order(), bytewise("employee_no").asc())
     )
     if branch_id:
         specialists = specialists.filter(branch_id=branch_id)
@@ -77,7 +78,7 @@ def visit_list(user: User, *, campaign_id: int | None = None) -> QuerySet[Visit]
         access.visible_visits(user)
         .select_related("campaign", "branch", "office")
         .prefetch_related("inspectors")
-        .order_by("-start_date", "branch__code", "office__code")
+        .order_by("-start_date", *unit_order(), "pk")
     )
     if campaign_id:
         visits = visits.filter(campaign_id=campaign_id)
@@ -146,8 +147,12 @@ def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
     branches = list(
         access.visible_branches(user)
         .filter(pk__in=campaign.branches.values("pk"))
-        .prefetch_related(Prefetch("offices", queryset=Office.objects.filter(active=True)))
-        .order_by("code")
+        .prefetch_related(
+            Prefetch(
+                "offices", queryset=Office.objects.filter(active=True).order_by(*office_order())
+            )
+        )
+        .order_by(*branch_order())
     )
     draws_by_branch = current_office_draws(campaign)
     visits = list(
@@ -232,7 +237,11 @@ def visit_kpis(visit: Visit) -> list[KpiStatus]:
             thresholds.get(balanced),
         )
     ]
-    offices = [visit.office] if visit.office_id else list(visit.branch.offices.filter(active=True))
+    offices = (
+        [visit.office]
+        if visit.office_id
+        else list(visit.branch.offices.filter(active=True).order_by(*office_order()))
+    )
     rows += [
         KpiStatus(
             mixed, mixed.label, office.name, figures.get((mixed, office.pk)), thresholds.get(mixed)
@@ -249,7 +258,7 @@ def unit_specialists(visit: Visit) -> QuerySet[Specialist]:
     people = (
         people.filter(office_id=visit.office_id) if visit.office_id else people.filter(office=None)
     )
-    return people.prefetch_related("concurrent_posts").order_by("employee_no")
+    return people.prefetch_related("concurrent_posts").order_by(bytewise("employee_no").asc())
 
 
 def visit_missing_items(visit: Visit) -> list[tuple[str, str]]:
@@ -339,7 +348,7 @@ def draw_history(campaign: Campaign, user: User) -> QuerySet[RandomDraw]:
             branch__in=access.visible_branches(user),
         )
         .select_related("branch", "drawn_by", "superseded_by")
-        .order_by("branch__code", "-drawn_at", "-pk")
+        .order_by(*branch_order("branch__"), "-drawn_at", "-pk")
     )
 
 
@@ -453,7 +462,7 @@ def action_stats(user: User, today, *, campaign_id: int | None = None) -> list[A
             closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
             closed_on_time=Count("pk", filter=_closed_on_time()),
         )
-        .order_by("visit__branch__code", "responsible_office__code")
+        .order_by(*unit_order("visit__branch__", "responsible_office__"))
     )
     return [
         ActionStatsRow(

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from inspections.models import (
@@ -43,6 +43,7 @@ from inspections.models import (
     SheetRecord,
     Visit,
 )
+from inspections.models.ordering import branch_order, bytewise, office_order, unit_order
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, compliance_rate, mean_percent, score_part
@@ -293,7 +294,7 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
     ]
     code_of = {s["id"]: s["code"] for s in sheets}
 
-    branches = campaign.branches.order_by("code")
+    branches = campaign.branches.order_by(*branch_order())
     if branch_ids is not None:
         branches = branches.filter(pk__in=branch_ids)
     branches = list(branches.values("id", "code", "name", "rollout_batch"))
@@ -309,7 +310,7 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
     offices = list(
         Office.objects.filter(branch_id__in=branch_pks)
         .filter(Q(active=True) | Q(pk__in=visit_offices))
-        .order_by("code")
+        .order_by(*office_order())
         .values("id", "branch_id", "code", "name")
     )
     draws = {
@@ -509,8 +510,7 @@ def interview_items(campaign: Campaign, branch_ids) -> Iterator[InterviewItem]:
         )
         .exclude(text="")
         .order_by(
-            "interview__visit__branch__code",
-            F("interview__visit__office__code").asc(nulls_first=True),
+            *unit_order("interview__visit__branch__", "interview__visit__office__"),
             "-interview__visit__kind",
             "interview__created_at",
             "interview_id",
@@ -655,11 +655,10 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
     parts = (
         PartRecord.objects.filter(sheet_record__visit__in=visits)
         .order_by(
-            "sheet_record__visit__branch__code",
-            F("sheet_record__visit__office__code").asc(nulls_first=True),
+            *unit_order("sheet_record__visit__branch__", "sheet_record__visit__office__"),
             "-sheet_record__visit__kind",
             "sheet_record__visit_id",
-            "sheet_record__specialist__employee_no",
+            bytewise("sheet_record__specialist__employee_no").asc(nulls_first=True),
             "sheet_record__sheet__order",
             "part__order",
         )
@@ -772,12 +771,11 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
     checklists = (
         ChecklistRecord.objects.filter(visit__in=visits)
         .order_by(
-            "visit__branch__code",
-            F("visit__office__code").asc(nulls_first=True),
+            *unit_order("visit__branch__", "visit__office__"),
             "-visit__kind",
             "visit_id",
             "sheet__order",
-            F("specialist__employee_no").asc(nulls_first=True),
+            bytewise("specialist__employee_no").asc(nulls_first=True),
         )
         .values_list(
             "visit__branch__name",

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from inspections import access as inspection_access
 from inspections import services as inspection_services
 from inspections.models import BranchReportSubmission, Visit
+from inspections.models.ordering import branch_order
 
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
@@ -209,7 +210,7 @@ def campaign_reports(request, pk):
     latest = _current_jobs(campaign)
     branches = [
         b
-        for b in campaign.branches.order_by("code")
+        for b in campaign.branches.order_by(*branch_order())
         if can_request(user, campaign=campaign, branch=b)
     ]
     return render(

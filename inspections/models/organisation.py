@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring.models import BusinessLine, RolloutBatch
 
+from .ordering import branch_order, bytewise, office_order, unit_order
+
 
 class Branch(models.Model):
     """A branch (分公司). Its rollout batch alone sets its KPI thresholds."""
@@ -18,9 +20,14 @@ class Branch(models.Model):
         _("rollout batch"), max_length=20, choices=RolloutBatch.choices
     )
     rollout_date = models.DateField(_("rollout date"), null=True, blank=True)
+    order = models.PositiveIntegerField(
+        _("display order"),
+        default=0,
+        help_text=_("Within its rollout batch, lists show branches by this number, then code."),
+    )
 
     class Meta:
-        ordering = ["code"]
+        ordering = branch_order()
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
 
@@ -43,9 +50,14 @@ class Office(models.Model):
     name = models.CharField(_("name"), max_length=100)
     city_tier = models.CharField(_("city tier"), max_length=1, choices=CityTier.choices, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(
+        _("display order"),
+        default=0,
+        help_text=_("Within its branch, lists show offices by this number, then code."),
+    )
 
     class Meta:
-        ordering = ["branch__code", "code"]
+        ordering = office_order()
         constraints = [
             models.UniqueConstraint(fields=["branch", "name"], name="unique_office_name_per_branch")
         ]
@@ -82,7 +94,7 @@ class Counter(models.Model):
     counter_type = models.CharField(_("counter type"), max_length=20, choices=CounterType.choices)
 
     class Meta:
-        ordering = ["branch__code", "office__code", "name"]
+        ordering = [*unit_order(), "id"]
         verbose_name = _("counter")
         verbose_name_plural = _("counters")
 
@@ -149,7 +161,7 @@ class Specialist(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["branch__code", "office__code", "employee_no"]
+        ordering = [*unit_order(), bytewise("employee_no").asc()]
         verbose_name = _("specialist")
         verbose_name_plural = _("specialists")
 

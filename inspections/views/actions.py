@@ -27,6 +27,7 @@ from ..action_forms import (
     VerifyForm,
 )
 from ..models import ActionEvidence, DeadlineExtension, RectificationAction
+from ..models.ordering import office_order
 from .organisation import XLSX
 
 
@@ -49,7 +50,7 @@ def action_list(request):
     area_choices = dict(areas.order_by("order").values_list("code", "name"))
     form = ActionFilterForm(
         request.GET or None,
-        offices=access.visible_offices(user).order_by("branch__code", "code"),
+        offices=access.visible_offices(user).order_by(*office_order()),
         campaigns=selectors.visible_campaigns(user),
         areas=area_choices.items(),
     )

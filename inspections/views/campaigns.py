@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,8 +28,11 @@ from ..forms import (
     VisitPlanForm,
     add_service_errors,
 )
-from ..models import Branch, KpiFigure, Visit
+from ..models import Branch, KpiFigure, Office, Visit
+from ..models.ordering import branch_order, office_order
 from .organisation import XLSX
+
+_OFFICES = Prefetch("offices", queryset=Office.objects.order_by(*office_order()))
 
 
 def _campaign_for(user, pk):
@@ -179,7 +183,7 @@ def campaign_kpis(request, pk):
     """Head office enters its monitored KPI figures, by form or Excel upload."""
     campaign = _campaign_for(request.user, pk)
     _head_office_only(request.user)
-    branches = list(campaign.branches.order_by("code").prefetch_related("offices"))
+    branches = list(campaign.branches.order_by(*branch_order()).prefetch_related(_OFFICES))
     mixed = KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE
     balanced = KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE
     upload_form = KpiUploadForm()
@@ -265,7 +269,7 @@ def campaign_kpi_template(request, pk):
     sheet = workbook.active
     sheet.title = "指标监测"
     sheet.append(list(services.campaigns.KPI_COLUMNS))
-    for branch in campaign.branches.order_by("code").prefetch_related("offices"):
+    for branch in campaign.branches.order_by(*branch_order()).prefetch_related(_OFFICES):
         sheet.append([branch.name, None, None, None])
         for office in branch.offices.all():
             sheet.append([branch.name, office.name, None, None])
@@ -283,7 +287,7 @@ def visit_plan(request, pk):
     user = request.user
     if access.can_run_campaigns(user):
         kinds = [Visit.Kind.HEAD_OFFICE_CHECK]
-        branches = campaign.branches.order_by("code")
+        branches = campaign.branches.order_by(*branch_order())
     elif user.is_branch_manager:
         kinds = [Visit.Kind.SELF_INSPECTION]
         branches = campaign.branches.filter(pk=user.branch_id)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from .. import access, selectors, services
 from ..forms import RosterUploadForm
 from ..models import Visit
+from ..models.ordering import branch_order
 from ..roster import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +37,7 @@ def specialist_list(request):
     except ValueError:
         branch_id = office_id = None
     context = {
-        "branches": access.visible_branches(request.user).order_by("code"),
+        "branches": access.visible_branches(request.user).order_by(*branch_order()),
         "specialists": selectors.specialist_list(
             request.user, branch_id=branch_id, office_id=office_id
         ),

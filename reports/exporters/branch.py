@@ -14,7 +14,6 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -30,6 +29,7 @@ from inspections.models import (
     Visit,
     VisitTransition,
 )
+from inspections.models.ordering import unit_order
 from scoring.models import ContentArea
 
 from ..consolidated import BranchRow, ConsolidatedData, approved_visits, consolidated_data
@@ -121,7 +121,7 @@ def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchRe
     visits = list(
         visits_qs.select_related("office")
         .prefetch_related("inspectors")
-        .order_by(F("office__code").asc(nulls_first=True), "-kind", "start_date", "pk")
+        .order_by(*unit_order(), "-kind", "start_date", "pk")
     )
     approvals = {
         t.visit_id: t

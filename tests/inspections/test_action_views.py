@@ -538,9 +538,9 @@ def test_head_office_statistics_page(client, world, board, today):
         for r in response.context["rows"]
     ]
     assert rows == [
+        ("甲分公司", "甲分公司", 1, 0, 0, None),
         ("甲分公司", "甲一支公司", 2, 1, 1, 50.0),
         ("甲分公司", "甲二支公司", 1, 0, 0, None),
-        ("甲分公司", "甲分公司", 1, 0, 0, None),
         ("乙分公司", "乙一支公司", 1, 1, 0, None),
     ]
     body = response.content.decode()
@@ -568,9 +568,9 @@ def test_the_statistics_download_as_excel(client, world, board, today):
         "按期关闭率(%)",
     ]
     assert rows[1:] == [
+        ["甲分公司", "甲分公司", 1, 0, 0, 0, None, None],
         ["甲分公司", "甲一支公司", 2, 1, 2, 1, 50, None],
         ["甲分公司", "甲二支公司", 1, 0, 0, 0, None, None],
-        ["甲分公司", "甲分公司", 1, 0, 0, 0, None, None],
         ["乙分公司", "乙一支公司", 1, 1, 0, 0, None, None],
     ]
 

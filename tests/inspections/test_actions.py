@@ -565,9 +565,9 @@ def test_statistics_per_branch_and_unit(world, board):
         for r in rows
     ]
     assert table == [
+        ("甲分公司", "甲分公司", 1, 0, 0, 0, None),
         ("甲分公司", "甲一支公司", 2, 1, 2, 1, 50.0),
         ("甲分公司", "甲二支公司", 1, 0, 0, 0, None),
-        ("甲分公司", "甲分公司", 1, 0, 0, 0, None),
         ("乙分公司", "乙一支公司", 1, 1, 0, 0, None),
     ]
     only_2013 = selectors.action_stats(world.hq, TODAY, campaign_id=board.campaign_2013.pk)
