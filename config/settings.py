@@ -16,10 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from config.storage import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Everything the app writes on a development machine: the SQLite database, the
+# filesystem broker's folders, uploaded media, beat's schedule. The test suite
+# points it at a temporary folder of its own (tests/isolation.py).
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str(
@@ -213,8 +217,12 @@ EVIDENCE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # Celery. The default broker keeps its messages in files under var/, so a
 # development machine needs no server; production and CI use Redis.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The transport ignores the host, but kombu warns at every connection
+    # ("No hostname was supplied") when the URL names none.
+    if CELERY_BROKER_URL.rstrip("/") == "filesystem:":
+        CELERY_BROKER_URL = "filesystem://localhost/"
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),

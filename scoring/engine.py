@@ -1,6 +1,6 @@
 """The scoring arithmetic of the acceptance plan, as pure functions.
 
-Rules (seed 000, transcribed in shared/reference/rubrics-2012.yaml):
+Rules (seed 000, transcribed in fixtures/rubric-2012.yaml):
 - a section never scores above its max nor below 0;
 - item-points sections add up their items; section-points sections take one
   score for the section, its items being checkpoints only;

@@ -387,6 +387,18 @@ def test_a_subject_that_vanished_fails_the_job(approved_visit, media_root, monke
     assert job.error and "matching query" not in job.error
 
 
+def test_a_message_for_a_job_that_does_not_exist_is_dropped_with_one_line(db, caplog):
+    # A message left in a shared broker folder by another database's app, or
+    # for a job deleted since: no traceback, nothing written.
+    with caplog.at_level("WARNING", logger="reports.tasks"):
+        assert build_report.run(987654) == "missing"
+    assert [r.getMessage() for r in caplog.records] == [
+        "Report job 987654 does not exist; its message is dropped"
+    ]
+    assert not any(r.exc_info for r in caplog.records)
+    assert not ReportJob.objects.exists()
+
+
 def test_the_task_settings_keep_below_the_broker_visibility_timeout():
     assert build_report.acks_late is True
     assert build_report.reject_on_worker_lost is True

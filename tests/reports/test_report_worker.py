@@ -37,12 +37,12 @@ def through_the_broker():
     celery_app.conf.task_always_eager = previous
 
 
-def start_worker(queue: str, media_root: Path, log) -> subprocess.Popen:
+def start_worker(queue: str, media_root: Path, log, *, broker_url=None) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url_for_current_connection(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "MEDIA_ROOT": str(media_root),
         "PYTHONUNBUFFERED": "1",

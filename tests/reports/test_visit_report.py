@@ -5,7 +5,6 @@ and that its data is read with a bounded number of queries."""
 import gc
 import io
 import re
-import shutil
 import subprocess
 from decimal import Decimal
 from unittest import mock
@@ -26,6 +25,7 @@ from reports.exporters.visit import VisitPdfExporter, VisitXlsxExporter
 from reports.selectors import REPORT_TITLE, visit_report_data
 from scoring.engine import mean_percent
 from tests import factories
+from tests.skips import require_program
 
 from .conftest import (
     EXT_A_NAME,
@@ -336,9 +336,9 @@ def test_the_excel_file_opens_in_libreoffice_when_installed(workbook_bytes, tmp_
     source = tmp_path / "report.xlsx"
     source.write_bytes(workbook_bytes)
     load_workbook(source)  # openpyxl reads it back
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
-        pytest.skip("LibreOffice is not installed; openpyxl re-read the file")
+    office = require_program(
+        "libreoffice", "soffice", why="the file was re-read with openpyxl only"
+    )
     result = subprocess.run(
         [office, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(source)],
         capture_output=True,

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from scoring.models import RubricVersion
 
 FIXTURE_FILE = Path(settings.BASE_DIR) / "fixtures" / "rubric-2012.yaml"
-REFERENCE_FILE = Path(settings.BASE_DIR).parent / "shared" / "reference" / "rubrics-2012.yaml"
+# The reference transcription of seed 000, copied into the repository.
+REFERENCE_FILE = Path(settings.BASE_DIR) / "tests" / "data" / "rubrics-2012.yaml"
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """Sheet definitions for the scoring-engine tests, built as plain dataclasses.
 
 The 2012 sheets (表二, 表三, 表四 and the 表五/表七 checklists) are read straight
-from the reference transcription `shared/reference/rubrics-2012.yaml` with
-`yaml.safe_load`, so the tests follow the reference and not a copy of it. Keys
+from the reference transcription of seed 000's score sheets, kept in the
+repository as `tests/data/rubrics-2012.yaml` (the shared reference, copied:
+the tests read nothing outside the repository), with `yaml.safe_load`, so the
+tests follow the reference and not the app's fixture. Keys
 are synthetic ("p1", "p1s2", "p1s2i3") so that a test can tell an item's key
 from its label (the item's text); look things up by name with `part_named`,
 `section_named` and `item_named`.
@@ -11,25 +13,18 @@ Also: hypothesis strategies for arbitrary, internally consistent SheetDefs and
 for valid and invalid answers to them.
 """
 
-import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import strategies as st
 
 from scoring import definitions as d
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-REFERENCE_YAML = Path(
-    os.environ.get(
-        "RUBRICS_2012_YAML", REPO_DIR.parent / "shared" / "reference" / "rubrics-2012.yaml"
-    )
-)
+REFERENCE_YAML = Path(__file__).resolve().parents[1] / "data" / "rubrics-2012.yaml"
 
 # Seed 002: A ≥ 85, B 70–<85, C < 70.
 GRADE_BANDS = (
@@ -41,8 +36,7 @@ GRADE_BANDS = (
 
 @cache
 def reference() -> dict:
-    if not REFERENCE_YAML.exists():
-        pytest.skip(f"reference rubric not found at {REFERENCE_YAML}")
+    # A missing file fails (FileNotFoundError), never skips.
     with REFERENCE_YAML.open(encoding="utf-8") as f:
         return yaml.safe_load(f)
 

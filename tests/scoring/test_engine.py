@@ -1,5 +1,5 @@
 """Example-based tests of the scoring engine, on the 2012 sheets as the
-reference transcription (shared/reference/rubrics-2012.yaml) describes them.
+reference transcription (tests/data/rubrics-2012.yaml) describes them.
 
 No database: the engine is pure and works on plain dataclasses."""
 

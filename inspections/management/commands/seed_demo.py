@@ -3,6 +3,7 @@ offices and specialists, and one user per role. Safe to run again."""
 
 import datetime
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -193,7 +194,7 @@ class Command(BaseCommand):
 
     def _print_logins(self):
         self.stdout.write(
-            self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:")
+            self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL}/ with:")
         )
         for username, display_name, role, _branch, _superuser in USERS:
             self.stdout.write(
