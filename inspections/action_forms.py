@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from scoring.text import PlainTextFormField
+
 from .forms import DATE_INPUT
 from .models import RectificationAction
 
@@ -72,7 +74,7 @@ class ActionFilterForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    note = forms.CharField(
+    note = PlainTextFormField(
         label=_("What was done"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Write what was done.")},
@@ -81,7 +83,7 @@ class ProgressForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    text = forms.CharField(
+    text = PlainTextFormField(
         label=_("Evidence that it is fixed"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Describe the evidence that the shortcoming is fixed.")},
@@ -91,7 +93,7 @@ class SubmitForm(forms.Form):
 
 class VerifyForm(forms.Form):
     decision = forms.ChoiceField(choices=[("close", _("Close")), ("reopen", _("Reopen"))])
-    comment = forms.CharField(
+    comment = PlainTextFormField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -108,7 +110,7 @@ class ExtensionRequestForm(forms.Form):
         widget=DATE_INPUT,
         error_messages={"required": _("Give a new deadline and a reason.")},
     )
-    reason = forms.CharField(
+    reason = PlainTextFormField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a new deadline and a reason.")},
@@ -123,4 +125,4 @@ class ExtensionDecisionForm(forms.Form):
             "invalid_choice": _("Choose to approve or to refuse."),
         },
     )
-    comment = forms.CharField(label=_("Comment"), required=False)
+    comment = PlainTextFormField(label=_("Comment"), required=False)

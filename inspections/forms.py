@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import BusinessLine, RubricVersion
+from scoring.text import PlainTextFormField
 
 from .models import Branch, Finding, Office, ProcessLogEntry, User, Visit
 from .models.ordering import branch_order, bytewise, office_order
@@ -62,7 +63,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = PlainTextFormField(label=_("Name"), max_length=200)
     rubric = forms.ModelChoiceField(
         queryset=RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED),
         label=_("Rubric version"),
@@ -91,7 +92,7 @@ class CampaignForm(forms.Form):
 class GradeBandsForm(forms.Form):
     """Grade bands as lines “A 85”, one per line."""
 
-    bands = forms.CharField(
+    bands = PlainTextFormField(
         label=_("Grade bands"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One band per line: grade and minimum percentage, e.g. “A 85”."),
@@ -122,7 +123,7 @@ class GradeBandsForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = PlainTextFormField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -197,7 +198,7 @@ class LogEntryForm(forms.ModelForm):
 
 class SpecialistDrawForm(forms.Form):
     size = forms.IntegerField(label=_("How many"), min_value=1, max_value=20, initial=3)
-    reason = forms.CharField(label=_("Reason for redrawing"), required=False)
+    reason = PlainTextFormField(label=_("Reason for redrawing"), required=False)
 
 
 class NewSheetForm(forms.Form):
@@ -237,7 +238,7 @@ class ChecklistForm(forms.Form):
                 required=False,
                 coerce=str,
             )
-            self.fields[f"remark-{requirement.key}"] = forms.CharField(
+            self.fields[f"remark-{requirement.key}"] = PlainTextFormField(
                 label=_("Remark"), required=False, max_length=1000
             )
 
@@ -275,7 +276,7 @@ class ChecklistForm(forms.Form):
 
 
 class KpiNoteForm(forms.Form):
-    note = forms.CharField(
+    note = PlainTextFormField(
         label=_(
             "How the branch monitors the two KPIs, and what was discussed of head office's figures"
         ),
@@ -284,9 +285,9 @@ class KpiNoteForm(forms.Form):
 
 
 class InterviewForm(forms.Form):
-    interviewee = forms.CharField(label=_("Interviewee"), max_length=50)
-    post = forms.CharField(label=_("Post"), max_length=50)
-    notes = forms.CharField(
+    interviewee = PlainTextFormField(label=_("Interviewee"), max_length=50)
+    post = PlainTextFormField(label=_("Post"), max_length=50)
+    notes = PlainTextFormField(
         label=_("Extra notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -306,7 +307,7 @@ class InterviewForm(forms.Form):
                     widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                     required=False,
                 )
-            self.fields[f"q{q.pk}-text"] = forms.CharField(
+            self.fields[f"q{q.pk}-text"] = PlainTextFormField(
                 label=q.text, required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
             self.fields[f"q{q.pk}-tag"] = forms.ChoiceField(
@@ -353,7 +354,7 @@ class InterviewForm(forms.Form):
 class FindingForm(forms.Form):
     content_area = forms.ModelChoiceField(queryset=None, label=_("Content area"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Finding.Kind.choices)
-    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = PlainTextFormField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
@@ -362,14 +363,16 @@ class FindingForm(forms.Form):
 
 class ActionForm(forms.Form):
     content_area = forms.ModelChoiceField(queryset=None, label=_("Content area"))
-    description = forms.CharField(label=_("What to fix"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = PlainTextFormField(
+        label=_("What to fix"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     responsible_office = forms.ModelChoiceField(
         queryset=None,
         label=_("Responsible office"),
         required=False,
         empty_label=_("— the branch itself —"),
     )
-    responsible_person = forms.CharField(label=_("Responsible person"), max_length=50)
+    responsible_person = PlainTextFormField(label=_("Responsible person"), max_length=50)
     owner = forms.ModelChoiceField(queryset=None, label=_("Owner (user)"), required=False)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
 
@@ -382,14 +385,14 @@ class ActionForm(forms.Form):
 
 class LineWaiverForm(forms.Form):
     business_line = forms.ChoiceField(choices=BusinessLine.choices)
-    reason = forms.CharField(
+    reason = PlainTextFormField(
         label=_("Why there is no sheet for this line"), required=False, max_length=500
     )
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
-    comment = forms.CharField(
+    comment = PlainTextFormField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -402,6 +405,6 @@ class ReviewForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Photo or file"))
-    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
-    target = forms.CharField(widget=forms.HiddenInput, required=False)
-    item_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    caption = PlainTextFormField(label=_("Caption"), required=False, max_length=200)
+    target = PlainTextFormField(widget=forms.HiddenInput, required=False)
+    item_key = PlainTextFormField(widget=forms.HiddenInput, required=False)

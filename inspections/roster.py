@@ -13,6 +13,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from scoring.text import control_characters, from_excel, normalise
+
 # Column headers as they appear in the file; the roster is a Chinese document.
 COLUMNS = [
     ("employee_no", "员工号"),
@@ -80,11 +82,7 @@ def template_workbook(example_workplace: str = "", example_posts=("保全", "理
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return normalise(from_excel(value)).strip()
 
 
 def _split_posts(value: str) -> list[str]:
@@ -154,6 +152,13 @@ def parse_roster(
         concurrent_names = _split_posts(cell("concurrent_posts"))
         active_text = cell("active").lower()
 
+        for key, title in COLUMNS:
+            found = control_characters(cell(key))
+            if found:
+                problems.append(
+                    _("column %(column)s holds invisible control characters (%(characters)s)")
+                    % {"column": title, "characters": "、".join(found)}
+                )
         if not employee_no:
             problems.append(_("the employee number is empty"))
         elif employee_no in seen:

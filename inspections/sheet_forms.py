@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from scoring import definitions as d
+from scoring.text import PlainTextFormField
 
 from .evidence_files import evidence_key
 from .models import SelectionMethod
@@ -68,7 +69,7 @@ class PartBlock:
 
 
 def _score_input(maximum):
-    return forms.CharField(
+    return PlainTextFormField(
         required=False,
         widget=forms.TextInput(
             attrs={
@@ -107,7 +108,7 @@ class SheetForm(forms.Form):
                 initial=definition.parts[0].key,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
-            self.fields["alternative_reason"] = forms.CharField(
+            self.fields["alternative_reason"] = PlainTextFormField(
                 label=_("Why the standard process could not be checked"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -117,7 +118,7 @@ class SheetForm(forms.Form):
 
     def _add_part_fields(self, part: d.PartDef):
         p = part.key
-        self.fields[f"{p}-reference_no"] = forms.CharField(
+        self.fields[f"{p}-reference_no"] = PlainTextFormField(
             label=REFERENCE_LABELS.get(self.definition.business_line, _("Reference number")),
             required=False,
             max_length=50,
@@ -135,7 +136,7 @@ class SheetForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
-            self.fields[f"{p}-not_observed_reason"] = forms.CharField(
+            self.fields[f"{p}-not_observed_reason"] = PlainTextFormField(
                 label=_("Why not observed"), required=False, max_length=500
             )
         for section in part.sections:
@@ -149,14 +150,14 @@ class SheetForm(forms.Form):
                 self.fields[f"{s}-na"] = forms.BooleanField(
                     required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
                 )
-                self.fields[f"{s}-na_reason"] = forms.CharField(required=False, max_length=300)
+                self.fields[f"{s}-na_reason"] = PlainTextFormField(required=False, max_length=300)
             if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
                 self.fields[f"{s}-notice_kind"] = forms.ChoiceField(
                     required=False,
                     choices=[("", "—")] + [(i.key, i.text) for i in section.notice_kinds],
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
                 )
-            self.fields[f"{s}-remark"] = forms.CharField(
+            self.fields[f"{s}-remark"] = PlainTextFormField(
                 required=False,
                 max_length=1000,
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
@@ -390,6 +391,26 @@ def _score_box(field, label) -> str:
     return html
 
 
+def _errors_after(field) -> str:
+    if not field.errors:
+        return ""
+    messages = "<br>".join(_e(message) for message in field.errors)
+    return f'<div class="invalid-feedback d-block" id="{field.auto_id}-error">{messages}</div>'
+
+
+def _text_box(field, label: str, *, placeholder: bool = False, css: str = "") -> str:
+    """A free-text input; a refusal (a control character) shows right under it."""
+    invalid = (
+        f' aria-invalid="true" aria-describedby="{field.auto_id}-error"' if field.errors else ""
+    )
+    hint = f' placeholder="{_e(label)}"' if placeholder else ""
+    return (
+        f'<input class="form-control form-control-sm{css}{" is-invalid" if field.errors else ""}" '
+        f'name="{field.html_name}" id="{field.auto_id}" value="{_value(field)}"'
+        f'{hint} aria-label="{_e(label)}"{invalid}>{_errors_after(field)}'
+    )
+
+
 def _section_head(s: SectionBlock, part_prefix: str) -> str:
     """The section's first cell: name, maximum, not-applicable box, notice kind."""
     section = s.section
@@ -420,12 +441,8 @@ def _section_head(s: SectionBlock, part_prefix: str) -> str:
             exempt = "、".join(sorted(section.exempt_servicing_items))
             automatically = _e(gettext("Automatically for"))
             head.append(f'<div class="small text-muted">{automatically} {_e(exempt)}</div>')
-        reason = _e(gettext("Reason"))
-        head.append(
-            f'<input class="form-control form-control-sm mt-1" '
-            f'name="{s.na_reason_field.html_name}" value="{_value(s.na_reason_field)}" '
-            f'placeholder="{reason}" aria-label="{reason}"></div>'
-        )
+        reason = gettext("Reason")
+        head.append(_text_box(s.na_reason_field, reason, placeholder=True, css=" mt-1") + "</div>")
     if s.notice_field is not None:
         label = _e(gettext("Notice kind checked (the others get full points)"))
         head.append(
@@ -467,12 +484,8 @@ def _section_rows(s: SectionBlock, part_prefix: str, evidence: list) -> str:
             )
         if first:
             listed = _evidence_list(evidence, evidence_key(section))
-            remark = _e(gettext("Remark"))
-            cells.append(
-                f'<td rowspan="{count}"><input name="{s.remark_field.html_name}" '
-                f'value="{_value(s.remark_field)}" class="form-control form-control-sm" '
-                f'aria-label="{remark}">{listed}</td>'
-            )
+            remark = gettext("Remark")
+            cells.append(f'<td rowspan="{count}">{_text_box(s.remark_field, remark)}{listed}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "\n".join(rows)
 
@@ -482,9 +495,7 @@ def _part_fields(block: PartBlock) -> str:
     ref = block.reference_field
     fields = [
         f'<div class="col-sm-4"><label class="form-label small" for="{ref.auto_id}">'
-        f"{_e(ref.label)}</label>"
-        f'<input class="form-control form-control-sm" name="{ref.html_name}" '
-        f'id="{ref.auto_id}" value="{_value(ref)}"></div>'
+        f"{_e(ref.label)}</label>{_text_box(ref, str(ref.label))}</div>"
     ]
     if block.servicing_field is not None:
         servicing = block.servicing_field
@@ -495,15 +506,14 @@ def _part_fields(block: PartBlock) -> str:
     if block.not_observed_field is not None:
         box, reason = block.not_observed_field, block.not_observed_reason_field
         not_observed = _e(gettext("Not observed"))
-        why = _e(gettext("Why not observed"))
+        why = gettext("Why not observed")
         fields.append(
             '<div class="col-sm-8 d-flex align-items-end gap-2">'
             f'<div class="form-check text-nowrap"><input type="checkbox" name="{box.html_name}" '
             f'class="form-check-input" id="{box.auto_id}"{_checked(box)}>'
             f'<label class="form-check-label small" for="{box.auto_id}">'
             f"{not_observed}</label></div>"
-            f'<input class="form-control form-control-sm" name="{reason.html_name}" '
-            f'value="{_value(reason)}" placeholder="{why}" aria-label="{why}"></div>'
+            f"<div class='flex-fill'>{_text_box(reason, why, placeholder=True)}</div></div>"
         )
     return "".join(fields)
 

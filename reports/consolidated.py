@@ -636,7 +636,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
     Empty cells are None, never "" (an empty string is still a cell to write).
     `text` is applied to every string once, where it comes from (a name once
     per form, a rubric text once per sheet, a remark once per section), so
-    an exporter escapes them without touching every cell (`excel.safe_text`).
+    an exporter escapes them without touching every cell (`excel.cell_value`).
     Streams: a fixed number of queries (the rubric tree and two cursors),
     whatever the size."""
     definitions = rubric_definitions(campaign.rubric_id)

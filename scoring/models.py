@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import rubric_rules
+from .text import PlainCharField, PlainTextField
 
 
 class BusinessLine(models.TextChoices):
@@ -32,13 +33,13 @@ class RubricVersion(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = PlainCharField(_("name"), max_length=200)
     version = models.CharField(_("version"), max_length=50, unique=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     effective_date = models.DateField(_("effective date"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = PlainTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -79,8 +80,8 @@ class Sheet(models.Model):
         RubricVersion, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("rubric")
     )
     code = models.SlugField(_("code"), max_length=50)
-    table_label = models.CharField(_("table label"), max_length=20, help_text=_("e.g. 表二"))
-    name = models.CharField(_("name"), max_length=200)
+    table_label = PlainCharField(_("table label"), max_length=20, help_text=_("e.g. 表二"))
+    name = PlainCharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     business_line = models.CharField(
         _("business line"), max_length=20, choices=BusinessLine.choices, blank=True
@@ -102,7 +103,7 @@ class Sheet(models.Model):
             "Scored sheets and 表七 are filled per specialist; 表五 once for the visited unit."
         ),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = PlainTextField(_("notes"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -149,7 +150,7 @@ class SheetPart(models.Model):
         Sheet, on_delete=models.CASCADE, related_name="parts", verbose_name=_("sheet")
     )
     code = models.SlugField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=200)
+    name = PlainCharField(_("name"), max_length=200)
     total_points = models.PositiveIntegerField(_("total points"))
     is_preferred_alternative = models.BooleanField(
         _("preferred alternative"),
@@ -202,7 +203,7 @@ class Section(models.Model):
         SheetPart, on_delete=models.CASCADE, related_name="sections", verbose_name=_("part")
     )
     code = models.SlugField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=200)
+    name = PlainCharField(_("name"), max_length=200)
     scoring = models.CharField(_("scoring"), max_length=20, choices=Scoring.choices)
     max_points = models.PositiveIntegerField(_("max points"), default=0)
     not_applicable_rule = models.CharField(
@@ -211,7 +212,7 @@ class Section(models.Model):
         choices=NotApplicableRule.choices,
         default=NotApplicableRule.NONE,
     )
-    not_applicable_conditions = models.TextField(
+    not_applicable_conditions = PlainTextField(
         _("when it does not apply"),
         blank=True,
         help_text=_("Shown to the inspector, e.g. “no extra premium arose”."),
@@ -254,7 +255,7 @@ class Item(models.Model):
     section = models.ForeignKey(
         Section, on_delete=models.CASCADE, related_name="items", verbose_name=_("section")
     )
-    text = models.CharField(_("text"), max_length=300)
+    text = PlainCharField(_("text"), max_length=300)
     points = models.PositiveIntegerField(_("points"), null=True, blank=True)
     is_notice_kind = models.BooleanField(_("notice kind"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -275,7 +276,7 @@ class ContentArea(models.Model):
         RubricVersion, on_delete=models.CASCADE, related_name="content_areas"
     )
     code = models.SlugField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=200)
+    name = PlainCharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -294,7 +295,7 @@ class InterviewAudience(models.Model):
     rubric = models.ForeignKey(
         RubricVersion, on_delete=models.CASCADE, related_name="interview_audiences"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = PlainCharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -315,7 +316,7 @@ class InterviewQuestion(models.Model):
     audience = models.ForeignKey(
         InterviewAudience, on_delete=models.CASCADE, related_name="questions"
     )
-    text = models.CharField(_("text"), max_length=300)
+    text = PlainCharField(_("text"), max_length=300)
     is_yes_no = models.BooleanField(_("yes/no question"), default=False)
     tag = models.CharField(_("tag"), max_length=20, choices=Tag.choices, blank=True, default="")
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -347,7 +348,7 @@ class KpiThreshold(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = PlainCharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["rubric", "kpi", "rollout_batch"]

@@ -45,6 +45,7 @@ from .models import (
     Sheet,
     SheetPart,
 )
+from .text import control_characters, normalise, validate_plain_text
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,14 @@ def export_rubric(version: RubricVersion) -> dict[str, Any]:
 _MISSING = object()
 
 
+def _text_problem(value: str) -> str:
+    try:
+        validate_plain_text(value)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
 def _at(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -221,7 +230,9 @@ class _Validator:
         if not isinstance(value, str):
             self.add(_at(path, key), _("must be text"))
             return ""
-        value = value.strip()
+        value = normalise(value).strip()
+        if control_characters(value):
+            self.add(_at(path, key), _text_problem(value))
         if required and not value:
             self.add(_at(path, key), _("is required"))
         if len(value) > max_length:
@@ -317,6 +328,8 @@ class _Validator:
         for index, value in enumerate(self.items(data, key, path)):
             if not isinstance(value, str) or not value.strip():
                 self.add(f"{_at(path, key)}[{index}]", _("must be non-empty text"))
+            elif control_characters(value):
+                self.add(f"{_at(path, key)}[{index}]", _text_problem(value))
             elif len(value) > max_length:
                 self.add(f"{_at(path, key)}[{index}]", _("is too long"))
             elif value.strip() in result:

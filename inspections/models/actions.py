@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import ContentArea
+from scoring.text import PlainCharField, PlainTextField
 
 from .organisation import Office
 from .visits import Visit
@@ -30,7 +31,7 @@ class RectificationAction(models.Model):
     content_area = models.ForeignKey(
         ContentArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("content area")
     )
-    description = models.TextField(_("what to fix"))
+    description = PlainTextField(_("what to fix"))
     responsible_office = models.ForeignKey(
         Office,
         on_delete=models.PROTECT,
@@ -40,7 +41,7 @@ class RectificationAction(models.Model):
         verbose_name=_("responsible office"),
         help_text=_("Empty: the branch itself."),
     )
-    responsible_person = models.CharField(_("responsible person"), max_length=50)
+    responsible_person = PlainCharField(_("responsible person"), max_length=50)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -118,7 +119,7 @@ class ActionEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    text = models.TextField(_("text"), blank=True)
+    text = PlainTextField(_("text"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -174,7 +175,7 @@ class DeadlineExtension(models.Model):
     )
     previous_deadline = models.DateField(_("deadline before"))
     requested_deadline = models.DateField(_("requested deadline"))
-    reason = models.TextField(_("reason"))
+    reason = PlainTextField(_("reason"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -186,7 +187,7 @@ class DeadlineExtension(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = PlainTextField(_("decision comment"), blank=True)
 
     class Meta:
         ordering = ["action", "requested_at", "id"]

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from scoring.text import PlainTextField
+
 from .campaigns import Campaign
 from .organisation import Branch
 
@@ -37,7 +39,7 @@ class BranchReportSubmission(models.Model):
         verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    note = models.TextField(_("note to head office"), blank=True)
+    note = PlainTextField(_("note to head office"), blank=True)
     # The branch report as built when it was submitted (a copy: later rebuilds
     # of the branch report, as more visits are approved, do not change it).
     file = models.FileField(_("report file"), upload_to=submitted_report_path, blank=True)

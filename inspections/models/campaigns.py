@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import KpiThreshold, RubricVersion
+from scoring.text import PlainCharField, PlainTextField
 
 from .organisation import Branch, Office
 
@@ -19,7 +20,7 @@ class Campaign(models.Model):
     """An acceptance campaign (验收): a period, a due date, the rubric version
     used, its grade bands and the branches in scope."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = PlainCharField(_("name"), max_length=200)
     rubric = models.ForeignKey(
         RubricVersion, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("rubric")
     )
@@ -105,7 +106,7 @@ class RandomDraw(models.Model):
     candidate_ids = models.JSONField(_("candidates"), default=list)
     result_ids = models.JSONField(_("result"), default=list)
     result_labels = models.JSONField(_("result names"), default=list)
-    reason = models.TextField(_("reason for redrawing"), blank=True)
+    reason = PlainTextField(_("reason for redrawing"), blank=True)
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

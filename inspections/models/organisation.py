@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import BusinessLine, RolloutBatch
+from scoring.text import PlainCharField
 
 from .ordering import branch_order, bytewise, office_order, unit_order
 
@@ -15,7 +16,7 @@ class Branch(models.Model):
     """A branch (分公司). Its rollout batch alone sets its KPI thresholds."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = PlainCharField(_("name"), max_length=100, unique=True)
     rollout_batch = models.CharField(
         _("rollout batch"), max_length=20, choices=RolloutBatch.choices
     )
@@ -47,7 +48,7 @@ class Office(models.Model):
         Branch, on_delete=models.PROTECT, related_name="offices", verbose_name=_("branch")
     )
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = PlainCharField(_("name"), max_length=100)
     city_tier = models.CharField(_("city tier"), max_length=1, choices=CityTier.choices, blank=True)
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(
@@ -90,7 +91,7 @@ class Counter(models.Model):
         verbose_name=_("office"),
         help_text=_("Leave empty for a counter of the branch itself."),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = PlainCharField(_("name"), max_length=100)
     counter_type = models.CharField(_("counter type"), max_length=20, choices=CounterType.choices)
 
     class Meta:
@@ -111,7 +112,7 @@ class Post(models.Model):
     never scored on a line that their home or concurrent posts cover."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = PlainCharField(_("name"), max_length=50, unique=True)
     covers_new_business = models.BooleanField(_("covers new business"), default=False)
     covers_policy_change = models.BooleanField(_("covers policy change"), default=False)
     covers_claims = models.BooleanField(_("covers claims"), default=False)
@@ -138,8 +139,8 @@ class Post(models.Model):
 class Specialist(models.Model):
     """A customer-service specialist (客服专员)."""
 
-    employee_no = models.CharField(_("employee number"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    employee_no = PlainCharField(_("employee number"), max_length=30, unique=True)
+    name = PlainCharField(_("name"), max_length=50)
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="specialists", verbose_name=_("branch")
     )
@@ -216,7 +217,10 @@ class User(AbstractUser):
         verbose_name=_("branch"),
         help_text=_("Required for branch managers; for inspectors, empty means head office."),
     )
-    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # AbstractUser's, with the plain-text rule of every field people type into.
+    first_name = PlainCharField(_("first name"), max_length=150, blank=True)
+    last_name = PlainCharField(_("last name"), max_length=150, blank=True)
+    display_name = PlainCharField(_("display name"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from scoring.engine import compliance_rate
 from scoring.models import BusinessLine, ContentArea, InterviewAudience, InterviewQuestion, Sheet
 from scoring.models import SheetPart as RubricPart
+from scoring.text import PlainCharField, PlainTextField
 
 from .campaigns import Campaign
 from .organisation import Branch, Office, Specialist
@@ -58,7 +59,7 @@ class Visit(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.PLANNED
     )
-    kpi_monitoring_note = models.TextField(
+    kpi_monitoring_note = PlainTextField(
         _("how the branch monitors the KPIs, and what was discussed"), blank=True
     )
     planned_by = models.ForeignKey(
@@ -90,7 +91,7 @@ class VisitTransition(models.Model):
     to_state = models.CharField(_("to"), max_length=20, choices=Visit.State.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = PlainTextField(_("comment"), blank=True)
 
     class Meta:
         ordering = ["visit", "at", "id"]
@@ -105,8 +106,8 @@ class ProcessLogEntry(models.Model):
     """A row of 表一 一柜通工作流程执行记录表."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="log_entries")
-    policy_no = models.CharField(_("policy number"), max_length=50)
-    business_item = models.CharField(_("business item"), max_length=100)
+    policy_no = PlainCharField(_("policy number"), max_length=50)
+    business_item = PlainCharField(_("business item"), max_length=100)
     operator = models.ForeignKey(
         Specialist, on_delete=models.PROTECT, related_name="log_entries", verbose_name=_("operator")
     )
@@ -134,7 +135,7 @@ class ProcessLogEntry(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
-    remarks = models.TextField(_("remarks"), blank=True)
+    remarks = PlainTextField(_("remarks"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,7 +176,7 @@ class SheetRecord(models.Model):
         related_name="+",
         verbose_name=_("sub-sheet checked"),
     )
-    alternative_reason = models.TextField(
+    alternative_reason = PlainTextField(
         _("why not the standard process"),
         blank=True,
         help_text=_("For 表四: why the office had no claim to check with the standard process."),
@@ -209,7 +210,7 @@ class PartRecord(models.Model):
 
     sheet_record = models.ForeignKey(SheetRecord, on_delete=models.CASCADE, related_name="parts")
     part = models.ForeignKey(RubricPart, on_delete=models.PROTECT, related_name="+")
-    reference_no = models.CharField(
+    reference_no = PlainCharField(
         _("reference number"),
         max_length=50,
         blank=True,
@@ -217,7 +218,7 @@ class PartRecord(models.Model):
     )
     servicing_item = models.CharField(_("servicing item"), max_length=50, blank=True)
     observed = models.BooleanField(_("observed"), default=True)
-    not_observed_reason = models.TextField(_("why it was not observed"), blank=True)
+    not_observed_reason = PlainTextField(_("why it was not observed"), blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=1, default=0)
     max_points = models.DecimalField(_("max points"), max_digits=6, decimal_places=1, default=0)
@@ -282,7 +283,7 @@ class LineWaiver(models.Model):
     business_line = models.CharField(
         _("business line"), max_length=20, choices=BusinessLine.choices
     )
-    reason = models.TextField(_("reason"))
+    reason = PlainTextField(_("reason"))
 
     class Meta:
         constraints = [
@@ -300,9 +301,9 @@ class Interview(models.Model):
     audience = models.ForeignKey(
         InterviewAudience, on_delete=models.PROTECT, related_name="+", verbose_name=_("audience")
     )
-    interviewee = models.CharField(_("interviewee"), max_length=50)
-    post = models.CharField(_("post"), max_length=50)
-    notes = models.TextField(_("extra notes"), blank=True)
+    interviewee = PlainCharField(_("interviewee"), max_length=50)
+    post = PlainCharField(_("post"), max_length=50)
+    notes = PlainTextField(_("extra notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -323,7 +324,7 @@ class InterviewAnswer(models.Model):
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(InterviewQuestion, on_delete=models.PROTECT, related_name="+")
     yes_no = models.BooleanField(_("yes/no"), null=True, blank=True)
-    text = models.TextField(_("answer"), blank=True)
+    text = PlainTextField(_("answer"), blank=True)
     tag = models.CharField(_("tag"), max_length=20, choices=Tag.choices, blank=True, default="")
 
     class Meta:
@@ -348,7 +349,7 @@ class Finding(models.Model):
         ContentArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("content area")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    text = models.TextField(_("text"))
+    text = PlainTextField(_("text"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -377,7 +378,7 @@ class Evidence(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    caption = PlainCharField(_("caption"), max_length=200, blank=True)
     sheet_record = models.ForeignKey(
         SheetRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from scoring.models import KpiThreshold
+from scoring.text import from_excel, strip_control_characters
 
 from .. import access, draws
 from ..models import Branch, Campaign, CampaignGradeBand, KpiFigure, Office, RandomDraw, User
@@ -206,7 +207,8 @@ def import_kpi_figures(*, user: User, campaign: Campaign, content: bytes) -> int
         def cell(column, values=values):
             position = index[column]
             value = values[position] if position < len(values) else None
-            return "" if value is None else str(value).strip()
+            # Names are matched and figures read; nothing here is stored as text.
+            return strip_control_characters(from_excel(value)).strip()
 
         if not any(cell(c) for c in KPI_COLUMNS):
             continue

@@ -52,8 +52,12 @@ def import_roster(*, branch: Branch, content: bytes) -> RosterImportSummary:
             errors.append(
                 RowError(
                     row.row_number,
-                    _("employee number %(no)s belongs to %(branch)s")
-                    % {"no": row.employee_no, "branch": person.branch.name},
+                    # Never who or where: the importer may not see other branches.
+                    _(
+                        "employee number %(no)s is already used by another branch's "
+                        "specialist; check the number, or ask head office to move them"
+                    )
+                    % {"no": row.employee_no},
                 )
             )
     if errors:

@@ -26,20 +26,10 @@ from ..action_forms import (
     SubmitForm,
     VerifyForm,
 )
+from ..forms import add_service_errors
 from ..models import ActionEvidence, DeadlineExtension, RectificationAction
 from ..models.ordering import office_order
 from .organisation import XLSX
-
-
-def _errors(request, error: ValidationError):
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request, form):
-    """Each problem of the form once, as a message on the action's page."""
-    for message in dict.fromkeys(m for errors in form.errors.values() for m in errors):
-        messages.error(request, message)
 
 
 @login_required
@@ -84,6 +74,12 @@ def action_detail(request, pk):
         action = selectors.action_detail(request.user, pk)
     except RectificationAction.DoesNotExist:
         raise Http404 from None
+    return _detail_page(request, action)
+
+
+def _detail_page(request, action, *, failed_decision=None, **failed_forms):
+    """The action's page; a step refused is shown again with its form as typed
+    and its errors beside the fields (status 200, nothing saved)."""
     user = request.user
     today = timezone.localdate()
     can_work = access.can_work_action(user, action) and action.status in (
@@ -94,6 +90,12 @@ def action_detail(request, pk):
         RectificationAction.Status.SUBMITTED,
         RectificationAction.Status.CLOSED,
     )
+    forms = {
+        "progress_form": ProgressForm(),
+        "submit_form": SubmitForm(),
+        "verify_form": VerifyForm(),
+        "extension_form": ExtensionRequestForm(),
+    } | failed_forms
     return render(
         request,
         "inspections/actions/detail.html",
@@ -104,11 +106,9 @@ def action_detail(request, pk):
             "can_verify": can_verify,
             "can_request_extension": access.can_request_extension(user, action) and action.is_open,
             "can_decide": access.can_decide_extensions(user),
-            "progress_form": ProgressForm(),
-            "submit_form": SubmitForm(),
-            "verify_form": VerifyForm(),
-            "extension_form": ExtensionRequestForm(),
-            "decision_form": ExtensionDecisionForm(),
+            # (extension pk, bound form) of a refused decision
+            "failed_decision": failed_decision,
+            **forms,
         },
     )
 
@@ -117,89 +117,86 @@ def _action_for(user, pk) -> RectificationAction:
     return get_object_or_404(access.visible_actions(user), pk=pk)
 
 
+def _action_step(request, pk, form_class, form_name, perform, done):
+    """One step on an action: the form validates, `perform(action, data)` calls
+    the service; success redirects to the action with the message `done` (or
+    `done(data)`), a refusal shows the page again with the form."""
+    action = _action_for(request.user, pk)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            perform(action, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done(form.cleaned_data) if callable(done) else done)
+            return redirect("action-detail", action.pk)
+    return _detail_page(
+        request, selectors.action_detail(request.user, action.pk), **{form_name: form}
+    )
+
+
 @login_required
 @require_POST
 def action_progress(request, pk):
-    action = _action_for(request.user, pk)
-    form = ProgressForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_progress(
-                user=request.user,
-                action=action,
-                note=form.cleaned_data["note"],
-                files=form.cleaned_data["files"],
-            )
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, _("Progress recorded."))
-    else:
-        _form_errors(request, form)
-    return redirect("action-detail", action.pk)
+    return _action_step(
+        request,
+        pk,
+        ProgressForm,
+        "progress_form",
+        lambda action, data: services.add_progress(
+            user=request.user, action=action, note=data["note"], files=data["files"]
+        ),
+        _("Progress recorded."),
+    )
 
 
 @login_required
 @require_POST
 def action_submit(request, pk):
-    action = _action_for(request.user, pk)
-    form = SubmitForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.submit_for_verification(
-                user=request.user,
-                action=action,
-                text=form.cleaned_data["text"],
-                files=form.cleaned_data["files"],
-            )
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, _("Submitted for verification."))
+    return _action_step(
+        request,
+        pk,
+        SubmitForm,
+        "submit_form",
+        lambda action, data: services.submit_for_verification(
+            user=request.user, action=action, text=data["text"], files=data["files"]
+        ),
+        _("Submitted for verification."),
+    )
+
+
+def _verify(user, action, data) -> None:
+    if data["decision"] == "close":
+        services.close_action(user=user, action=action, comment=data["comment"])
     else:
-        _form_errors(request, form)
-    return redirect("action-detail", action.pk)
+        services.reopen_action(user=user, action=action, comment=data["comment"])
 
 
 @login_required
 @require_POST
 def action_verify(request, pk):
-    action = _action_for(request.user, pk)
-    form = VerifyForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("action-detail", action.pk)
-    try:
-        if form.cleaned_data["decision"] == "close":
-            services.close_action(
-                user=request.user, action=action, comment=form.cleaned_data["comment"]
-            )
-            messages.success(request, _("Action closed."))
-        else:
-            services.reopen_action(
-                user=request.user, action=action, comment=form.cleaned_data["comment"]
-            )
-            messages.success(request, _("Action reopened."))
-    except ValidationError as error:
-        _errors(request, error)
-    return redirect("action-detail", action.pk)
+    return _action_step(
+        request,
+        pk,
+        VerifyForm,
+        "verify_form",
+        lambda action, data: _verify(request.user, action, data),
+        lambda data: _("Action closed.") if data["decision"] == "close" else _("Action reopened."),
+    )
 
 
 @login_required
 @require_POST
 def action_extension_request(request, pk):
-    action = _action_for(request.user, pk)
-    form = ExtensionRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_extension(user=request.user, action=action, **form.cleaned_data)
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, _("Extension requested: head office will decide."))
-    else:
-        _form_errors(request, form)
-    return redirect("action-detail", action.pk)
+    return _action_step(
+        request,
+        pk,
+        ExtensionRequestForm,
+        "extension_form",
+        lambda action, data: services.request_extension(user=request.user, action=action, **data),
+        _("Extension requested: head office will decide."),
+    )
 
 
 @login_required
@@ -218,12 +215,12 @@ def action_extension_decide(request, extension_pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _errors(request, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Decision recorded."))
-    else:
-        _form_errors(request, form)
-    return redirect("action-detail", extension.action_id)
+            return redirect("action-detail", extension.action_id)
+    action = selectors.action_detail(request.user, extension.action_id)
+    return _detail_page(request, action, failed_decision=(extension.pk, form))
 
 
 @login_required

@@ -94,7 +94,12 @@ def visit_list(request):
 
 @login_required
 def visit_detail(request, pk):
-    visit = _visit_for(request.user, pk)
+    return _visit_page(request, _visit_for(request.user, pk))
+
+
+def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
+    """The visit's page; a form posted from it and refused is shown again as
+    typed, its errors beside the fields (status 200, nothing saved)."""
     user = request.user
     rubric = visit.campaign.rubric
     sheets = list(rubric.sheets.order_by("order"))
@@ -156,7 +161,9 @@ def visit_detail(request, pk):
         )
         if can_edit
         else None,
-        "draw_form": SpecialistDrawForm() if can_edit else None,
+        "draw_form": failed_forms.get("draw_form") or (SpecialistDrawForm() if can_edit else None),
+        # (business line, bound form) of a refused line waiver
+        "waiver_failed": waiver_failed,
         "specialist_draws": visit.draws.filter(kind=RandomDraw.Kind.SPECIALISTS).select_related(
             "drawn_by"
         ),
@@ -166,7 +173,7 @@ def visit_detail(request, pk):
         "interview_count": visit.interviews.count(),
         "findings": visit.findings.select_related("content_area"),
         "actions": visit.actions.select_related("content_area", "responsible_office"),
-        "review_form": ReviewForm(),
+        "review_form": failed_forms.get("review_form") or ReviewForm(),
         "missing": selectors.visit_missing_items(visit) if can_edit else [],
     }
     return render(request, "inspections/visit_detail.html", context)
@@ -186,16 +193,15 @@ def visit_draw_specialists(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _report_errors(request, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
                 _("Drawn: %(names)s (seed %(seed)s).")
                 % {"names": "、".join(draw.result_labels), "seed": draw.seed},
             )
-    else:
-        messages.error(request, _("Say how many specialists to draw (1 to 20)."))
-    return redirect(reverse("visit-detail", args=[visit.pk]) + "#specialists")
+            return redirect(reverse("visit-detail", args=[visit.pk]) + "#specialists")
+    return _visit_page(request, visit, draw_form=form)
 
 
 @login_required
@@ -207,12 +213,14 @@ def visit_line_waiver(request, pk):
         try:
             services.save_line_waiver(user=request.user, visit=visit, **form.cleaned_data)
         except ValidationError as error:
-            _report_errors(request, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
-    return redirect(
-        reverse("visit-detail", args=[visit.pk]) + f"#line-{request.POST.get('business_line', '')}"
-    )
+            return redirect(
+                reverse("visit-detail", args=[visit.pk])
+                + f"#line-{form.cleaned_data['business_line']}"
+            )
+    return _visit_page(request, visit, waiver_failed=(request.POST.get("business_line"), form))
 
 
 # --- scored sheets ---------------------------------------------------------
@@ -791,22 +799,20 @@ def visit_review(request, pk):
     if not access.can_review_visit(request.user, visit):
         raise PermissionDenied
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect(reverse("visit-detail", args=[visit.pk]) + "#review")
-    try:
-        if form.cleaned_data["decision"] == "approve":
-            services.approve_visit(
-                user=request.user, visit=visit, comment=form.cleaned_data["comment"]
-            )
-            messages.success(request, _("Visit approved: its scores are now frozen."))
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.approve_visit(
+                    user=request.user, visit=visit, comment=form.cleaned_data["comment"]
+                )
+                messages.success(request, _("Visit approved: its scores are now frozen."))
+            else:
+                services.return_visit(
+                    user=request.user, visit=visit, comment=form.cleaned_data["comment"]
+                )
+                messages.success(request, _("Visit returned to its inspectors."))
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
-            services.return_visit(
-                user=request.user, visit=visit, comment=form.cleaned_data["comment"]
-            )
-            messages.success(request, _("Visit returned to its inspectors."))
-    except ValidationError as error:
-        _report_errors(request, error)
-    return redirect("visit-detail", visit.pk)
+            return redirect("visit-detail", visit.pk)
+    return _visit_page(request, visit, review_form=form)

@@ -37,7 +37,7 @@ from ..selectors import ReportDataError
 from . import pdf
 from .base import PDF, XLSX, Exporter, register
 from .consolidated import UNSAFE_FILENAME, pass_fail, yes_no
-from .excel import safe_row, safe_text
+from .excel import cell_value, safe_row
 
 REPORT_TITLE = "一柜通工作验收报告"
 
@@ -301,7 +301,7 @@ class _Sheet:
             cell.alignment = WRAP
 
     def title(self, text):
-        self.ws.append([safe_text(text)])
+        self.ws.append([cell_value(text)])
         self.ws.cell(self.ws.max_row, 1).font = TITLE
 
 

@@ -25,7 +25,7 @@ from inspections.models import Campaign
 from ..consolidated import ConsolidatedData, consolidated_data, detail_headers, detail_rows
 from . import charts, pdf
 from .base import PDF, XLSX, Exporter, register
-from .excel import safe_row, safe_text
+from .excel import cell_value, safe_row
 
 REPORT_TITLE = "一柜通验收汇总报告"
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -130,7 +130,7 @@ class ConsolidatedPdfExporter(CampaignExporter):
 
 class WriteOnlySheet:
     """A write-only worksheet: column widths and frozen header set up front,
-    every string through `safe_text`."""
+    every string through `cell_value`."""
 
     def __init__(self, workbook: Workbook, title: str, widths: list[int], *, freeze: str = ""):
         self.ws = workbook.create_sheet(title[:31])
@@ -143,7 +143,7 @@ class WriteOnlySheet:
     def styled(self, values, *, font=BOLD, fill=None, wrap=False):
         cells = []
         for value in values:
-            cell = WriteOnlyCell(self.ws, value=safe_text(value))
+            cell = WriteOnlyCell(self.ws, value=cell_value(value))
             cell.font = font
             if fill is not None:
                 cell.fill = fill
@@ -429,7 +429,7 @@ def write_detail(wb: Workbook, campaign: Campaign, progress=None) -> int:
     count = 0
     # Every string is escaped once where it comes from (`detail_rows(text=…)`),
     # not cell by cell: a quarter of a million rows.
-    for row in detail_rows(campaign, text=safe_text):
+    for row in detail_rows(campaign, text=cell_value):
         append(row)
         count += 1
         if progress and not count % 20000:

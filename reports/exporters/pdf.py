@@ -36,6 +36,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from scoring.text import strip_control_characters
+
 FONT_FAMILY = "Noto Sans CJK SC"
 
 # WeasyPrint logs every rendering step at INFO; a worker's log needs its warnings only.
@@ -126,7 +128,9 @@ def render_html(template_name: str, context: dict) -> str:
     text nodes fewer for WeasyPrint to parse, style and lay out (~5 % of a visit
     report). Text that needs a space next to a tag keeps it inside the tag."""
     html = render_to_string(template_name, {"font_family": FONT_FAMILY, **context})
-    return strip_spaces_between_tags(html)
+    # Control characters stored before the plain-text rule (scoring/text.py)
+    # would print as boxes: soft line breaks become line breaks, the rest go.
+    return strip_control_characters(strip_spaces_between_tags(html))
 
 
 def html_to_pdf(html: str, *, stylesheets: list[CSS] | None = None) -> bytes:

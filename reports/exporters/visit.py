@@ -12,7 +12,6 @@ import re
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -21,7 +20,7 @@ from inspections.models import Visit
 from ..selectors import REPORT_TITLE, VisitReport, visit_report_data
 from . import pdf
 from .base import PDF, XLSX, Exporter, register
-from .excel import safe_text
+from .excel import cell_value
 
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -80,14 +79,6 @@ TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
 WRAP = Alignment(wrap_text=True, vertical="top")
 SIGNATURE_LINE = Border(bottom=Side(style="thin"))
-
-
-def cell_value(value):
-    """What goes into a cell: user text formula-escaped and cleaned of the
-    control characters Excel files cannot hold; numbers and dates as they are."""
-    if isinstance(value, str):
-        return safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
 
 
 class SheetWriter:

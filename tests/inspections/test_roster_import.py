@@ -78,14 +78,42 @@ def test_messages_are_in_chinese(branch_a, office):
     assert "未知机构" in text
 
 
-def test_a_person_of_another_branch_is_refused(branch_a, branch_b, office):
-    factories.SpecialistFactory(employee_no="E9", office=factories.OfficeFactory(branch=branch_b))
+def test_a_person_of_another_branch_is_refused_without_naming_branch_or_person(
+    branch_a, branch_b, office
+):
+    other_office = factories.OfficeFactory(branch=branch_b, name="乙九支公司")
+    other = factories.SpecialistFactory(employee_no="E9", name="乙方赵", office=other_office)
     with pytest.raises(RosterImportError) as caught:
         import_roster(
             branch=branch_a, content=roster_xlsx([("E9", "王喆", "甲一支公司", "保全", None, "是")])
         )
-    assert caught.value.errors[0].row_number == 2
+    [error] = caught.value.errors
+    assert error.row_number == 2
+    assert "E9" in error.message
+    for secret in (branch_b.name, other.name, other_office.name):
+        assert secret not in error.message
     assert Specialist.objects.get(employee_no="E9").branch == branch_b
+
+
+@pytest.mark.parametrize("character", ["\x07", "\x1b", "\x7f", "\x85"])
+def test_control_characters_in_a_roster_are_refused_by_row_and_column(branch_a, office, character):
+    # Excel keeps what its XML cannot hold as "_x0007_" (C0 controls); DEL and C1 as is.
+    typed = f"_x{ord(character):04X}_" if ord(character) < 0x20 else character
+    content = roster_xlsx([("E1", f"王{typed}喆", "甲一支公司", "保全", None, "是")])
+    with pytest.raises(RosterImportError) as caught:
+        import_roster(branch=branch_a, content=content)
+    [error] = caught.value.errors
+    assert error.row_number == 2
+    assert "姓名" in error.message and f"U+{ord(character):04X}" in error.message
+    assert not Specialist.objects.exists()
+
+
+def test_a_soft_line_break_in_a_roster_name_is_a_line_break(branch_a, office):
+    import_roster(
+        branch=branch_a,
+        content=roster_xlsx([("E1", "王_x000B_喆", "甲一支公司", "保全", None, "是")]),
+    )
+    assert Specialist.objects.get().name == "王\n喆"
 
 
 def test_missing_column_and_not_a_workbook(branch_a):

@@ -365,11 +365,11 @@ def test_the_excel_summary_ends_with_signature_lines(workbook_bytes):
 def test_every_formula_trigger_is_escaped_on_a_round_trip(trigger, tmp_path):
     from openpyxl import Workbook
 
-    from reports.exporters.excel import safe_text
+    from reports.exporters.excel import cell_value
 
     payload = f"{trigger}SUM(1,2)"
     wb = Workbook()
-    wb.active.append([safe_text(payload)])
+    wb.active.append([cell_value(payload)])
     wb.save(tmp_path / "x.xlsx")
     cell = load_workbook(tmp_path / "x.xlsx").active["A1"]
     assert cell.data_type != "f"
