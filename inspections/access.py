@@ -143,8 +143,11 @@ def can_work_action(user: User, action) -> bool:
 
 
 def can_verify_action(user: User, action) -> bool:
-    """The visit's inspectors or head office close or reopen an action."""
-    if not user.is_authenticated:
+    """The visit's inspectors or head office close or reopen an action, never
+    its owner nor whoever submitted it for verification (separation of duties)."""
+    if not user.is_authenticated or action.owner_id == user.pk:
+        return False
+    if action.submitted_by_id == user.pk:
         return False
     return user.is_head_office or action.visit.inspectors.filter(pk=user.pk).exists()
 

@@ -56,6 +56,15 @@ class RectificationAction(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
+    # Who submitted it for verification, until it is reopened: never its verifier.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted for verification by"),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # The deadline in force when it was closed: on-time statistics count against it.
     deadline_at_close = models.DateField(_("deadline when closed"), null=True, blank=True)

@@ -48,6 +48,15 @@ def _attach(action, event, user, files):
         )
 
 
+def _require_verifier(user, action):
+    if user.pk in (action.owner_id, action.submitted_by_id):
+        raise PermissionDenied(
+            _("You own this action or submitted it: someone else verifies it.")
+        )
+    if not access.can_verify_action(user, action):
+        raise PermissionDenied(_("Only the visit's inspectors or head office verify an action."))
+
+
 def _require_worker(user, action):
     if not access.can_work_action(user, action):
         raise PermissionDenied(_("Only the branch's managers and the action's owner work on it."))
@@ -87,7 +96,8 @@ def submit_for_verification(
     if not text.strip():
         raise ValidationError(_("Describe the evidence that the shortcoming is fixed."))
     event = _move(action, user, Kind.SUBMITTED, Status.SUBMITTED, text.strip())
-    action.save(update_fields=["status"])
+    action.submitted_by = user
+    action.save(update_fields=["status", "submitted_by"])
     _attach(action, event, user, files)
     return event
 
@@ -95,8 +105,7 @@ def submit_for_verification(
 @transaction.atomic
 def close_action(*, user: User, action: RectificationAction, comment: str = "") -> ActionEvent:
     action = _locked(action)
-    if not access.can_verify_action(user, action):
-        raise PermissionDenied(_("Only the visit's inspectors or head office verify an action."))
+    _require_verifier(user, action)
     if action.status != Status.SUBMITTED:
         raise ValidationError(_("Only an action submitted for verification can be closed."))
     # A request still waiting is settled first, and recorded like any decision.
@@ -119,8 +128,7 @@ def close_action(*, user: User, action: RectificationAction, comment: str = "") 
 @transaction.atomic
 def reopen_action(*, user: User, action: RectificationAction, comment: str) -> ActionEvent:
     action = _locked(action)
-    if not access.can_verify_action(user, action):
-        raise PermissionDenied(_("Only the visit's inspectors or head office verify an action."))
+    _require_verifier(user, action)
     if action.status not in (Status.SUBMITTED, Status.CLOSED):
         raise ValidationError(_("Only a submitted or closed action can be reopened."))
     if not comment.strip():
@@ -128,7 +136,8 @@ def reopen_action(*, user: User, action: RectificationAction, comment: str) -> A
     event = _move(action, user, Kind.REOPENED, Status.IN_PROGRESS, comment.strip())
     action.closed_at = None
     action.deadline_at_close = None
-    action.save(update_fields=["status", "closed_at", "deadline_at_close"])
+    action.submitted_by = None
+    action.save(update_fields=["status", "closed_at", "deadline_at_close", "submitted_by"])
     return event
 
 

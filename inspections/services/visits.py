@@ -557,6 +557,17 @@ def add_action(
                 "owner", _("The owner must be a user of %(branch)s.") % {"branch": visit.branch}
             )
         )
+    elif owner is not None and visit.inspectors.filter(pk=owner.pk).exists():
+        errors.append(
+            _field_error(
+                "owner",
+                _(
+                    "%(user)s inspects this visit and cannot own its actions: the inspectors "
+                    "verify the work, so someone else must do it."
+                )
+                % {"user": owner},
+            )
+        )
     if errors:
         raise ValidationError(errors)
     action = RectificationAction.objects.create(

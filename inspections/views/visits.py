@@ -686,7 +686,10 @@ def visit_actions(request, pk):
     visit = _visit_for(request.user, pk)
     areas = visit.campaign.rubric.content_areas.all()
     offices = Office.objects.filter(branch_id=visit.branch_id, active=True)
-    owners = User.objects.filter(branch_id=visit.branch_id, is_active=True)
+    # Never the visit's own inspectors: they verify the work (separation of duties).
+    owners = User.objects.filter(branch_id=visit.branch_id, is_active=True).exclude(
+        pk__in=visit.inspectors.values("pk")
+    )
     form = ActionForm(
         areas=areas, offices=offices, owners=owners, initial={"responsible_office": visit.office_id}
     )

@@ -728,3 +728,37 @@ def test_role_object_matrix(client, world, objects, url_name, role):
     if method == "post" and role != "anonymous":
         # A step is never taken by GET.
         assert client.get(url).status_code in (NOT_ALLOWED,)
+
+
+def test_the_visits_inspectors_are_not_offered_as_owners(client, world, visit):
+    candidate = factories.UserFactory(username="owner-ok", branch=world.branch_a)
+    client.force_login(world.inspector_a)
+    page = client.get(reverse("visit-actions", args=[visit.pk]))
+    owners = list(page.context["form"].fields["owner"].queryset)
+    assert candidate in owners and world.inspector_a not in owners
+    response = client.post(
+        reverse("visit-actions", args=[visit.pk]),
+        {
+            "content_area": world.rubric.content_areas.first().pk,
+            "description": "整改",
+            "responsible_person": "钱",
+            "deadline": "2012-12-31",
+            "owner": world.inspector_a.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["owner"]
+    assert not RectificationAction.objects.exists()
+
+
+def test_the_owner_sees_no_verify_form_and_cannot_post_one(client, world, visit, make_action):
+    action = make_action(visit)
+    visit.inspectors.add(world.owner)
+    services.submit_for_verification(user=world.owner, action=action, text="已完成")
+    client.force_login(world.owner)
+    page = client.get(reverse("action-detail", args=[action.pk])).content.decode()
+    assert reverse("action-verify", args=[action.pk]) not in page
+    response = client.post(reverse("action-verify", args=[action.pk]), {"decision": "close"})
+    assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.status == Status.SUBMITTED

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from inspections import access, selectors, services
 from inspections.models import ActionEvent, ActionEvidence, DeadlineExtension, RectificationAction
+from tests import factories
 from tests.inspections.action_data import (
     DAY,
     DOCX,
@@ -248,6 +249,52 @@ def test_the_visits_inspector_or_head_office_closes(world, action, clock, who):
     assert action.status == Status.CLOSED
     assert access.can_verify_action(getattr(world, who), action)
     assert not access.can_verify_action(world.manager_a, action)
+
+
+# --- separation of duties ----------------------------------------------------------------
+
+
+def test_the_visits_inspector_cannot_own_its_action(world, visit, make_action, clock):
+    inspector = factories.InspectorFactory(username="inspector-a3", branch=world.branch_a)
+    visit.inspectors.add(inspector)
+    with pytest.raises(ValidationError) as caught:
+        make_action(visit, owner=inspector)
+    assert caught.value.error_list[0].field == "owner"
+    assert not RectificationAction.objects.exists()
+    # Another user of the branch may own it.
+    assert make_action(visit, owner=world.owner).owner == world.owner
+
+
+def test_the_owner_never_closes_their_own_action(world, visit, make_action, clock):
+    action = make_action(visit)
+    # The owner became one of the visit's inspectors after the action was made.
+    visit.inspectors.add(world.owner)
+    services.submit_for_verification(user=world.owner, action=action, text="已完成")
+    assert not access.can_verify_action(world.owner, action)
+    with pytest.raises(PermissionDenied):
+        services.close_action(user=world.owner, action=action)
+    services.close_action(user=world.inspector_a, action=action)
+    assert RectificationAction.objects.get(pk=action.pk).status == Status.CLOSED
+
+
+def test_whoever_submitted_it_never_closes_it(world, visit, make_action, clock):
+    # A superuser who manages branch A both works and verifies actions.
+    boss = factories.BranchManagerFactory(username="boss-a", branch=world.branch_a)
+    boss.is_superuser = True
+    boss.save()
+    action = make_action(visit, owner=None)
+    services.submit_for_verification(user=boss, action=action, text="已完成")
+    action.refresh_from_db()
+    assert action.submitted_by == boss
+    with pytest.raises(PermissionDenied):
+        services.close_action(user=boss, action=action)
+    # Reopened by someone else, then submitted by another: now the boss may close it.
+    services.reopen_action(user=world.hq, action=action, comment="照片不清晰")
+    action.refresh_from_db()
+    assert action.submitted_by is None
+    services.submit_for_verification(user=world.manager_a, action=action, text="已补拍")
+    services.close_action(user=boss, action=action)
+    assert RectificationAction.objects.get(pk=action.pk).status == Status.CLOSED
 
 
 # --- evidence: judged by content, never by name ---------------------------------------

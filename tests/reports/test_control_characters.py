@@ -162,4 +162,3 @@ def test_the_action_statistics_workbook(client, world, poisoned_visit):
     assert response.status_code == 200
     text = check_workbook(response.content)
     assert "'=甲一" in text
-
