@@ -24,9 +24,10 @@ RUN pip install "pip>=25.1" && pip install --group app
 
 COPY . .
 
-# Compile translations (while the project has a locale directory).
+# Compile translations (while the project has a locale directory), on the
+# development settings: production's secrets are not in the image.
 RUN if find . -path ./var -prune -o -type d -name locale -print | grep -q .; then \
-        python manage.py compilemessages --ignore=var; \
+        DEBUG=1 python manage.py compilemessages --ignore=var; \
     fi
 
 RUN useradd --create-home --uid 1000 app \

@@ -13,6 +13,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -52,6 +53,10 @@ def setup_django(name: str, *, create: bool = False, keepdb: bool = False):
     # Nothing a benchmark does may reach a real worker's queue.
     os.environ["CELERY_BROKER_URL"] = "memory://"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Production settings (DEBUG off) need these to start; plain HTTP in process.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    os.environ.setdefault("PLAIN_HTTP", "1")
     import logging
 
     import django

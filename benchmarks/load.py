@@ -219,6 +219,7 @@ def main():
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PLAIN_HTTP": "1",
         "DATABASE_URL": server._replace(path=f"/{DB}").geturl(),
         # Approving in seed_demo queues report jobs: a broker that needs no server.
         "CELERY_BROKER_URL": "filesystem://",

@@ -25,6 +25,7 @@ only; the ping and the sheet page are the app's own.
 
 import argparse
 import os
+import secrets
 import sys
 import time
 import warnings
@@ -60,8 +61,9 @@ def main():
 
     os.environ.update(
         DEBUG="0",
-        SECRET_KEY="page-floor-benchmark",
+        SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="testserver",
+        PLAIN_HTTP="1",
         STATIC_MANIFEST="0",
     )
     # WhiteNoise warns that collectstatic has not run: no static file is asked for here.

@@ -1,5 +1,6 @@
 import logging
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db import InterfaceError, OperationalError
@@ -105,3 +106,23 @@ def log_login_failure(sender, credentials, request=None, **kwargs):
         credentials.get("username", "-"),
         (client_ip(request) if request is not None else None) or "-",
     )
+
+
+class AuditActorMiddleware(AuditlogMiddleware):
+    """auditlog's middleware for the change history (inspections.history): the
+    request's user handed over unevaluated (the session and user are read only
+    when a change is recorded, not on every request), and the client's address
+    as the lock-out and the logs take it (`client_ip`), not the first entry of
+    X-Forwarded-For, which the client writes itself."""
+
+    @staticmethod
+    def _get_actor(request):
+        return getattr(request, "user", None)
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.storage import storages_from_env
@@ -26,12 +27,18 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    # Only good for development: production must set its own (check --deploy says so).
-    default="django-insecure-dev-only-0d5c1f1e6a4b4c8e9a7f3b2d1c0e9f8a",
+# Development only (DEBUG=1): production must set its own, or it does not start.
+DEVELOPMENT_SECRET_KEY = "django-insecure-dev-only-0d5c1f1e6a4b4c8e9a7f3b2d1c0e9f8a"
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+if not DEBUG:
+    # An insecure production start stops here, naming what to set.
+    from config.deploy_checks import production_problems
+
+    if _problems := production_problems(SECRET_KEY, ALLOWED_HOSTS, DEVELOPMENT_SECRET_KEY):
+        raise ImproperlyConfigured(" ".join(_problems))
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -67,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.AccessDeniedLogMiddleware",
     # Who made each recorded change of a visit (inspections.history).
-    "inspections.history.AuditActorMiddleware",
+    "config.middleware.AuditActorMiddleware",
     # An unreachable database answers 503 with a plain page (tests/ops/test_database_restart.py).
     "config.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks.
@@ -79,12 +86,19 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Log-in protection: 5 failures for one user from one address lock them out
-# for 15 minutes.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Log-in protection (config/login_protection.py): failures lock for 15 minutes
+# once one user name fails 5 times from one address, 10 times from any
+# addresses, or one address fails 20 times for any user names.
+LOGIN_FAILURE_LIMITS = {
+    "user_at_address": env.int("LOGIN_FAILURES_PER_USER_AND_ADDRESS", default=5),
+    "user": env.int("LOGIN_FAILURES_PER_USER", default=10),
+    "address": env.int("LOGIN_FAILURES_PER_ADDRESS", default=20),
+}
+AXES_HANDLER = "config.login_protection.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS["user_at_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "config.login_protection.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Behind this many proxies of ours (a TLS terminator: 1) the client's address
@@ -114,12 +128,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# With DEBUG off, HTTPS is the default: the redirect, secure cookies and HSTS.
+# PLAIN_HTTP=1 turns all three off for a plain-HTTP test set-up (never production).
+PLAIN_HTTP = env.bool("PLAIN_HTTP", default=False)
+_HTTPS = not DEBUG and not PLAIN_HTTP
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS)
 # The load balancer's health check speaks plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env.bool("BEHIND_TLS_PROXY", default=False):

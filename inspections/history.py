@@ -12,7 +12,6 @@ wording, foreign keys and choices by name.
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditlog.middleware import AuditlogMiddleware
 from auditlog.registry import auditlog
 from django.db import models
 from django.utils.translation import gettext as _
@@ -104,16 +103,6 @@ def additional_data_of(instance: models.Model) -> dict | None:
     if isinstance(instance, ChecklistRecord):
         return {"sheet": instance.sheet.code}
     return None
-
-
-class AuditActorMiddleware(AuditlogMiddleware):
-    """auditlog's middleware, handing over the request's user unevaluated: the
-    session and user are read only when a change is actually recorded, not on
-    every request."""
-
-    @staticmethod
-    def _get_actor(request):
-        return getattr(request, "user", None)
 
 
 # --- reading ---------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The test suite never writes into the app's `var/`.
+"""The test suite never writes into the app's `var/`, and runs on the
+development settings.
 
 Loaded before Django's settings (`-p tests.isolation` in pyproject.toml's
 addopts), this points VAR_DIR (config/settings.py) at a fresh temporary folder
@@ -11,6 +12,11 @@ workers inherit the controller's folder; the controller removes it at the end.
 import os
 import shutil
 import tempfile
+
+# The development settings (DEBUG=1: the development key, plain HTTP); pytest-django
+# still runs every test with settings.DEBUG off. Tests of a production start set
+# their own environment for the processes they start.
+os.environ.setdefault("DEBUG", "1")
 
 _OWN_FOLDER = None
 if not os.environ.get("PYTEST_XDIST_WORKER"):

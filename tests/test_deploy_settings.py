@@ -64,3 +64,18 @@ def test_every_compose_service_has_a_health_check_and_beat_s_works(tmp_path):
     old = time.time() - 11 * 60
     os.utime(schedule, (old, old))
     assert not healthy()
+
+
+def test_gunicorn_is_reachable_only_through_the_proxy():
+    import yaml
+
+    services = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())[
+        "services"
+    ]
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            spec = (
+                port if isinstance(port, str) else f"{port.get('host_ip', '')}:{port['published']}"
+            )
+            assert spec.startswith("127.0.0.1:"), f"{name} publishes {spec} beyond this host"
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]

@@ -75,6 +75,83 @@ def test_behind_a_proxy_the_lock_and_the_logs_use_the_forwarded_address(client, 
     assert attempt("pw-for-tests-1", "198.51.100.9").status_code == 302
 
 
+def test_twenty_user_names_tried_from_one_address_lock_that_address(client):
+    # One password tried against every user: no user fails twice.
+    factories.UserFactory(username="real-user")
+    for n in range(20):
+        response = _attempt(client, f"guess-{n}", "Spring2012!")
+        assert response.status_code == (429 if n == 19 else 200), n
+    assert 'data-testid="locked-out"' in response.content.decode()
+    assert "20" in response.content.decode()
+    # Locked for every user name, the right password included …
+    assert _attempt(client, "real-user", "pw-for-tests-1").status_code == 429
+    # … from that address only.
+    other = client.post(
+        reverse("login"),
+        {"username": "real-user", "password": "pw-for-tests-1"},
+        REMOTE_ADDR="10.7.7.7",
+    )
+    assert other.status_code == 302
+
+
+def test_failures_for_one_user_from_several_addresses_lock_that_user(client):
+    factories.UserFactory(username="someone")
+    for n in range(10):  # never more than 4 from one address
+        response = client.post(
+            reverse("login"),
+            {"username": "someone", "password": "wrong-password-x"},
+            REMOTE_ADDR=f"10.1.{n // 4}.{n}",
+        )
+    assert response.status_code == 429
+    fresh = client.post(
+        reverse("login"),
+        {"username": "someone", "password": "pw-for-tests-1"},
+        REMOTE_ADDR="10.200.0.1",
+    )
+    assert fresh.status_code == 429
+    # Other users are not affected.
+    factories.UserFactory(username="colleague")
+    assert _attempt(client, "colleague", "pw-for-tests-1").status_code == 302
+
+
+def test_the_limits_come_from_settings(client, settings):
+    settings.LOGIN_FAILURE_LIMITS = {"user_at_address": 5, "user": 10, "address": 3}
+    for n in range(3):
+        response = _attempt(client, f"guess-{n}", "x-wrong-x")
+    assert response.status_code == 429
+
+
+def test_a_forged_forwarded_for_without_a_trusted_proxy_changes_nothing(client, settings):
+    settings.PROXY_COUNT = 0
+    factories.UserFactory(username="someone")
+    for n in range(5):
+        response = client.post(
+            reverse("login"),
+            {"username": "someone", "password": "wrong-password-x"},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",  # a new address each time, says the client
+        )
+    assert response.status_code == 429
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.9.9.9"}
+
+
+def test_the_change_history_records_the_address_the_lock_out_uses(client, settings, world, visit):
+    from inspections.models import VisitChange
+
+    settings.PROXY_COUNT = 1
+    client.force_login(world.inspector_a)
+    client.post(
+        reverse("visit-kpis", args=[visit.pk]),
+        {"note": "每周通报"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7",
+    )
+    change = VisitChange.objects.filter(visit=visit).latest("timestamp")
+    assert change.remote_addr == "203.0.113.7"
+
+
 def test_a_session_ends_after_two_hours_without_activity(client, settings):
     factories.UserFactory(username="someone")
     start = datetime.datetime(2012, 11, 1, 9, 0, tzinfo=datetime.UTC)

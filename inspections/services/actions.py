@@ -50,9 +50,7 @@ def _attach(action, event, user, files):
 
 def _require_verifier(user, action):
     if user.pk in (action.owner_id, action.submitted_by_id):
-        raise PermissionDenied(
-            _("You own this action or submitted it: someone else verifies it.")
-        )
+        raise PermissionDenied(_("You own this action or submitted it: someone else verifies it."))
     if not access.can_verify_action(user, action):
         raise PermissionDenied(_("Only the visit's inspectors or head office verify an action."))
 

@@ -247,8 +247,7 @@ def app_environment(cluster: Cluster, folder: Path) -> dict:
         ALLOWED_HOSTS="127.0.0.1",
         MEDIA_ROOT=str(folder / "media"),
         STATIC_ROOT=str(folder / "static"),
-        SECURE_COOKIES="0",
-        SECURE_SSL_REDIRECT="0",
+        PLAIN_HTTP="1",
         PYTHONUNBUFFERED="1",
     )
     return env
