@@ -10,9 +10,15 @@ from django.db.models import Q, QuerySet
 from .models import Branch, Campaign, Office, RectificationAction, Specialist, User, Visit
 
 
+def _sees_nothing(user: User) -> bool:
+    """Not logged in, or no role yet: an account an admin has not set up sees
+    no branch's data (least privilege)."""
+    return not user.is_authenticated or not user.has_role
+
+
 def sees_all_branches(user: User) -> bool:
     """Head office, admins and head-office inspectors (no branch) see every branch."""
-    if not user.is_authenticated:
+    if _sees_nothing(user):
         return False
     if user.is_head_office:
         return True
@@ -20,7 +26,7 @@ def sees_all_branches(user: User) -> bool:
 
 
 def visible_branches(user: User) -> QuerySet[Branch]:
-    if not user.is_authenticated:
+    if _sees_nothing(user):
         return Branch.objects.none()
     if sees_all_branches(user):
         return Branch.objects.all()
@@ -69,17 +75,19 @@ def can_run_campaigns(user: User) -> bool:
 
 
 def visible_campaigns(user: User) -> QuerySet[Campaign]:
-    if not user.is_authenticated:
+    if _sees_nothing(user):
         return Campaign.objects.none()
     if sees_all_branches(user):
         return Campaign.objects.all()
+    if user.branch_id is None:
+        return Campaign.objects.none()
     return Campaign.objects.filter(branches=user.branch_id)
 
 
 def visible_visits(user: User) -> QuerySet[Visit]:
     """Head office sees every visit; a branch manager their branch's; an
     inspector, of a branch or of head office, only the visits they inspect."""
-    if not user.is_authenticated:
+    if _sees_nothing(user):
         return Visit.objects.none()
     if user.is_head_office:
         return Visit.objects.all()
@@ -124,7 +132,7 @@ def can_review_visit(user: User, visit: Visit) -> bool:
 def visible_actions(user: User):
     """Head office sees every action; a branch manager their branch's; an
     inspector those of the visits they may see; anyone the actions they own."""
-    if not user.is_authenticated:
+    if _sees_nothing(user):
         return RectificationAction.objects.none()
     if user.is_head_office:
         return RectificationAction.objects.all()

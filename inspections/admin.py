@@ -83,7 +83,28 @@ class SpecialistAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """A staff user who is not a superuser manages accounts only as far as their
+    group allows, and never raises anyone's privileges: superuser and staff
+    status, groups, permissions and the admin role are a superuser's to give."""
+
     list_display = ("username", "display_name", "role", "branch", "is_active")
+    PRIVILEGES = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *self.PRIVILEGES)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser and "role" in form.base_fields:
+            field = form.base_fields["role"]
+            field.choices = [c for c in field.choices if c[0] != User.Role.ADMIN]
+            if obj is not None and obj.role == User.Role.ADMIN:
+                field.disabled = True
+        return form
+
     list_filter = ("role", "branch", "is_active")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,

@@ -202,12 +202,16 @@ class Specialist(models.Model):
 
 class User(AbstractUser):
     class Role(models.TextChoices):
+        # A new account sees nothing until an admin gives it a role (least privilege).
+        NONE = "", _("No role yet")
         INSPECTOR = "inspector", _("Inspector")
         BRANCH_MANAGER = "branch_manager", _("Branch manager")
         HEAD_OFFICE = "head_office", _("Head office")
         ADMIN = "admin", _("Administrator")
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.INSPECTOR)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.NONE, blank=True
+    )
     branch = models.ForeignKey(
         Branch,
         on_delete=models.PROTECT,
@@ -235,6 +239,11 @@ class User(AbstractUser):
             raise ValidationError({"branch": _("A branch manager must belong to a branch.")})
         if self.role in (self.Role.HEAD_OFFICE, self.Role.ADMIN) and self.branch_id:
             raise ValidationError({"branch": _("Head office and admin users belong to no branch.")})
+
+    @property
+    def has_role(self) -> bool:
+        """A role given by an admin (a superuser needs none)."""
+        return bool(self.role) or self.is_superuser
 
     @property
     def is_head_office(self) -> bool:

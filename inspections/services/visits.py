@@ -557,6 +557,8 @@ def add_action(
                 "owner", _("The owner must be a user of %(branch)s.") % {"branch": visit.branch}
             )
         )
+    elif owner is not None and not owner.has_role:
+        errors.append(_field_error("owner", _("%(user)s has no role yet.") % {"user": owner}))
     elif owner is not None and visit.inspectors.filter(pk=owner.pk).exists():
         errors.append(
             _field_error(

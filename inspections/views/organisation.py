@@ -18,6 +18,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 def home(request):
     user = request.user
+    if not user.has_role:
+        return render(request, "inspections/no_role.html")
     context = {
         "branches": selectors.branch_overview(user),
         "campaigns": selectors.visible_campaigns(user),

@@ -687,8 +687,10 @@ def visit_actions(request, pk):
     areas = visit.campaign.rubric.content_areas.all()
     offices = Office.objects.filter(branch_id=visit.branch_id, active=True)
     # Never the visit's own inspectors: they verify the work (separation of duties).
-    owners = User.objects.filter(branch_id=visit.branch_id, is_active=True).exclude(
-        pk__in=visit.inspectors.values("pk")
+    owners = (
+        User.objects.filter(branch_id=visit.branch_id, is_active=True)
+        .exclude(role=User.Role.NONE)
+        .exclude(pk__in=visit.inspectors.values("pk"))
     )
     form = ActionForm(
         areas=areas, offices=offices, owners=owners, initial={"responsible_office": visit.office_id}
