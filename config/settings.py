@@ -229,10 +229,28 @@ STORAGES = storages_from_env(env)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-ROSTER_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-EVIDENCE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Uploads and imports are bounded (config/uploads.py): a request's size and its
+# number of files, each file's size while it streams in, the evidence a visit or
+# an action holds, and what an Excel import may unpack.
+MB = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * MB
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_MB", default=60) * MB
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_MB", default=20) * MB
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("UPLOAD_MAX_FILES", default=10)
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_MB", default=5) * MB
+EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_FILE_MB", default=10) * MB
+EVIDENCE_MAX_PER_VISIT = env.int("EVIDENCE_MAX_PER_VISIT", default=300)
+EVIDENCE_MAX_PER_ACTION = env.int("EVIDENCE_MAX_PER_ACTION", default=30)
+# An .xlsx is a zip archive: refused before openpyxl opens it when it would
+# unpack to more than this, or at a higher compression ratio (a zip bomb).
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_MB", default=50) * MB
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
 
 # Celery. The default broker keeps its messages in files under var/, so a
 # development machine needs no server; production and CI use Redis.

@@ -10,6 +10,11 @@ def ping(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Refused and failed requests get pages in the site's layout (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("ping/", ping, name="ping"),

@@ -6,8 +6,25 @@ visits or reports.
 """
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from .models import Branch, Campaign, Office, RectificationAction, Specialist, User, Visit
+
+
+class NotVisible(Http404):
+    """A 404 for an object that exists but that the user may not see: the
+    404 page logs it like a refusal (config/errors.py)."""
+
+
+def get_visible(visible: QuerySet, **lookup):
+    """The object of `visible` matching `lookup`; Http404 when there is none,
+    NotVisible when it exists outside what the user may see."""
+    try:
+        return visible.get(**lookup)
+    except visible.model.DoesNotExist:
+        if visible.model._base_manager.filter(**lookup).exists():
+            raise NotVisible from None
+        raise Http404 from None
 
 
 def _sees_nothing(user: User) -> bool:

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from scoring.text import strip_control_characters
+
 OOXML_TYPES = {
     "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -42,6 +44,24 @@ def sniff(head: bytes, upload) -> str | None:
                 if any(name.startswith(prefix) for name in names):
                     return content_type
     return None
+
+
+def stored_name(upload) -> str:
+    """The name to keep and show for an upload: without control characters."""
+    return strip_control_characters(upload.name)[:200]
+
+
+def check_room(*, held: int, adding: int, limit: int, where: str) -> None:
+    """Refuse more files than a visit or an action may hold."""
+    if held + adding > limit:
+        raise ValidationError(
+            _(
+                "%(where)s already holds %(held)s files; %(limit)s is the most it may. "
+                "Remove some, or put several pages in one PDF."
+            )
+            % {"where": where, "held": held, "limit": limit},
+            code="too_many_files",
+        )
 
 
 def check_upload(upload) -> str:

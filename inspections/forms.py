@@ -11,6 +11,7 @@ from scoring.text import PlainTextFormField
 
 from .models import Branch, Finding, Office, ProcessLogEntry, User, Visit
 from .models.ordering import branch_order, bytewise, office_order
+from .workbooks import check_archive
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -25,9 +26,28 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, item)
 
 
+class WorkbookField(forms.FileField):
+    """An Excel workbook to import: at most IMPORT_MAX_FILE_BYTES, and a zip
+    archive within the unpacking limits (`workbooks.check_archive`), judged by
+    its content, not its name, before anything opens it."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload is None:
+            return upload
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        check_archive(upload.read())
+        upload.seek(0)
+        return upload
+
+
 class RosterUploadForm(forms.Form):
     branch = forms.ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
-    file = forms.FileField(
+    file = WorkbookField(
         label=_("Roster (.xlsx)"),
         help_text=_("表六 分公司岗位人员设置清单, filled in from the template."),
     )
@@ -37,24 +57,6 @@ class RosterUploadForm(forms.Form):
         self.fields["branch"].queryset = branches
         if branches.count() == 1:
             self.fields["branch"].initial = branches.first()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.ROSTER_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        head = upload.read(4)
-        upload.seek(0)
-        # An .xlsx is a zip archive: check the content, not the name.
-        if head != b"PK\x03\x04":
-            raise forms.ValidationError(
-                _(
-                    "The file is not an Excel workbook (.xlsx). Download the template and fill it in."
-                )
-            )
-        return upload
 
 
 # --- campaigns -------------------------------------------------------------
@@ -129,7 +131,7 @@ class ReasonForm(forms.Form):
 
 
 class KpiUploadForm(forms.Form):
-    file = forms.FileField(label=_("KPI figures (.xlsx)"))
+    file = WorkbookField(label=_("KPI figures (.xlsx)"))
 
 
 # --- visits ----------------------------------------------------------------

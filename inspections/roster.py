@@ -8,12 +8,14 @@ and the posts, and `inspections.services.import_roster` saves the result.
 import io
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from scoring.text import control_characters, from_excel, normalise
+
+from .workbooks import open_workbook
 
 # Column headers as they appear in the file; the roster is a Chinese document.
 COLUMNS = [
@@ -106,17 +108,9 @@ def parse_roster(
     """
     result = ParsedRoster()
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, Exception):
-        # openpyxl raises many kinds of errors for a file that is not a workbook.
-        result.errors.append(
-            RowError(
-                None,
-                _(
-                    "The file is not an Excel workbook (.xlsx). Download the template and fill it in."
-                ),
-            )
-        )
+        workbook = open_workbook(content)
+    except ValidationError as error:
+        result.errors.append(RowError(None, error.messages[0]))
         return result
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)

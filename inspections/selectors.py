@@ -478,7 +478,8 @@ def action_stats(user: User, today, *, campaign_id: int | None = None) -> list[A
 
 
 def action_detail(user: User, pk: int) -> RectificationAction:
-    return (
+    """The action with its timeline; Http404 (NotVisible when it exists) otherwise."""
+    return access.get_visible(
         access.visible_actions(user)
         .select_related(
             "visit__campaign",
@@ -497,8 +498,8 @@ def action_detail(user: User, pk: int) -> RectificationAction:
                 "extensions",
                 queryset=DeadlineExtension.objects.select_related("requested_by", "decided_by"),
             ),
-        )
-        .get(pk=pk)
+        ),
+        pk=pk,
     )
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspections import access as inspection_access
 from inspections import services as inspection_services
+from inspections.access import NotVisible
 from inspections.models import BranchReportSubmission, Visit
 from inspections.models.ordering import branch_order
 
@@ -37,12 +38,12 @@ def _job_for(user, pk) -> ReportJob:
         pk=pk,
     )
     if not can_download(user, job):
-        raise Http404
+        raise NotVisible
     return job
 
 
 def _visit_for(user, pk) -> Visit:
-    return get_object_or_404(
+    return inspection_access.get_visible(
         inspection_access.visible_visits(user).select_related("campaign", "branch", "office"),
         pk=pk,
     )
@@ -205,7 +206,9 @@ def _current_jobs(campaign) -> dict:
 def campaign_reports(request, pk):
     """A campaign's reports: consolidated (head office), per branch (head office
     and that branch's managers) and the blank forms (everyone in the campaign)."""
-    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
+    campaign = inspection_access.get_visible(
+        inspection_access.visible_campaigns(request.user), pk=pk
+    )
     user = request.user
     latest = _current_jobs(campaign)
     branches = [
@@ -233,7 +236,9 @@ def campaign_reports(request, pk):
 @login_required
 @require_POST
 def campaign_report_generate(request, pk):
-    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
+    campaign = inspection_access.get_visible(
+        inspection_access.visible_campaigns(request.user), pk=pk
+    )
     exporter = request.POST.get("exporter", "")
     branch = None
     if exporter in BRANCH_EXPORTERS:
@@ -266,8 +271,12 @@ def campaign_report_generate(request, pk):
 def branch_report_submit(request, pk, branch_pk):
     """A branch manager submits the branch's acceptance report to head office:
     the branch report (PDF) as last built, kept as it is at this moment."""
-    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
-    branch = get_object_or_404(inspection_access.visible_branches(request.user), pk=branch_pk)
+    campaign = inspection_access.get_visible(
+        inspection_access.visible_campaigns(request.user), pk=pk
+    )
+    branch = inspection_access.get_visible(
+        inspection_access.visible_branches(request.user), pk=branch_pk
+    )
     if not inspection_services.can_submit_branch_report(request.user, branch):
         raise PermissionDenied
     job = services.current_job("branch-pdf", campaign=campaign, branch=branch)
@@ -302,8 +311,12 @@ def branch_report_submit(request, pk, branch_pk):
 def branch_report_submitted_file(request, pk, branch_pk):
     """The report file as the branch submitted it: head office and that
     branch's managers only."""
-    campaign = get_object_or_404(inspection_access.visible_campaigns(request.user), pk=pk)
-    branch = get_object_or_404(inspection_access.visible_branches(request.user), pk=branch_pk)
+    campaign = inspection_access.get_visible(
+        inspection_access.visible_campaigns(request.user), pk=pk
+    )
+    branch = inspection_access.get_visible(
+        inspection_access.visible_branches(request.user), pk=branch_pk
+    )
     if not can_request(request.user, campaign=campaign, branch=branch):
         raise PermissionDenied
     submission = get_object_or_404(

@@ -2,6 +2,7 @@
 verification and deadline extensions. Every step is one transaction and is
 recorded as an `ActionEvent` (who, when, what)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,13 +36,21 @@ def _move(action, user, kind, to_status, text=""):
 
 
 def _attach(action, event, user, files):
+    files = list(files)
+    if files:
+        evidence_files.check_room(
+            held=ActionEvidence.objects.filter(action=action).count(),
+            adding=len(files),
+            limit=settings.EVIDENCE_MAX_PER_ACTION,
+            where=_("This action"),
+        )
     checked = [(upload, evidence_files.check_upload(upload)) for upload in files]
     for upload, content_type in checked:
         ActionEvidence.objects.create(
             action=action,
             event=event,
             file=upload,
-            original_name=upload.name[:200],
+            original_name=evidence_files.stored_name(upload),
             content_type=content_type,
             size=upload.size,
             uploaded_by=user,

@@ -1,19 +1,18 @@
 """Head office's campaign work: opening a campaign, its grade bands, the random
 draw of offices, and the KPI figures of its monitoring."""
 
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from scoring.models import KpiThreshold
 from scoring.text import from_excel, strip_control_characters
 
 from .. import access, draws
 from ..models import Branch, Campaign, CampaignGradeBand, KpiFigure, Office, RandomDraw, User
+from ..workbooks import open_workbook
 
 OFFICES_DRAWN_PER_BRANCH = 2
 GRADE_MAX_LENGTH = CampaignGradeBand._meta.get_field("grade").max_length
@@ -184,10 +183,7 @@ def import_kpi_figures(*, user: User, campaign: Campaign, content: bytes) -> int
     混合受理率, 均衡受理率 (one row per office; a row without office gives the
     branch's balanced rate). Every row is checked; all or nothing is saved."""
     _require_head_office(user)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for a non-workbook
-        raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from None
+    workbook = open_workbook(content)
     rows = workbook.worksheets[0].iter_rows(values_only=True)
     header = [str(v).strip() if v is not None else "" for v in next(rows, [])]
     missing = [c for c in KPI_COLUMNS if c not in header]

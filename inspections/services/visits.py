@@ -5,6 +5,7 @@ still open and that the user inspects it, and runs in one transaction.
 Scores are always the scoring engine's, computed here on the server.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -627,11 +628,17 @@ def add_evidence(
     item_key = item_key.strip()
     if item_key and item_key not in _evidence_keys(sheet_record, checklist):
         raise ValidationError(_("The evidence names an item this record does not have."))
+    evidence_files.check_room(
+        held=Evidence.objects.filter(visit=visit).count(),
+        adding=1,
+        limit=settings.EVIDENCE_MAX_PER_VISIT,
+        where=_("This visit"),
+    )
     content_type = evidence_files.check_upload(upload)
     return Evidence.objects.create(
         visit=visit,
         file=upload,
-        original_name=upload.name[:200],
+        original_name=evidence_files.stored_name(upload),
         content_type=content_type,
         size=upload.size,
         caption=caption.strip(),

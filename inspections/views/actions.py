@@ -6,7 +6,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,11 +70,7 @@ def action_list(request):
 
 @login_required
 def action_detail(request, pk):
-    try:
-        action = selectors.action_detail(request.user, pk)
-    except RectificationAction.DoesNotExist:
-        raise Http404 from None
-    return _detail_page(request, action)
+    return _detail_page(request, selectors.action_detail(request.user, pk))
 
 
 def _detail_page(request, action, *, failed_decision=None, **failed_forms):
@@ -114,7 +110,7 @@ def _detail_page(request, action, *, failed_decision=None, **failed_forms):
 
 
 def _action_for(user, pk) -> RectificationAction:
-    return get_object_or_404(access.visible_actions(user), pk=pk)
+    return access.get_visible(access.visible_actions(user), pk=pk)
 
 
 def _action_step(request, pk, form_class, form_name, perform, done):
@@ -226,12 +222,9 @@ def action_extension_decide(request, extension_pk):
 @login_required
 def action_evidence(request, uuid):
     """Action evidence is served only here, to users who may see the action."""
-    evidence = ActionEvidence.objects.filter(uuid=uuid).first()
-    if (
-        evidence is None
-        or not access.visible_actions(request.user).filter(pk=evidence.action_id).exists()
-    ):
-        raise Http404
+    evidence = access.get_visible(
+        ActionEvidence.objects.filter(action__in=access.visible_actions(request.user)), uuid=uuid
+    )
     return evidence_files.file_response(evidence)
 
 

@@ -36,7 +36,7 @@ _OFFICES = Prefetch("offices", queryset=Office.objects.order_by(*office_order())
 
 
 def _campaign_for(user, pk):
-    return get_object_or_404(access.visible_campaigns(user).select_related("rubric"), pk=pk)
+    return access.get_visible(access.visible_campaigns(user).select_related("rubric"), pk=pk)
 
 
 def _head_office_only(user):

@@ -3,7 +3,7 @@ action, and when."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import access, selectors
@@ -14,7 +14,7 @@ PAGE_SIZE = 100
 @login_required
 @require_GET
 def visit_history(request, pk):
-    visit = get_object_or_404(
+    visit = access.get_visible(
         access.visible_visits(request.user).select_related("campaign", "branch", "office"), pk=pk
     )
     page = Paginator(selectors.visit_changes(visit), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -54,7 +54,7 @@ from ..sheet_forms import SheetForm, parts_html
 
 
 def _visit_for(user, pk) -> Visit:
-    return get_object_or_404(
+    return access.get_visible(
         access.visible_visits(user).select_related("campaign__rubric", "branch", "office"), pk=pk
     )
 
@@ -765,12 +765,9 @@ def visit_evidence_upload(request, pk):
 @login_required
 def evidence_download(request, uuid):
     """Evidence is served only here, to users who may see its visit."""
-    evidence = Evidence.objects.filter(uuid=uuid).select_related("visit").first()
-    if (
-        evidence is None
-        or not access.visible_visits(request.user).filter(pk=evidence.visit_id).exists()
-    ):
-        raise Http404
+    evidence = access.get_visible(
+        Evidence.objects.filter(visit__in=access.visible_visits(request.user)), uuid=uuid
+    )
     return evidence_files.file_response(evidence)
 
 
