@@ -278,6 +278,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     }
+# A person may have this many report jobs queued or running at once.
+REPORT_MAX_UNFINISHED_PER_USER = env.int("REPORT_MAX_UNFINISHED_PER_USER", default=4)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -104,6 +104,12 @@ class ReportJob(models.Model):
                 condition=models.Q(is_current=True),
                 name="one_current_report_per_subject",
             ),
+            # Asking again (a double click, a busy worker) reuses the unfinished job.
+            models.UniqueConstraint(
+                fields=["exporter", "subject_key"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="one_unfinished_job_per_report",
+            ),
             models.CheckConstraint(
                 condition=models.Q(is_current=False) | models.Q(state="done"),
                 name="only_a_done_report_is_current",

@@ -17,13 +17,12 @@ import logging
 import os
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -63,20 +62,15 @@ def exporter_class(identifier: str) -> type[Exporter]:
         raise JobError(_("There is no report called “%(name)s”.") % {"name": identifier}) from None
 
 
-def _active_job(exporter: str, subject_key: str) -> ReportJob | None:
-    """A job of the same report still queued or running, asked for recently
-    enough that it may still finish (within the task's hard time limit)."""
-    since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    return (
-        ReportJob.objects.filter(
-            exporter=exporter,
-            subject_key=subject_key,
-            state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING],
-            requested_at__gte=since,
-        )
-        .order_by("-pk")
-        .first()
-    )
+def _unfinished_job(exporter: str, subject_key: str) -> ReportJob | None:
+    """The job of the same report still queued or running, whatever its age
+    (a constraint keeps it one): a job stuck since its worker died is sent
+    again by `reports.tasks.requeue_unsent_jobs`."""
+    return ReportJob.objects.filter(
+        exporter=exporter,
+        subject_key=subject_key,
+        state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING],
+    ).first()
 
 
 def request_report(
@@ -87,14 +81,15 @@ def request_report(
     campaign=None,
     branch=None,
     language: str | None = None,
-    reuse_active: bool = True,
+    quota: bool = True,
 ) -> ReportJob:
     """Create a report job and send its task once the transaction commits.
 
     Subjects: `visit`, or `campaign`, or `campaign` and `branch`. Access is the
-    caller's business (`reports.access.can_request`). With `reuse_active`, a
-    job of the same report that is still queued or running is returned instead
-    of a second one.
+    caller's business (`reports.access.can_request`). A job of the same report
+    still queued or running is returned instead of a second one. With `quota`,
+    a person with REPORT_MAX_UNFINISHED_PER_USER unfinished jobs gets a
+    JobError saying to wait (the reports an approval queues are not counted).
     """
     cls = exporter_class(exporter)
     if visit is not None:
@@ -112,21 +107,42 @@ def request_report(
         )
     if subject == "campaign" and campaign is None:
         raise JobError(_("A report needs a visit, a campaign or a branch."))
-    if reuse_active:
-        active = _active_job(exporter, subject_key)
-        if active is not None:
-            return active
-    job = ReportJob.objects.create(
-        exporter=exporter,
-        format=cls.format,
-        visit=visit,
-        campaign=campaign,
-        branch=branch,
-        requested_by=requested_by,
-        language=language or settings.LANGUAGE_CODE,
-    )
+    active = _unfinished_job(exporter, subject_key)
+    if active is not None:
+        return active
+    if quota and requested_by is not None:
+        _check_quota(requested_by)
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.create(
+                exporter=exporter,
+                format=cls.format,
+                visit=visit,
+                campaign=campaign,
+                branch=branch,
+                requested_by=requested_by,
+                language=language or settings.LANGUAGE_CODE,
+            )
+    except IntegrityError:
+        # The same report asked for at the same moment (a double click): that job.
+        return _unfinished_job(exporter, subject_key)
     transaction.on_commit(lambda: send_job(job.pk))
     return job
+
+
+def _check_quota(user) -> None:
+    limit = settings.REPORT_MAX_UNFINISHED_PER_USER
+    unfinished = ReportJob.objects.filter(
+        requested_by=user, state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING]
+    ).count()
+    if unfinished >= limit:
+        raise JobError(
+            _(
+                "You already have %(count)s reports being built. Wait until one of them is "
+                "ready, then ask again."
+            )
+            % {"count": unfinished}
+        )
 
 
 def send_job(job_id: int) -> bool:

@@ -167,7 +167,7 @@ def queue_visit_reports(*, visit_id: int, requested_by_id: int | None = None) ->
         return []
     user = User.objects.filter(pk=requested_by_id).first() if requested_by_id else None
     return [
-        services.request_report(exporter=identifier, requested_by=user, visit=visit)
+        services.request_report(exporter=identifier, requested_by=user, visit=visit, quota=False)
         for identifier in services.VISIT_EXPORTERS
     ]
 
@@ -184,14 +184,22 @@ def lost_after_seconds() -> int:
 
 @shared_task(ignore_result=True)
 def requeue_unsent_jobs(grace_seconds: int = UNSENT_GRACE_SECONDS) -> int:
-    """Send the queued jobs never sent (broker down) or whose message was lost.
+    """Send the queued jobs never sent (broker down) or whose message was lost,
+    and the running ones whose worker died without the message coming back (a
+    job is reused however old, so one stuck would block its report for good).
     Returns how many were sent."""
     now = timezone.now()
+    lost = now - timedelta(seconds=lost_after_seconds())
     job_ids = list(
-        ReportJob.objects.filter(state=ReportJob.State.QUEUED)
-        .filter(
-            Q(sent_at__isnull=True, requested_at__lte=now - timedelta(seconds=grace_seconds))
-            | Q(sent_at__lte=now - timedelta(seconds=lost_after_seconds()))
+        ReportJob.objects.filter(
+            Q(
+                state=ReportJob.State.QUEUED,
+                sent_at__isnull=True,
+                requested_at__lte=now - timedelta(seconds=grace_seconds),
+            )
+            | Q(state=ReportJob.State.QUEUED, sent_at__lte=lost)
+            # Not sent again since: one new send per lost period.
+            | (Q(state=ReportJob.State.RUNNING, started_at__lte=lost) & ~Q(sent_at__gt=lost))
         )
         .order_by("pk")
         .values_list("pk", flat=True)[:500]

@@ -110,15 +110,19 @@ def visit_report_generate(request, pk):
     formats = [f for f in request.POST.getlist("format") if f in CONTENT_TYPES] or list(
         CONTENT_TYPES
     )
-    jobs = [
-        services.request_report(
-            exporter=f"visit-{fmt}",
-            requested_by=request.user,
-            visit=visit,
-            language=get_language(),
-        )
-        for fmt in formats
-    ]
+    try:
+        jobs = [
+            services.request_report(
+                exporter=f"visit-{fmt}",
+                requested_by=request.user,
+                visit=visit,
+                language=get_language(),
+            )
+            for fmt in formats
+        ]
+    except services.JobError as error:
+        messages.error(request, str(error))
+        return redirect("visit-reports", visit.pk)
     messages.success(request, _("The report is being built. This page shows its progress."))
     if len(jobs) == 1:
         return redirect("report-job", jobs[0].pk)
@@ -252,13 +256,17 @@ def campaign_report_generate(request, pk):
         raise Http404
     if not allowed:
         raise PermissionDenied
-    job = services.request_report(
-        exporter=exporter,
-        requested_by=request.user,
-        campaign=campaign,
-        branch=branch,
-        language=get_language(),
-    )
+    try:
+        job = services.request_report(
+            exporter=exporter,
+            requested_by=request.user,
+            campaign=campaign,
+            branch=branch,
+            language=get_language(),
+        )
+    except services.JobError as error:
+        messages.error(request, str(error))
+        return redirect("campaign-reports", campaign.pk)
     messages.success(request, _("The report is being built. This page shows its progress."))
     return redirect("report-job", job.pk)
 

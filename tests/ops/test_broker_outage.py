@@ -92,27 +92,48 @@ def test_requeue_leaves_fresh_and_recently_sent_jobs_alone_and_resends_lost_ones
         return Sent()
 
     monkeypatch.setattr(build_report, "apply_async", apply_async)
+    ReportJob.objects.all().delete()  # the approval's own jobs
+    campaign, branch = approved_visit.campaign, approved_visit.branch
     fresh = ReportJob.objects.create(exporter="visit-pdf", format="pdf", visit=approved_visit)
     recent = ReportJob.objects.create(
         exporter="visit-xlsx", format="xlsx", visit=approved_visit, sent_at=timezone.now()
     )
     lost = ReportJob.objects.create(
-        exporter="visit-pdf",
+        exporter="branch-pdf",
         format="pdf",
-        visit=approved_visit,
+        campaign=campaign,
+        branch=branch,
         sent_at=timezone.now() - timedelta(days=1),
     )
     done = ReportJob.objects.create(
         exporter="visit-xlsx", format="xlsx", visit=approved_visit, state=ReportJob.State.FAILED
     )
+    # Running for a day: its worker died and nothing will bring the message back.
+    stuck = ReportJob.objects.create(
+        exporter="consolidated-pdf",
+        format="pdf",
+        campaign=campaign,
+        state=ReportJob.State.RUNNING,
+        sent_at=timezone.now() - timedelta(days=1),
+        started_at=timezone.now() - timedelta(days=1),
+    )
+    running = ReportJob.objects.create(
+        exporter="consolidated-xlsx",
+        format="xlsx",
+        campaign=campaign,
+        state=ReportJob.State.RUNNING,
+        sent_at=timezone.now(),
+        started_at=timezone.now(),
+    )
     # The fresh job may still be waiting for its own on-commit send.
-    assert requeue_unsent_jobs() == 1
-    assert sent == [lost.pk]
+    assert requeue_unsent_jobs() == 2
+    assert sent == [lost.pk, stuck.pk]
     assert requeue_unsent_jobs(grace_seconds=0) == 1
-    assert sent == [lost.pk, fresh.pk]
+    assert sent == [lost.pk, stuck.pk, fresh.pk]
     recent.refresh_from_db()
     done.refresh_from_db()
     assert recent.state == ReportJob.State.QUEUED and done.state == ReportJob.State.FAILED
+    assert running.pk not in sent
 
 
 @pytest.mark.worker

@@ -3,6 +3,7 @@ retried on transient errors, failed readably otherwise, swapped in only when
 complete; the pages and the download are access-checked."""
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.urls import reverse
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from inspections import services as inspection_services
@@ -59,6 +61,13 @@ def new_job(visit, exporter="visit-pdf", user=None) -> ReportJob:
 def report_files(media_root) -> list[str]:
     folder = Path(media_root) / "reports"
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def given_up(job: ReportJob) -> ReportJob:
+    """A job marked failed (its time ran out) whose task nonetheless goes on and
+    finishes late; meanwhile a newer job of the same report is asked for."""
+    ReportJob.objects.filter(pk=job.pk).update(state=ReportJob.State.FAILED)
+    return job
 
 
 def run(job: ReportJob) -> ReportJob:
@@ -117,6 +126,63 @@ def test_asking_again_while_a_job_is_under_way_reuses_it(
         second = services.request_report(exporter="visit-pdf", visit=approved_visit)
     assert first.pk == second.pk
     assert len(no_broker) == 1
+
+
+def test_an_unfinished_job_is_reused_whatever_its_age(approved_visit, world, no_broker):
+    job = services.request_report(exporter="visit-pdf", visit=approved_visit)
+    ReportJob.objects.filter(pk=job.pk).update(
+        requested_at=timezone.now() - timedelta(days=3), state=ReportJob.State.RUNNING
+    )
+    again = services.request_report(
+        exporter="visit-pdf", visit=approved_visit, requested_by=world.hq
+    )
+    assert again.pk == job.pk
+    assert ReportJob.objects.filter(exporter="visit-pdf", visit=approved_visit).count() == 1
+
+
+def test_two_people_asking_at_once_get_one_job(approved_visit, world, no_broker, monkeypatch):
+    """A double click: both requests found no job; the second insert meets the
+    constraint and returns the first one's job."""
+    first = services.request_report(exporter="visit-xlsx", visit=approved_visit)
+    calls = []
+    real = services._unfinished_job
+
+    def first_misses(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_unfinished_job", first_misses)
+    second = services.request_report(exporter="visit-xlsx", visit=approved_visit)
+    assert second.pk == first.pk and len(calls) == 2
+    assert ReportJob.objects.filter(exporter="visit-xlsx").count() == 1
+
+
+def test_a_person_has_at_most_a_few_unfinished_jobs(
+    client, approved_visit, world, no_broker, settings
+):
+    settings.REPORT_MAX_UNFINISHED_PER_USER = 2
+    ReportJob.objects.all().delete()
+    campaign = approved_visit.campaign
+    services.request_report(exporter="consolidated-pdf", campaign=campaign, requested_by=world.hq)
+    services.request_report(exporter="consolidated-xlsx", campaign=campaign, requested_by=world.hq)
+    with pytest.raises(services.JobError, match="2"):
+        services.request_report(exporter="visit-pdf", visit=approved_visit, requested_by=world.hq)
+    # Asking again for one under way is no new job, so it is never refused.
+    services.request_report(exporter="consolidated-pdf", campaign=campaign, requested_by=world.hq)
+    # Others are not held up, nor are the reports an approval queues.
+    services.request_report(
+        exporter="visit-pdf", visit=approved_visit, requested_by=world.manager_a
+    )
+    client.force_login(world.hq)
+    response = client.post(
+        reverse("campaign-reports-generate", args=[campaign.pk]),
+        {"exporter": "branch-pdf", "branch": world.branch_a.pk},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("campaign-reports", args=[campaign.pk])
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "2" in text and "等" in text
+    assert not ReportJob.objects.filter(exporter="branch-pdf").exists()
 
 
 def test_an_unreachable_broker_leaves_the_job_queued_and_unsent(
@@ -255,7 +321,7 @@ def test_reports_work_on_a_storage_without_local_paths(
     assert default_storage.listdir("reports")[1] == [f"job-{second.pk}.pdf"]
 
     # A job that finds a newer report current keeps no file, and uploads none.
-    older = new_job(approved_visit)
+    older = given_up(new_job(approved_visit))
     newest = run(new_job(approved_visit))
     services.start_job(older.pk)
     services.finish_job(older.pk, b"older", download_name="old.pdf")
@@ -270,7 +336,7 @@ def test_reports_work_on_a_storage_without_local_paths(
 
 
 def test_an_older_job_finishing_late_does_not_replace_a_newer_report(approved_visit, media_root):
-    older = new_job(approved_visit)
+    older = given_up(new_job(approved_visit))
     newer = run(new_job(approved_visit))
     services.start_job(older.pk)
     services.finish_job(older.pk, b"older", download_name="old.pdf")
