@@ -6,16 +6,43 @@
 //   session expired and the save went to the log-in page) is offered back when
 //   the page is opened again: restore or discard.
 // - A draft is dropped once the server confirms a save (a success message).
-// Texts come from #draft-texts (translated by Django); no inline script (CSP).
+// - Drafts are kept per user (a shared tablet never offers one person's typing
+//   to the next) and cleared at log-out; drafts older than a week are dropped.
+// Texts and the user come from #draft-texts (by Django); no inline script (CSP).
 (function () {
   "use strict";
   var texts = document.getElementById("draft-texts");
+  if (!texts || !window.localStorage) return;
+  var owner = texts.dataset.owner || "";
+  var prefix = "draft:" + owner + ":";
+  var WEEK = 7 * 24 * 3600 * 1000;
+
+  function dropDrafts(test) {
+    var keys = [];
+    for (var i = 0; i < window.localStorage.length; i++) {
+      var key = window.localStorage.key(i);
+      if (key && key.indexOf("draft:") === 0 && test(key)) keys.push(key);
+    }
+    keys.forEach(function (key) { window.localStorage.removeItem(key); });
+  }
+
+  // Old drafts (any user's) go; this user's go when they log out.
+  dropDrafts(function (key) {
+    try { return Date.now() - (JSON.parse(window.localStorage.getItem(key)).at || 0) > WEEK; }
+    catch (e) { return true; }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-logout]"), function (form) {
+    form.addEventListener("submit", function () {
+      dropDrafts(function (key) { return key.indexOf(prefix) === 0; });
+    });
+  });
+
   var forms = document.querySelectorAll("form[data-draft]");
-  if (!texts || !forms.length || !window.localStorage) return;
+  if (!owner || !forms.length) return;
   var saved = document.querySelector(".alert-success") !== null;
 
   function keyOf(form, index) {
-    return "draft:" + window.location.pathname + ":" + (form.id || index);
+    return prefix + window.location.pathname + ":" + (form.id || index);
   }
 
   function fieldsOf(form) {

@@ -100,3 +100,78 @@ def test_leaving_a_sheet_with_unsaved_changes_asks_first(log_in, live_server, vi
     page.click("a.navbar-brand")
     page.wait_for_load_state()
     assert dialogs == ["beforeunload"]
+
+
+def test_a_shared_tablet_never_offers_one_person_s_typing_to_the_next(
+    log_in,
+    live_server,
+    visit_setup,  # noqa: F811
+):
+    visit, claims_clerk, _change_clerk = visit_setup
+    sheet = Sheet.objects.get(rubric=visit.campaign.rubric, code="policy_change")
+    inspector = visit.inspectors.get()
+    colleague = factories.UserFactory(username="bj-inspector2", branch=visit.branch)
+    visit.inspectors.add(colleague)
+    from inspections import services
+
+    record = services.save_sheet(
+        user=inspector,
+        visit=visit,
+        specialist=claims_clerk,
+        sheet=sheet,
+        selection_method="followed_live",
+        parts=factories.full_sheet_parts(sheet),
+    )
+    url = f"{live_server.url}/visits/{visit.pk}/sheets/{record.pk}/"
+    page = log_in("bj-inspector")
+    page.goto(url)
+    page.fill('[name="policy_change_process-reference_no"]', "A-的草稿")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:'))")
+
+    # A logs out without saving (and confirms leaving the unsaved page).
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("form[data-logout] button")
+    page.wait_for_url("**/accounts/login/**")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:'))") == []
+
+    # B logs in on the same browser and opens the same sheet: nothing is offered.
+    log_in("bj-inspector2")
+    page.goto(url)
+    expect(page.locator('[name="policy_change_process-reference_no"]')).to_have_value(
+        "NO-policy_change_process"
+    )
+    expect(page.locator("[data-testid=draft-banner]")).to_have_count(0)
+
+
+def test_drafts_are_kept_per_user(log_in, live_server, visit_setup):  # noqa: F811
+    """A draft left by one user (their session expired, no log-out) is not offered
+    to another, and is still there for its owner."""
+    visit, claims_clerk, _change_clerk = visit_setup
+    sheet = Sheet.objects.get(rubric=visit.campaign.rubric, code="policy_change")
+    inspector = visit.inspectors.get()
+    colleague = factories.UserFactory(username="bj-inspector2", branch=visit.branch)
+    visit.inspectors.add(colleague)
+    from inspections import services
+
+    record = services.save_sheet(
+        user=inspector,
+        visit=visit,
+        specialist=claims_clerk,
+        sheet=sheet,
+        selection_method="followed_live",
+        parts=factories.full_sheet_parts(sheet),
+    )
+    url = f"{live_server.url}/visits/{visit.pk}/sheets/{record.pk}/"
+    page = log_in("bj-inspector")
+    page.goto(url)
+    page.fill('[name="policy_change_process-reference_no"]', "A-的草稿")
+    Session.objects.all().delete()
+    page.context.clear_cookies()
+    log_in("bj-inspector2")
+    page.goto(url)
+    expect(page.locator("[data-testid=draft-banner]")).to_have_count(0)
+    Session.objects.all().delete()
+    page.context.clear_cookies()
+    log_in("bj-inspector")
+    page.goto(url)
+    expect(page.locator("[data-testid=draft-banner]")).to_be_visible()
