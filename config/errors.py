@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from config.middleware import client_ip
 from config.uploads import UploadTooLarge
 from inspections.access import NotVisible
+from inspections.params import BadParameter
 
 security_log = logging.getLogger("yiguitong.security")
 
@@ -18,7 +19,8 @@ def bad_request(request, exception=None):
     """400, or 413 for an upload over a limit: the message says which and what to do."""
     if isinstance(exception, UploadTooLarge):
         return _page(request, 413, _("Upload too large"), str(exception))
-    message = str(exception) if getattr(exception, "user_message", False) else ""
+    # Our own refusals say what was wrong; other bad requests say nothing of it.
+    message = str(exception) if isinstance(exception, BadParameter) else ""
     return _page(
         request,
         400,

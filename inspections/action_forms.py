@@ -7,6 +7,7 @@ from scoring.text import PlainTextFormField
 
 from .forms import DATE_INPUT
 from .models import RectificationAction
+from .params import ModelChoiceField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,8 +39,8 @@ class ActionFilterForm(forms.Form):
             *list(RectificationAction.Status.choices),
         ],
     )
-    office = forms.ModelChoiceField(queryset=None, label=_("Office"), required=False)
-    campaign = forms.ModelChoiceField(queryset=None, label=_("Campaign"), required=False)
+    office = ModelChoiceField(queryset=None, label=_("Office"), required=False)
+    campaign = ModelChoiceField(queryset=None, label=_("Campaign"), required=False)
     area = forms.ChoiceField(label=_("Content area"), required=False)
     due = forms.ChoiceField(
         label=_("Due"),

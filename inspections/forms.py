@@ -11,6 +11,7 @@ from scoring.text import PlainTextFormField
 
 from .models import Branch, Finding, Office, ProcessLogEntry, User, Visit
 from .models.ordering import branch_order, bytewise, office_order
+from .params import ModelChoiceField, ModelMultipleChoiceField
 from .workbooks import check_archive
 
 
@@ -46,7 +47,7 @@ class WorkbookField(forms.FileField):
 
 
 class RosterUploadForm(forms.Form):
-    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
+    branch = ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
     file = WorkbookField(
         label=_("Roster (.xlsx)"),
         help_text=_("表六 分公司岗位人员设置清单, filled in from the template."),
@@ -66,14 +67,14 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class CampaignForm(forms.Form):
     name = PlainTextFormField(label=_("Name"), max_length=200)
-    rubric = forms.ModelChoiceField(
+    rubric = ModelChoiceField(
         queryset=RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED),
         label=_("Rubric version"),
     )
     period_start = forms.DateField(label=_("Period start"), widget=DATE_INPUT)
     period_end = forms.DateField(label=_("Period end"), widget=DATE_INPUT)
     report_due = forms.DateField(label=_("Report due date"), widget=DATE_INPUT)
-    branches = forms.ModelMultipleChoiceField(
+    branches = ModelMultipleChoiceField(
         queryset=Branch.objects.order_by(*branch_order()),
         label=_("Branches in scope"),
         widget=forms.CheckboxSelectMultiple,
@@ -139,8 +140,8 @@ class KpiUploadForm(forms.Form):
 
 class VisitPlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices)
-    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
-    office = forms.ModelChoiceField(
+    branch = ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
+    office = ModelChoiceField(
         queryset=Office.objects.none(),
         label=_("Office"),
         required=False,
@@ -148,7 +149,7 @@ class VisitPlanForm(forms.Form):
     )
     start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
     end_date = forms.DateField(label=_("End date"), widget=DATE_INPUT)
-    inspectors = forms.ModelMultipleChoiceField(
+    inspectors = ModelMultipleChoiceField(
         queryset=User.objects.none(), label=_("Inspectors"), widget=forms.CheckboxSelectMultiple
     )
 
@@ -204,8 +205,8 @@ class SpecialistDrawForm(forms.Form):
 
 
 class NewSheetForm(forms.Form):
-    sheet = forms.ModelChoiceField(queryset=None, label=_("Sheet"))
-    specialist = forms.ModelChoiceField(queryset=None, label=_("Specialist"))
+    sheet = ModelChoiceField(queryset=None, label=_("Sheet"))
+    specialist = ModelChoiceField(queryset=None, label=_("Specialist"))
 
     def __init__(self, *args, sheets, specialists, **kwargs):
         super().__init__(*args, **kwargs)
@@ -354,7 +355,7 @@ class InterviewForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    content_area = forms.ModelChoiceField(queryset=None, label=_("Content area"))
+    content_area = ModelChoiceField(queryset=None, label=_("Content area"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Finding.Kind.choices)
     text = PlainTextFormField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -364,18 +365,18 @@ class FindingForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    content_area = forms.ModelChoiceField(queryset=None, label=_("Content area"))
+    content_area = ModelChoiceField(queryset=None, label=_("Content area"))
     description = PlainTextFormField(
         label=_("What to fix"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    responsible_office = forms.ModelChoiceField(
+    responsible_office = ModelChoiceField(
         queryset=None,
         label=_("Responsible office"),
         required=False,
         empty_label=_("— the branch itself —"),
     )
     responsible_person = PlainTextFormField(label=_("Responsible person"), max_length=50)
-    owner = forms.ModelChoiceField(queryset=None, label=_("Owner (user)"), required=False)
+    owner = ModelChoiceField(queryset=None, label=_("Owner (user)"), required=False)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
 
     def __init__(self, *args, areas, offices, owners, **kwargs):

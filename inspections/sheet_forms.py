@@ -30,6 +30,7 @@ from scoring.text import PlainTextFormField
 
 from .evidence_files import evidence_key
 from .models import SelectionMethod
+from .params import ModelChoiceField
 
 REFERENCE_LABELS = {
     "new_business": _("Application number"),
@@ -97,7 +98,7 @@ class SheetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.definition = definition
         if specialists is not None:
-            self.fields["specialist"] = forms.ModelChoiceField(
+            self.fields["specialist"] = ModelChoiceField(
                 queryset=specialists, label=_("Specialist")
             )
             self.order_fields(["specialist"])

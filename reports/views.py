@@ -23,6 +23,7 @@ from inspections import services as inspection_services
 from inspections.access import NotVisible
 from inspections.models import BranchReportSubmission, Visit
 from inspections.models.ordering import branch_order
+from inspections.params import query_id
 
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
@@ -246,7 +247,7 @@ def campaign_report_generate(request, pk):
     exporter = request.POST.get("exporter", "")
     branch = None
     if exporter in BRANCH_EXPORTERS:
-        branch = get_object_or_404(campaign.branches, pk=request.POST.get("branch") or 0)
+        branch = get_object_or_404(campaign.branches, pk=query_id(request.POST, "branch") or 0)
         allowed = can_request(request.user, campaign=campaign, branch=branch)
     elif exporter in CAMPAIGN_EXPORTERS:
         allowed = can_request(request.user, campaign=campaign)

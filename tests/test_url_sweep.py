@@ -36,6 +36,7 @@ same world, built once per module (and per xdist worker).
 """
 
 import datetime
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -58,9 +60,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from inspections import services
-from inspections.models import ActionEvidence, ChecklistRecord, User, Visit
+from inspections.models import ActionEvidence, ChecklistRecord, Specialist, User, Visit
+from reports.exporters.base import REGISTRY
 from reports.models import ReportJob
-from scoring.models import RubricVersion
+from scoring.models import KpiThreshold, RubricVersion
 from tests import factories
 from tests.inspections.roster_files import roster_xlsx
 
@@ -71,20 +74,21 @@ pytestmark = pytest.mark.django_db
 ANON = "anonymous"
 HQ = "hq"  # head office
 ADMIN = "admin"  # role administrator, staff and superuser
+STAFF = "staff"  # role administrator, staff, not a superuser: its group may edit branches
 MA = "manager_a"  # the objects' own branch manager
 IA = "inspector_a"  # the visit's inspector
 IA2 = "inspector_a2"  # an inspector of branch A not on the visit
 IHQ = "inspector_hq"  # a head-office inspector not on the visit
 MB = "manager_b"  # another branch's manager
 IB = "inspector_b"  # an inspector of another branch
-USERS = (ANON, HQ, ADMIN, MA, IA, IA2, IHQ, MB, IB)
+USERS = (ANON, HQ, ADMIN, STAFF, MA, IA, IA2, IHQ, MB, IB)
 
 SIGNED_IN = frozenset(USERS) - {ANON}
 EVERYONE = frozenset(USERS)
-HEAD_OFFICE = frozenset({HQ, ADMIN})
-SEE_VISIT = frozenset({HQ, ADMIN, MA, IA})
+HEAD_OFFICE = frozenset({HQ, ADMIN, STAFF})
+SEE_VISIT = frozenset({HQ, ADMIN, STAFF, MA, IA})
 EDIT_VISIT = frozenset({IA})
-MANAGERS = frozenset({HQ, ADMIN, MA, MB})  # roster import, visit planning
+MANAGERS = frozenset({HQ, ADMIN, STAFF, MA, MB})  # roster import, visit planning
 NOBODY = frozenset()
 
 # --- what must not leak --------------------------------------------------------------------
@@ -103,6 +107,7 @@ FORBIDDEN = {
     IHQ: (VISIT,),  # sees every branch, not a visit they are not on
     HQ: (),
     ADMIN: (),
+    STAFF: (),
     MA: (),
     IA: (),
 }
@@ -160,6 +165,12 @@ def build_world() -> SimpleNamespace:
     w.admin = factories.UserFactory(
         username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True
     )
+    w.staff = factories.UserFactory(username="staff", role=User.Role.ADMIN, is_staff=True)
+    editors = Group.objects.create(name="organisation editors")
+    editors.permissions.set(
+        Permission.objects.filter(codename__in=["view_branch", "change_branch", "view_office"])
+    )
+    w.staff.groups.add(editors)
     w.manager_a = factories.BranchManagerFactory(
         username="manager-a", branch=w.branch_a, email="manager-a@example.com"
     )
@@ -264,42 +275,197 @@ def build_world() -> SimpleNamespace:
     services.submit_visit(user=w.inspector_a, visit=w.submitted_visit)
     w.approved_visit = _plan(w, w.a1)
     factories.fill_visit(w, w.approved_visit, w.inspector_a)
+    services.add_finding(
+        user=w.inspector_a,
+        visit=w.approved_visit,
+        content_area=w.area,
+        kind="shortcoming",
+        text=f"{SECRET}已批准的发现",
+    )
     services.submit_visit(user=w.inspector_a, visit=w.approved_visit)
     services.approve_visit(user=w.hq, visit=w.approved_visit, comment="同意")
-    w.job = ReportJob(
-        exporter="visit-pdf",
-        format="pdf",
-        visit=w.approved_visit,
-        requested_by=w.hq,
-        state=ReportJob.State.DONE,
-        progress=100,
-        is_current=True,
-        download_name="report.pdf",
+    # An approved visit of branch B too, so that its reports have something to show.
+    visit_b = services.plan_visit(
+        user=w.manager_b,
+        campaign=w.campaign,
+        branch=w.branch_b,
+        office=w.b1,
+        kind=Visit.Kind.SELF_INSPECTION,
+        start_date=datetime.date(2012, 10, 27),
+        end_date=datetime.date(2012, 10, 28),
+        inspectors=[w.inspector_b],
     )
-    w.job.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
-    w.job.save()
+    _fill_b(w, visit_b)
+    services.submit_visit(user=w.inspector_b, visit=visit_b)
+    services.approve_visit(user=w.hq, visit=visit_b, comment="同意")
+    # Every kind of report, built for real: a download is checked for leaks like a page.
+    w.job = _built_job(w.hq, "visit-pdf", visit=w.approved_visit)
+    w.visit_xlsx_job = _built_job(w.hq, "visit-xlsx", visit=w.approved_visit)
     # Branch A's report is built (its manager may submit it); branch B's is
     # submitted (its file is served to head office and branch B's managers).
-    w.branch_job = ReportJob(
-        exporter="branch-pdf",
-        format="pdf",
-        campaign=w.campaign,
-        branch=w.branch_a,
-        requested_by=w.manager_a,
-        state=ReportJob.State.DONE,
-        progress=100,
-        is_current=True,
-        download_name="branch-a.pdf",
+    w.branch_job = _built_job(w.manager_a, "branch-pdf", campaign=w.campaign, branch=w.branch_a)
+    w.branch_xlsx_job = _built_job(
+        w.manager_a, "branch-xlsx", campaign=w.campaign, branch=w.branch_a
     )
-    w.branch_job.file.save("branch-a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
-    w.branch_job.save()
+    w.consolidated_job = _built_job(w.hq, "consolidated-xlsx", campaign=w.campaign)
+    w.consolidated_pdf_job = _built_job(w.hq, "consolidated-pdf", campaign=w.campaign)
+    w.blank_forms_job = _built_job(w.manager_b, "blank-forms-pdf", campaign=w.campaign)
+    branch_b_report = REGISTRY["branch-pdf"](
+        campaign_id=w.campaign.pk, branch_id=w.branch_b.pk
+    ).build()
     w.submission_b = services.submit_branch_report(
         user=w.manager_b,
         campaign=w.campaign,
         branch=w.branch_b,
-        report=("branch-b.pdf", b"%PDF-1.4\n% submitted\n%%EOF\n"),
+        report=("branch-b.pdf", branch_b_report),
     )
+    w.other_a = _other_visit_of_branch_a(w)
+    w.other_b = _objects_outside_branch_a(w)
     return w
+
+
+def _built_job(user, exporter: str, **subject) -> ReportJob:
+    """A finished report job of `exporter` whose file the exporter really built."""
+    cls = REGISTRY[exporter]
+    content = cls(**{f"{name}_id": value.pk for name, value in subject.items()}).build()
+    job = ReportJob(
+        exporter=exporter,
+        format=cls.format,
+        requested_by=user,
+        state=ReportJob.State.DONE,
+        progress=100,
+        is_current=True,
+        download_name=f"{exporter}.{cls.format}",
+        **subject,
+    )
+    job.file.save(f"{exporter}.{cls.format}", ContentFile(content), save=False)
+    job.save()
+    return job
+
+
+def _fill_b(w, visit):
+    """Branch B's visit, complete enough to submit (its own specialist, lines waived)."""
+    person = Specialist.objects.get(name="乙一孙")
+    for code in ("new_business", "policy_change", "claims"):
+        services.save_sheet(
+            user=w.inspector_b,
+            visit=visit,
+            specialist=person,
+            sheet=w.sheets[code],
+            selection_method="followed_live",
+            parts=factories.full_sheet_parts(w.sheets[code]),
+            chosen_alternative="standard_process" if code == "claims" else None,
+        )
+    services.save_checklist(
+        user=w.inspector_b,
+        visit=visit,
+        sheet=w.sheets["permissions"],
+        specialist=None,
+        answers=factories.checklist_answers(w.sheets["permissions"]),
+    )
+    services.save_checklist(
+        user=w.inspector_b,
+        visit=visit,
+        sheet=w.sheets["etiquette"],
+        specialist=person,
+        answers=factories.checklist_answers(w.sheets["etiquette"]),
+    )
+    services.save_kpi_figures(
+        user=w.hq,
+        campaign=w.campaign,
+        figures=[(KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE, w.branch_b, None, "90")]
+        + [
+            (KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, w.branch_b, office, "100")
+            for office in w.branch_b.offices.filter(active=True)
+        ],
+    )
+    services.save_kpi_note(user=w.inspector_b, visit=visit, note="乙方指标说明")
+    for area in w.rubric.content_areas.all():
+        services.add_finding(
+            user=w.inspector_b, visit=visit, content_area=area, kind="strength", text="乙方优势"
+        )
+
+
+def _other_visit_of_branch_a(w) -> SimpleNamespace:
+    """Another open visit of branch A, by the same inspector, with a record of each kind."""
+    other = SimpleNamespace(visit=_plan(w, w.a2))
+    user = w.inspector_a
+    person = factories.SpecialistFactory(
+        office=w.a2, name="甲二员工", home_post=factories.post("general")
+    )
+    other.record = services.save_sheet(
+        user=user,
+        visit=other.visit,
+        specialist=person,
+        sheet=w.sheets["new_business"],
+        selection_method="followed_live",
+        parts=factories.full_sheet_parts(w.sheets["new_business"]),
+    )
+    other.entry = services.save_log_entry(
+        user=user,
+        visit=other.visit,
+        policy_no="P-9",
+        business_item="退保",
+        operator=person,
+        minutes_document_review=None,
+        minutes_scanning=None,
+        minutes_data_entry=None,
+        remarks="",
+    )
+    other.interview = services.save_interview(
+        user=user,
+        visit=other.visit,
+        audience=w.audience,
+        interviewee="别处受访人",
+        post="专员",
+        notes="",
+        answers={},
+    )
+    other.finding = services.add_finding(
+        user=user, visit=other.visit, content_area=w.area, kind="strength", text="别处发现"
+    )
+    return other
+
+
+def _objects_outside_branch_a(w) -> SimpleNamespace:
+    """Objects a user of branch A may never name: branch B's, a campaign without
+    branch A, and a draft rubric's sheet, content area and audience."""
+    from scoring.rubric_io import copy_as_draft
+
+    other = SimpleNamespace()
+    other.specialist = Specialist.objects.get(name="乙一孙")
+    other.campaign = services.create_campaign(
+        user=w.hq,
+        name="乙方专项验收",
+        rubric=w.rubric,
+        period_start=datetime.date(2012, 10, 22),
+        period_end=datetime.date(2012, 11, 30),
+        report_due=datetime.date(2012, 11, 30),
+        branches=[w.branch_b],
+    )
+    draft = copy_as_draft(w.rubric, "2013-draft")
+    other.sheet = draft.sheets.get(code="new_business")
+    other.area = draft.content_areas.order_by("order").first()
+    other.audience = draft.interview_audiences.order_by("order").first()
+    visit_b = services.plan_visit(
+        user=w.manager_b,
+        campaign=w.campaign,
+        branch=w.branch_b,
+        office=w.b1,
+        kind=Visit.Kind.SELF_INSPECTION,
+        start_date=datetime.date(2012, 10, 25),
+        end_date=datetime.date(2012, 10, 26),
+        inspectors=[w.inspector_b],
+    )
+    other.record = services.save_sheet(
+        user=w.inspector_b,
+        visit=visit_b,
+        specialist=other.specialist,
+        sheet=w.sheets["new_business"],
+        selection_method="followed_live",
+        parts=factories.full_sheet_parts(w.sheets["new_business"]),
+    )
+    return other
 
 
 @pytest.fixture(scope="module")
@@ -487,7 +653,7 @@ RULES: dict[str, Rule] = {
     "campaign-reports-generate": Rule(
         get=NOT_ALLOWED,
         post=POST(
-            frozenset({HQ, ADMIN, MA}),
+            frozenset({HQ, ADMIN, STAFF, MA}),
             lambda w: {"exporter": "branch-pdf", "branch": w.branch_a.pk},
         ),
         kwargs=pk("campaign"),
@@ -501,7 +667,7 @@ RULES: dict[str, Rule] = {
     "roster-import": Rule(
         get=GET(MANAGERS),
         # Branch B's manager may import rosters, not branch A's: the form refuses it.
-        post=POST(MANAGERS, roster_post, writes=frozenset({HQ, ADMIN, MA})),
+        post=POST(MANAGERS, roster_post, writes=frozenset({HQ, ADMIN, STAFF, MA})),
     ),
     "roster-template": Rule(get=GET(MANAGERS), post=SAME_AS_GET),
     # --- campaigns
@@ -537,7 +703,7 @@ RULES: dict[str, Rule] = {
         get=NOT_ALLOWED, post=POST(frozenset({MA}), {"note": "报告"}), kwargs=campaign_and_branch
     ),
     "campaign-branch-report-submitted": Rule(
-        get=GET(frozenset({HQ, ADMIN, MB})),
+        get=GET(frozenset({HQ, ADMIN, STAFF, MB})),
         post=NOT_ALLOWED,
         kwargs=lambda w, _p: {"pk": w.campaign.pk, "branch_pk": w.branch_b.pk},
     ),
@@ -633,7 +799,8 @@ RULES: dict[str, Rule] = {
     ),
     "visit-interview": Rule(
         get=GET(SEE_VISIT, shows=(VISIT,)),
-        post=POST(data=interview_post, **VISIT_FORM),
+        # An interview keeps its audience: the form has no such field.
+        post=POST(data={"interviewee": "李", "post": "专员"}, **VISIT_FORM),
         kwargs=visit_and("interview", "interview_pk"),
     ),
     "visit-findings": Rule(
@@ -655,7 +822,9 @@ RULES: dict[str, Rule] = {
             data=lambda w: {
                 "content_area": w.area.pk,
                 "description": "整改",
+                "responsible_office": w.a1.pk,
                 "responsible_person": "钱",
+                "owner": w.manager_a.pk,
                 "deadline": "2012-12-31",
             },
             **VISIT_FORM,
@@ -668,6 +837,7 @@ RULES: dict[str, Rule] = {
             data=lambda w: {
                 "file": SimpleUploadedFile("more.png", PNG, content_type="image/png"),
                 "caption": "x",
+                "target": f"sheet:{w.record.pk}",
             },
             **VISIT_FORM,
         ),
@@ -681,7 +851,7 @@ RULES: dict[str, Rule] = {
     ),
     "visit-review": Rule(
         get=NOT_ALLOWED,
-        post=POST(frozenset({HQ, ADMIN, MA}), {"decision": "return", "comment": "补充"}),
+        post=POST(frozenset({HQ, ADMIN, STAFF, MA}), {"decision": "return", "comment": "补充"}),
         kwargs=pk("submitted_visit"),
     ),
     "evidence-download": Rule(
@@ -704,7 +874,7 @@ RULES: dict[str, Rule] = {
     ),
     "action-verify": Rule(
         get=NOT_ALLOWED,
-        post=POST(frozenset({HQ, ADMIN, IA}), {"decision": "close"}),
+        post=POST(frozenset({HQ, ADMIN, STAFF, IA}), {"decision": "close"}),
         kwargs=pk("submitted_action"),
     ),
     "action-extension-request": Rule(
@@ -757,7 +927,9 @@ def admin_kwargs(w, pattern):
 
 
 ADMIN_LOGIN = "/admin/login/"
-ADMIN_ONLY = frozenset({ADMIN})
+# The admin and the staff user reach the admin site; the staff user meets 403 on
+# what its group does not allow (`test_the_staff_user_is_held_to_its_group`).
+ADMIN_ONLY = frozenset({ADMIN, STAFF})
 # Some admin pages stay closed even to a superuser (403: django-axes' records
 # cannot be added by hand) or answer POST with 405 (the JavaScript catalogue).
 ADMIN_SITE = Rule(
@@ -885,14 +1057,46 @@ def media_files(root) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def body_of(response) -> str:
+    """What the response shows: its text, and a downloaded PDF's or workbook's text."""
     if getattr(response, "streaming", False):
         # Read to the end, which closes the response the way the test client
         # wants (closing it by hand would close the database connection too).
         content = b"".join(response.streaming_content)
     else:
         content = response.content
+    kind = response.get("Content-Type", "")
+    if content.startswith(b"%PDF") and "pdf" in kind:
+        return pdf_text(content)
+    if kind.startswith(XLSX_TYPE):
+        return workbook_text(content)
     return content.decode("utf-8", errors="replace")
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except Exception:  # a stand-in file of a few bytes: its bytes are its text
+        return content.decode("latin-1")
+
+
+def workbook_text(content: bytes) -> str:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
 
 
 @dataclass
@@ -1053,9 +1257,9 @@ def test_stored_files_have_no_url(w):
     stored = {  # the file's name and a marker of its content
         w.evidence.file.name: "PNG\r\n",
         w.action_evidence.file.name: "JFIF",
-        w.job.file.name: "%PDF-1.4",
-        w.branch_job.file.name: "%PDF-1.4",
-        w.submission_b.file.name: "% submitted",
+        w.job.file.name: "%PDF-1.",
+        w.branch_job.file.name: "%PDF-1.",
+        w.submission_b.file.name: "%PDF-1.",
     }
     problems = []
     for name, marker in stored.items():
@@ -1101,3 +1305,255 @@ def test_the_csp_check_sees_what_the_browser_would_block():
     assert csp_violations(page.format('<div style="color: red">x</div>'))
     assert csp_violations(page.format("<style>p {}</style>"))
     assert not csp_violations('{"json": "<script>"}')  # not a page
+
+
+# --- the staff user who is not a superuser ---------------------------------------------------
+
+
+def test_the_staff_user_is_held_to_its_group(w):
+    """Every admin list and add page: the staff user gets it when its group has
+    the permission (view, add) and a 403 otherwise; it may change branches only."""
+    from django.contrib import admin
+
+    problems = []
+    for model in admin.site._registry:
+        opts = model._meta
+        for page, permission in (("changelist", "view"), ("add", "add")):
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}")
+            allowed = w.staff.has_perm(f"{opts.app_label}.{permission}_{opts.model_name}") or (
+                permission == "view"
+                and w.staff.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+            )
+            status = request_as(w, STAFF, "get", url, None).status
+            if (status == 200) != allowed or status not in (200, 403):
+                problems.append(f"{url}: {status}, allowed={allowed}")
+    assert not problems, "\n".join(problems)
+    outcome = request_as(
+        w,
+        STAFF,
+        "post",
+        reverse("admin:inspections_branch_change", args=[w.branch_a.pk]),
+        {
+            "code": "a",
+            "name": "甲分公司（改）",
+            "rollout_batch": w.branch_a.rollout_batch,
+            "order": 3,
+            "offices-TOTAL_FORMS": 0,
+            "offices-INITIAL_FORMS": 0,
+        },
+    )
+    assert outcome.status == 302 and outcome.writes
+
+
+# --- ids a user types or a page is tampered with ---------------------------------------------
+
+#: Branch B's office and people: never shown to a user of branch A who names them.
+B_SECRETS = ("乙一支公司", "乙一孙")
+BAD_IDS = ("abc", "-1", "1.5", "99999999999999999999", "0x10", "１２")
+
+
+def foreign_ids(w) -> dict[str, object]:
+    """For each id field a form or query may carry, an object of branch B (or of
+    another rubric) of the same kind."""
+    other_b = w.other_b
+    return {
+        "specialist": other_b.specialist.pk,
+        "operator": other_b.specialist.pk,
+        "owner": w.manager_b.pk,
+        "office": w.b1.pk,
+        "responsible_office": w.b1.pk,
+        "branch": w.branch_b.pk,
+        "campaign": other_b.campaign.pk,
+        "audience": other_b.audience.pk,
+        "content_area": other_b.area.pk,
+        "sheet": other_b.sheet.pk,
+        "inspectors": w.inspector_b.pk,
+        "target": f"sheet:{other_b.record.pk}",
+    }
+
+
+#: The id fields of each rule's form (`test_every_form_id_field_is_listed` keeps it whole).
+FORM_IDS = {
+    "roster-import": ("branch",),
+    "campaign-create": ("rubric", "branches"),
+    "visit-plan": ("branch", "office", "inspectors"),
+    "visit-sheet-new": ("sheet", "specialist"),
+    "visit-checklist": ("specialist",),
+    "visit-log": ("operator",),
+    "visit-interview-new": ("audience",),
+    "visit-findings": ("content_area",),
+    "visit-actions": ("content_area", "responsible_office", "owner"),
+    "visit-evidence-upload": ("target",),
+    "campaign-reports-generate": ("branch",),
+}
+ID_FIELDS = {name for names in FORM_IDS.values() for name in names} | {"area", "campaign"}
+
+
+#: GET pages that read ids from their query string, and the names they read.
+QUERY_IDS = {
+    "visit-list": ("campaign",),
+    "specialist-list": ("branch", "office"),
+    "action-list": ("office", "campaign", "area"),
+    "action-stats": ("campaign",),
+    "action-stats-xlsx": ("campaign",),
+    "visit-plan": ("branch", "office"),
+    "visit-sheet-new": ("sheet", "specialist"),
+    "visit-checklist": ("specialist",),
+    "visit-interview-new": ("audience",),
+}
+
+
+def id_cases():
+    for key in FORM_IDS:
+        yield pytest.param(key, "post", id=f"{key}-post")
+    for key in QUERY_IDS:
+        yield pytest.param(key, "query", id=f"{key}-query")
+
+
+def test_every_form_id_field_is_listed(w):
+    """A rule's form that carries an id field is in FORM_IDS, with all of them."""
+    problems = []
+    for key, rule in RULES.items():
+        for method, spec in methods(rule):
+            if method != "post" or spec.not_allowed or spec.data is None:
+                continue
+            data = spec.data(w) if callable(spec.data) else spec.data
+            names = {name for name in data if name in ID_FIELDS | {"rubric", "branches"}}
+            if names != set(FORM_IDS.get(key, ())):
+                problems.append(f"{key}: FORM_IDS lists {FORM_IDS.get(key)}, the form has {names}")
+    assert not problems, "\n".join(problems)
+
+
+def _user_for(spec, *, branch_a_user: bool):
+    writers = spec.ok & (spec.writes if spec.writes is not None else spec.ok)
+    pool = [u for u in (IA, MA, HQ, ADMIN) if u in (writers or spec.ok)]
+    if branch_a_user:
+        pool = [u for u in pool if u in (IA, MA)] or pool
+    return pool[0] if pool else None
+
+
+@pytest.mark.parametrize(("key", "method"), list(id_cases()))
+def test_bad_and_foreign_ids_are_refused_cleanly(w, key, method):
+    """Every id field of a form or a query, given a non-numeric, negative,
+    fractional, enormous or full-width value, or an object of another branch:
+    400, 403, 404 or the form again (200), never a 500; nothing is changed, and
+    a user of branch A is shown nothing of branch B."""
+    rule = RULES[key]
+    pattern = next(p for p in PATTERNS if p.key == key)
+    url = url_of(pattern, rule.kwargs(w, pattern) if rule.kwargs else {})
+    if method == "query":
+        spec, http, fields = rule.get, "get", QUERY_IDS[key]
+        base = spec.data(w) if callable(spec.data) else dict(spec.data or {})
+    else:
+        spec = dict(methods(rule))[method]
+        http = method
+        base = spec.data(w) if callable(spec.data) else dict(spec.data or {})
+        fields = FORM_IDS[key]
+    user = _user_for(spec, branch_a_user=True)
+    foreign = foreign_ids(w)
+    problems = []
+    for name in fields:
+        values = list(BAD_IDS)
+        if name in foreign and user in (IA, MA):
+            values.append(foreign[name])
+        for value in values:
+            data = {k: (v() if callable(v) else v) for k, v in base.items()} | {name: value}
+            outcome = request_as(w, user, http, url, data)
+            where = f"{http.upper()} {url} as {user} with {name}={value!r}"
+            if outcome.status not in (200, 302, 400, 403, 404):
+                problems.append(f"{where}: {outcome.status}")
+            if outcome.status == 302 and outcome.writes:
+                problems.append(f"{where}: saved {outcome.writes[:2]}")
+            if user in (IA, MA) and (found := [s for s in B_SECRETS if s in outcome.body]):
+                problems.append(f"{where}: shows {found}")
+    assert not problems, "\n".join(problems)
+
+
+# --- the children of another visit -------------------------------------------------------------
+
+
+def test_a_visit_s_pages_never_reach_another_visit_s_records(w):
+    """The other visit is in the same branch and has the same inspector: its sheet
+    record, log entry, interview and finding are still no child of this visit."""
+    other = w.other_a
+    cases = [
+        ("visit-sheet", "get", {"pk": w.visit.pk, "record_pk": other.record.pk}, None),
+        ("visit-sheet", "post", {"pk": w.visit.pk, "record_pk": other.record.pk}, sheet_post(w)),
+        ("visit-log-delete", "post", {"pk": w.visit.pk, "entry_pk": other.entry.pk}, {}),
+        ("visit-interview", "get", {"pk": w.visit.pk, "interview_pk": other.interview.pk}, None),
+        (
+            "visit-interview",
+            "post",
+            {"pk": w.visit.pk, "interview_pk": other.interview.pk},
+            interview_post(w),
+        ),
+        ("visit-finding-delete", "post", {"pk": w.visit.pk, "finding_pk": other.finding.pk}, {}),
+    ]
+    problems = []
+    for name, method, kwargs, data in cases:
+        for user in (IA, HQ, MA):
+            outcome = request_as(w, user, method, reverse(name, kwargs=kwargs), data)
+            if outcome.status not in (403, 404) or outcome.writes:
+                problems.append(f"{method.upper()} {name} {kwargs} as {user}: {outcome.status}")
+    upload = request_as(
+        w,
+        IA,
+        "post",
+        reverse("visit-evidence-upload", args=[w.visit.pk]),
+        {
+            "file": SimpleUploadedFile("p.png", PNG, content_type="image/png"),
+            "target": f"sheet:{other.record.pk}",
+        },
+    )
+    if upload.status not in (403, 404) or upload.writes or upload.new_files:
+        problems.append(f"evidence on another visit's sheet: {upload.status}")
+    assert not problems, "\n".join(problems)
+
+
+# --- every kind of report job ------------------------------------------------------------------
+
+#: Who follows and downloads each kind of report (reports/access.py).
+JOB_KINDS = {
+    "job": SEE_VISIT,  # a visit's report, PDF
+    "visit_xlsx_job": SEE_VISIT,
+    "branch_job": frozenset({HQ, ADMIN, STAFF, MA}),  # branch A's report
+    "branch_xlsx_job": frozenset({HQ, ADMIN, STAFF, MA}),
+    "consolidated_job": HEAD_OFFICE,
+    "consolidated_pdf_job": HEAD_OFFICE,
+    "blank_forms_job": SIGNED_IN,  # everyone who sees the campaign
+}
+
+
+@pytest.mark.parametrize("job", JOB_KINDS)
+@pytest.mark.parametrize("name", ["report-job", "report-job-status", "report-job-download"])
+def test_every_report_job_kind(w, job, name):
+    """Each kind of report job, its page, status and file: those allowed get it,
+    others 404; and nobody finds in a page or a downloaded file (its text, PDF or
+    Excel) the secrets they may not see."""
+    rule = Rule(get=GET(JOB_KINDS[job]))
+    url = reverse(name, args=[getattr(w, job).pk])
+    problems = []
+    for user_key in USERS:
+        outcome = request_as(w, user_key, "get", url, None)
+        problems += [
+            f"GET {url} ({job}) as {user_key}: {p}"
+            for p in check(rule, rule.get, user_key, outcome)
+        ]
+        if (
+            name == "report-job-download"
+            and user_key in JOB_KINDS[job]
+            and (outcome.status != 200 or len(outcome.body) < 20)
+        ):
+            problems.append(f"{job} as {user_key}: no file to read ({outcome.status})")
+    assert not problems, "\n".join(problems)
+
+
+def test_downloads_are_read_for_leaks(w):
+    """The leak check reads inside files: a visit report carries the visit's
+    secret, which its readers find and outsiders never get."""
+    outcome = request_as(w, HQ, "get", reverse("report-job-download", args=[w.job.pk]), None)
+    assert SECRET in outcome.body and "甲一支公司" in outcome.body
+    outcome = request_as(
+        w, HQ, "get", reverse("report-job-download", args=[w.consolidated_job.pk]), None
+    )
+    assert "甲一支公司" in outcome.body and "乙一支公司" in outcome.body

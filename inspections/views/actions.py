@@ -29,6 +29,7 @@ from ..action_forms import (
 from ..forms import add_service_errors
 from ..models import ActionEvidence, DeadlineExtension, RectificationAction
 from ..models.ordering import office_order
+from ..params import query_id
 from .organisation import XLSX
 
 
@@ -231,10 +232,9 @@ def action_evidence(request, uuid):
 def _stats_for(request):
     if not request.user.is_head_office:
         raise PermissionDenied
-    try:
-        campaign_id = int(request.GET.get("campaign") or 0) or None
-    except ValueError:
-        campaign_id = None
+    campaign_id = query_id(request.GET, "campaign")
+    if campaign_id is not None:
+        access.get_visible(access.visible_campaigns(request.user), pk=campaign_id)
     return selectors.action_stats(
         request.user, timezone.localdate(), campaign_id=campaign_id
     ), campaign_id

@@ -30,6 +30,7 @@ from ..forms import (
 )
 from ..models import Branch, KpiFigure, Office, Visit
 from ..models.ordering import branch_order, office_order
+from ..params import query_id
 from .organisation import XLSX
 
 _OFFICES = Prefetch("offices", queryset=Office.objects.order_by(*office_order()))
@@ -295,8 +296,8 @@ def visit_plan(request, pk):
         raise PermissionDenied
     initial = {"start_date": campaign.period_start, "end_date": campaign.period_start}
     for key in ("branch", "office"):
-        if request.GET.get(key):
-            initial[key] = request.GET[key]
+        if (chosen := query_id(request.GET, key)) is not None:
+            initial[key] = chosen
     form = VisitPlanForm(request.POST or None, initial=initial, branches=branches, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from .. import access, selectors, services
 from ..forms import RosterUploadForm
 from ..models import Visit
 from ..models.ordering import branch_order
+from ..params import query_id
 from ..roster import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,11 +34,12 @@ def home(request):
 
 @login_required
 def specialist_list(request):
-    try:
-        branch_id = int(request.GET.get("branch") or 0) or None
-        office_id = int(request.GET.get("office") or 0) or None
-    except ValueError:
-        branch_id = office_id = None
+    branch_id = query_id(request.GET, "branch")
+    office_id = query_id(request.GET, "office")
+    if branch_id is not None:
+        access.get_visible(access.visible_branches(request.user), pk=branch_id)
+    if office_id is not None:
+        access.get_visible(access.visible_offices(request.user), pk=office_id)
     context = {
         "branches": access.visible_branches(request.user).order_by(*branch_order()),
         "specialists": selectors.specialist_list(

@@ -49,6 +49,7 @@ from ..models import (
     User,
     Visit,
 )
+from ..params import BadParameter, query_id
 from ..services.visits import campaign_grade_bands
 from ..sheet_forms import SheetForm, parts_html
 
@@ -81,10 +82,9 @@ def _report_errors(request, error: ValidationError):
 
 @login_required
 def visit_list(request):
-    try:
-        campaign_id = int(request.GET.get("campaign") or 0) or None
-    except ValueError:
-        campaign_id = None
+    campaign_id = query_id(request.GET, "campaign")
+    if campaign_id is not None:
+        access.get_visible(access.visible_campaigns(request.user), pk=campaign_id)
     return render(
         request,
         "inspections/visit_list.html",
@@ -437,7 +437,7 @@ def visit_checklist(request, pk, sheet_code):
     if sheet.per_specialist:
         specialist = get_object_or_404(
             selectors.unit_specialists(visit),
-            pk=request.POST.get("specialist") or request.GET.get("specialist") or 0,
+            pk=query_id(request.POST, "specialist") or query_id(request.GET, "specialist") or 0,
         )
     requirements = checklist_requirements(sheet_definition(sheet))
     record = ChecklistRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
@@ -590,7 +590,7 @@ def visit_interview(request, pk, interview_pk=None):
     else:
         audience = get_object_or_404(
             InterviewAudience,
-            pk=request.GET.get("audience") or request.POST.get("audience") or 0,
+            pk=query_id(request.GET, "audience") or query_id(request.POST, "audience") or 0,
             rubric_id=visit.campaign.rubric_id,
         )
     questions = audience.questions.all()
@@ -737,15 +737,20 @@ def visit_evidence_upload(request, pk):
         return redirect(back)
     target = form.cleaned_data["target"]
     kwargs = {}
-    kind, _sep, target_id = target.partition(":")
     models = {
         "sheet": ("sheet_record", SheetRecord),
         "checklist": ("checklist", ChecklistRecord),
         "finding": ("finding", Finding),
     }
-    if kind in models:
+    if target:
+        # "<kind>:<id>" of a record of this visit, or nothing for the visit itself.
+        kind, _sep, target_id = target.partition(":")
+        if kind not in models:
+            raise BadParameter(_("The evidence names something it cannot be attached to."))
         name, model = models[kind]
-        kwargs[name] = get_object_or_404(model, pk=target_id or 0, visit=visit)
+        kwargs[name] = get_object_or_404(
+            model, pk=query_id({"id": target_id}, "id") or 0, visit=visit
+        )
     try:
         services.add_evidence(
             user=request.user,
