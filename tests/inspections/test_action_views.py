@@ -557,7 +557,7 @@ def test_head_office_statistics_page(client, world, board, today):
     assert "50.0%" in body
     response = client.get(reverse("action-stats"), {"campaign": board.campaign_2013.pk})
     assert [(r.unit, r.open) for r in response.context["rows"]] == [("甲一支公司", 1)]
-    assert client.get(reverse("action-stats"), {"campaign": "x"}).status_code == 200
+    assert client.get(reverse("action-stats"), {"campaign": "x"}).status_code == 400
 
 
 def test_the_statistics_download_as_excel(client, world, board, today):
