@@ -24,10 +24,12 @@ from inspections.access import NotVisible
 from inspections.models import BranchReportSubmission, Visit
 from inspections.models.ordering import branch_order
 from inspections.params import query_id
+from inspections.views.campaigns import campaign_page
 
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
 from .exporters.base import CONTENT_TYPES
+from .forms import BranchReportSubmitForm
 from .models import ReportJob
 
 
@@ -288,6 +290,9 @@ def branch_report_submit(request, pk, branch_pk):
     )
     if not inspection_services.can_submit_branch_report(request.user, branch):
         raise PermissionDenied
+    form = BranchReportSubmitForm(request.POST)
+    if not form.is_valid():
+        return campaign_page(request, campaign, report_note=(branch.pk, form))
     job = services.current_job("branch-pdf", campaign=campaign, branch=branch)
     report = None
     if job is not None and job.state == ReportJob.State.DONE and job.file:
@@ -299,10 +304,11 @@ def branch_report_submit(request, pk, branch_pk):
             campaign=campaign,
             branch=branch,
             report=report,
-            note=request.POST.get("note", "")[:2000],
+            note=form.cleaned_data["note"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        form.add_error(None, error)
+        return campaign_page(request, campaign, report_note=(branch.pk, form))
     else:
         if submission.is_late:
             messages.warning(

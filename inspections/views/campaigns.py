@@ -76,7 +76,13 @@ def campaign_create(request):
 @login_required
 def campaign_detail(request, pk):
     """The campaign board: every unit in scope, its visits and their states."""
-    campaign = _campaign_for(request.user, pk)
+    return campaign_page(request, _campaign_for(request.user, pk))
+
+
+def campaign_page(request, campaign, *, bands_form=None, report_note=None):
+    """The board; a form posted from it and refused is shown again as typed,
+    its errors beside the field: `bands_form`, or `report_note` as (branch pk,
+    bound form) of a branch report's submission (reports/views.py)."""
     today = timezone.localdate()
     bands = campaign.grade_bands.all()
     context = {
@@ -86,11 +92,13 @@ def campaign_detail(request, pk):
         "is_head_office": access.can_run_campaigns(request.user),
         "can_plan": access.can_run_campaigns(request.user) or request.user.is_branch_manager,
         "bands": bands,
-        "bands_form": GradeBandsForm(
+        "bands_form": bands_form
+        or GradeBandsForm(
             initial={
                 "bands": "\n".join(f"{b.grade} {b.minimum_percent.normalize():f}" for b in bands)
             }
         ),
+        "report_note": report_note,
         "bands_editable": not campaign.has_visits(),
         "history": selectors.draw_history(campaign, request.user),
     }
@@ -109,12 +117,11 @@ def campaign_grade_bands(request, pk):
                 user=request.user, campaign=campaign, bands=form.cleaned_data["bands"]
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error("bands", error)
         else:
             messages.success(request, _("Grade bands saved."))
-    else:
-        messages.error(request, " ".join(form.errors["bands"]))
-    return redirect("campaign-detail", campaign.pk)
+            return redirect("campaign-detail", campaign.pk)
+    return campaign_page(request, campaign, bands_form=form)
 
 
 @login_required

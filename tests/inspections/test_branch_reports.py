@@ -178,10 +178,15 @@ def test_the_manager_submits_the_built_report_from_the_board_page(world, client)
     )
     assert submit_url.encode() in client.get(board).content
 
-    # Nothing built yet: nothing to submit, and the page says what to do.
-    page = client.post(submit_url, {"note": "分公司报告已完成"}, follow=True)
+    # Nothing built yet: nothing to submit, and the page says what to do, keeping the note.
+    page = client.post(submit_url, {"note": "分公司报告已完成"})
+    assert page.status_code == 200
     assert "请先生成分公司验收报告" in page.content.decode()
+    assert 'value="分公司报告已完成"' in page.content.decode()
     assert not BranchReportSubmission.objects.exists()
+    # A control character pasted into the note is marked beside it.
+    page = client.post(submit_url, {"note": "已完成\x07"})
+    assert "U+0007" in page.content.decode() and "is-invalid" in page.content.decode()
 
     job = ReportJob.objects.create(
         exporter="branch-pdf",
