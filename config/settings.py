@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.deploy_checks import production_problems
 from config.storage import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,12 +34,10 @@ SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
-if not DEBUG:
-    # An insecure production start stops here, naming what to set.
-    from config.deploy_checks import production_problems
-
-    if _problems := production_problems(SECRET_KEY, ALLOWED_HOSTS, DEVELOPMENT_SECRET_KEY):
-        raise ImproperlyConfigured(" ".join(_problems))
+# An insecure production start stops here, naming what to set.
+_problems = [] if DEBUG else production_problems(SECRET_KEY, ALLOWED_HOSTS, DEVELOPMENT_SECRET_KEY)
+if _problems:
+    raise ImproperlyConfigured(" ".join(_problems))
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

@@ -187,3 +187,24 @@ def can_request_extension(user: User, action) -> bool:
 
 def can_decide_extensions(user: User) -> bool:
     return user.is_authenticated and user.is_head_office
+
+
+# --- the branch's acceptance report ----------------------------------------------
+
+
+def can_submit_branch_report(user: User, branch: Branch) -> bool:
+    """Only a branch manager of that branch submits its report."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.is_branch_manager
+        and user.branch_id == branch.pk
+    )
+
+
+def can_read_branch_report(user: User, *, branch_id: int) -> bool:
+    """A branch's acceptance report, built or submitted: head office and that
+    branch's managers."""
+    if _sees_nothing(user):
+        return False
+    return user.is_head_office or (user.is_branch_manager and user.branch_id == branch_id)

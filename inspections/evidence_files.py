@@ -4,10 +4,11 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from scoring.text import strip_control_characters
+
+from .downloads import private_file
 
 OOXML_TYPES = {
     "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -89,15 +90,13 @@ def evidence_key(section, item=None) -> str:
     return f"{section.key}:{item.key}" if item is not None else section.key
 
 
-def file_response(evidence) -> FileResponse:
-    """Stream an evidence file (visit or action) after the caller checked access:
-    images inline, everything else as an attachment, never sniffed or run."""
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=not evidence.content_type.startswith("image/"),
+def file_response(evidence):
+    """An evidence file (visit or action) after the caller checked access:
+    images inline, everything else as an attachment."""
+    return private_file(
+        evidence.file,
         filename=evidence.original_name,
+        content_type=evidence.content_type,
+        inline=evidence.content_type.startswith("image/"),
+        missing=_("The file is missing from storage."),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -411,3 +411,9 @@ class EvidenceForm(forms.Form):
     caption = PlainTextFormField(label=_("Caption"), required=False, max_length=200)
     target = PlainTextFormField(widget=forms.HiddenInput, required=False)
     item_key = PlainTextFormField(widget=forms.HiddenInput, required=False)
+
+
+class BranchReportSubmitForm(forms.Form):
+    note = PlainTextFormField(
+        label=_("Note to head office (optional)"), required=False, max_length=2000
+    )

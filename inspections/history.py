@@ -86,25 +86,6 @@ def register() -> None:
             auditlog.register(model, include_fields=fields)
 
 
-def visit_id_of(instance: models.Model) -> int | None:
-    if isinstance(instance, Visit):
-        return instance.pk
-    if isinstance(instance, PartRecord):
-        return instance.sheet_record.visit_id
-    if isinstance(instance, InterviewAnswer):
-        return instance.interview.visit_id
-    return getattr(instance, "visit_id", None)
-
-
-def additional_data_of(instance: models.Model) -> dict | None:
-    """What the history page needs to name a change's answers: the sheet's code."""
-    if isinstance(instance, PartRecord):
-        return {"sheet": instance.sheet_record.sheet.code, "part": instance.part.code}
-    if isinstance(instance, ChecklistRecord):
-        return {"sheet": instance.sheet.code}
-    return None
-
-
 # --- reading ---------------------------------------------------------------------
 
 

@@ -29,9 +29,8 @@ def due_actions(today: datetime.date):
     """Open actions due within the reminder window, or overdue."""
     horizon = today + datetime.timedelta(days=settings.ACTION_REMINDER_DAYS_BEFORE)
     return (
-        RectificationAction.objects.filter(
-            status__in=RectificationAction.OPEN_STATUSES, deadline__lte=horizon
-        )
+        RectificationAction.objects.open()
+        .filter(deadline__lte=horizon)
         .select_related("visit__branch", "visit__office", "responsible_office", "owner")
         .order_by("deadline", "pk")
     )
@@ -54,7 +53,7 @@ def reminder_digests(today: datetime.date) -> dict[User, dict]:
     )
     overdue_per_unit = defaultdict(int)
     for action in actions:
-        if action.deadline < today:
+        if action.is_overdue(today):
             overdue_per_unit[(action.visit.branch_id, action.responsible_office_id)] += 1
 
     digests: dict[User, dict] = {}

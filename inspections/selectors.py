@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from .models import (
     Visit,
     VisitChange,
 )
+from .models.actions import closed_on_time, open_actions, overdue_actions
 from .models.ordering import branch_order, bytewise, office_order, unit_order
 
 
@@ -185,7 +186,7 @@ def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
                 unit.self_inspections.append(visit)
             else:
                 unit.head_office_checks.append(visit)
-        past_due = today > campaign.report_due
+        past_due = campaign.is_past_due(today)
         row = BoardBranch(
             branch=branch,
             units=units,
@@ -357,14 +358,6 @@ def draw_history(campaign: Campaign, user: User) -> QuerySet[RandomDraw]:
 REPEATED_OVERDUE_THRESHOLD = 3  # seed 001: three or more repeated findings escalate
 
 
-def _overdue(today):
-    return Q(status__in=RectificationAction.OPEN_STATUSES, deadline__lt=today)
-
-
-def _closed_on_time():
-    return Q(status=RectificationAction.Status.CLOSED, closed_at__date__lte=F("deadline_at_close"))
-
-
 def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[RectificationAction]:
     """The user's visible actions, sorted by deadline, filtered; a fixed number of queries."""
     filters = filters or {}
@@ -389,7 +382,7 @@ def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[R
     )
     status = filters.get("status")
     if status == "open":
-        actions = actions.filter(status__in=RectificationAction.OPEN_STATUSES)
+        actions = actions.open()
     elif status in RectificationAction.Status.values:
         actions = actions.filter(status=status)
     if filters.get("office"):
@@ -400,26 +393,23 @@ def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[R
         actions = actions.filter(content_area__code=filters["area"])
     window = filters.get("due")
     if window == "overdue":
-        actions = actions.filter(_overdue(today))
+        actions = actions.overdue(today)
     elif window in ("7", "30"):
-        actions = actions.filter(
-            status__in=RectificationAction.OPEN_STATUSES,
-            deadline__gte=today,
-            deadline__lte=today + datetime.timedelta(days=int(window)),
+        actions = actions.open().filter(
+            deadline__gte=today, deadline__lte=today + datetime.timedelta(days=int(window))
         )
     return actions
 
 
 def action_counts(user: User, today) -> dict:
-    open_ = Q(status__in=RectificationAction.OPEN_STATUSES)
-    soon = open_ & Q(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=7))
+    soon = open_actions() & Q(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=7))
     pks = access.visible_actions(user).values("pk")
     return RectificationAction.objects.filter(pk__in=pks).aggregate(
-        open=Count("pk", filter=open_),
+        open=Count("pk", filter=open_actions()),
         due_soon=Count("pk", filter=soon),
-        overdue=Count("pk", filter=_overdue(today)),
+        overdue=Count("pk", filter=overdue_actions(today)),
         closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
-        closed_on_time=Count("pk", filter=_closed_on_time()),
+        closed_on_time=Count("pk", filter=closed_on_time()),
     )
 
 
@@ -457,10 +447,10 @@ def action_stats(user: User, today, *, campaign_id: int | None = None) -> list[A
             "responsible_office__name",
         )
         .annotate(
-            open=Count("pk", filter=Q(status__in=RectificationAction.OPEN_STATUSES)),
-            overdue=Count("pk", filter=_overdue(today)),
+            open=Count("pk", filter=open_actions()),
+            overdue=Count("pk", filter=overdue_actions(today)),
             closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
-            closed_on_time=Count("pk", filter=_closed_on_time()),
+            closed_on_time=Count("pk", filter=closed_on_time()),
         )
         .order_by(*unit_order("visit__branch__", "responsible_office__"))
     )

@@ -3,6 +3,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
+from . import reminders
 from .models import WorkerHeartbeat
 
 
@@ -19,6 +20,4 @@ def record_worker_heartbeat() -> str:
 @shared_task(ignore_result=True)
 def send_action_reminders() -> int:
     """Beat runs this daily; running it again the same day sends nothing more."""
-    from .reminders import send_action_reminders as send
-
-    return send()
+    return reminders.send_action_reminders()

@@ -22,6 +22,16 @@ urlpatterns = [
         campaigns.campaign_remind,
         name="campaign-remind",
     ),
+    path(
+        "campaigns/<int:pk>/branches/<int:branch_pk>/report/submit/",
+        campaigns.branch_report_submit,
+        name="campaign-branch-report-submit",
+    ),
+    path(
+        "campaigns/<int:pk>/branches/<int:branch_pk>/report/submitted/",
+        campaigns.branch_report_submitted_file,
+        name="campaign-branch-report-submitted",
+    ),
     path("campaigns/<int:pk>/kpis/", campaigns.campaign_kpis, name="campaign-kpis"),
     path(
         "campaigns/<int:pk>/kpis/template.xlsx",

@@ -9,7 +9,7 @@
 """
 
 from inspections import access as inspection_access
-from inspections.models import User
+from inspections.models import User, Visit
 
 
 def can_see_subject(user: User, *, visit_id=None, campaign_id=None, branch_id=None) -> bool:
@@ -17,11 +17,9 @@ def can_see_subject(user: User, *, visit_id=None, campaign_id=None, branch_id=No
         return False
     if visit_id:
         return inspection_access.visible_visits(user).filter(pk=visit_id).exists()
-    if user.is_head_office:
-        return True
     if branch_id:
-        return user.is_branch_manager and user.branch_id == branch_id
-    return False
+        return inspection_access.can_read_branch_report(user, branch_id=branch_id)
+    return user.is_head_office
 
 
 BLANK_FORMS = "blank-forms-pdf"
@@ -44,8 +42,6 @@ def can_request(user: User, *, visit=None, campaign=None, branch=None) -> bool:
     """May the user (re)generate this subject's report? Visit reports exist
     once the visit is approved."""
     if visit is not None:
-        from inspections.models import Visit
-
         return visit.state == Visit.State.APPROVED and can_see_subject(user, visit_id=visit.pk)
     return can_see_subject(
         user,

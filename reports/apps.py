@@ -10,8 +10,17 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        # Every module of reports.exporters registers its exporters on import.
-        from . import checks, exporters  # noqa: F401 (checks registers itself)
+        # Imported once the app registry is ready (they define and read models):
+        # every module of reports.exporters registers its exporters on import,
+        # checks registers its system check.
+        from inspections import hooks
+
+        from . import checks, exporters, services, tasks  # noqa: F401
 
         for module in pkgutil.iter_modules(exporters.__path__):
             importlib.import_module(f"{exporters.__name__}.{module.name}")
+        # Inspections announces approvals and asks for built branch reports.
+        hooks.visit_approved.connect(
+            tasks.queue_visit_reports_on_approval, dispatch_uid="reports-queue-visit-reports"
+        )
+        hooks.provide_branch_report(services.built_branch_report)

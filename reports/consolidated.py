@@ -43,11 +43,12 @@ from inspections.models import (
     SheetRecord,
     Visit,
 )
+from inspections.models.actions import open_actions, overdue_actions
 from inspections.models.ordering import branch_order, bytewise, office_order, unit_order
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, compliance_rate, mean_percent, score_part
-from scoring.models import KpiThreshold, Sheet
+from scoring.models import KpiThreshold, RolloutBatch, Sheet
 from scoring.results import (
     Result,
     competition_ranks,
@@ -183,8 +184,6 @@ class BranchRow:
 
     @property
     def rollout_batch_label(self) -> str:
-        from scoring.models import RolloutBatch
-
         return str(RolloutBatch(self.rollout_batch).label) if self.rollout_batch else ""
 
     @property
@@ -272,10 +271,7 @@ def approved_visits(campaign: Campaign):
 def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> ConsolidatedData:
     """Everything the consolidated report shows, in a fixed number of queries
     (`branch_ids` narrows it to some branches, e.g. for a branch report)."""
-    bands = tuple(
-        d.GradeBandDef(grade=b.grade, minimum_percent=b.minimum_percent)
-        for b in campaign.grade_bands.order_by("-minimum_percent")
-    )
+    bands = campaign.grade_band_defs()
     grades = [b.grade for b in bands]
     sheets = list(
         Sheet.objects.filter(rubric_id=campaign.rubric_id)
@@ -387,11 +383,8 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
         )
         .values("visit_id")
         .annotate(
-            open=Count("pk", filter=~Q(status=RectificationAction.Status.CLOSED)),
-            overdue=Count(
-                "pk",
-                filter=~Q(status=RectificationAction.Status.CLOSED) & Q(deadline__lt=today),
-            ),
+            open=Count("pk", filter=open_actions()),
+            overdue=Count("pk", filter=overdue_actions(today)),
         )
         .order_by()
     }
@@ -445,8 +438,7 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
                     thresholds.get((BALANCED, branch["rollout_batch"])),
                 ),
                 report_submitted_at=submitted_at,
-                report_late=submitted_at is not None
-                and _local_date(submitted_at) > campaign.report_due,
+                report_late=submitted_at is not None and campaign.is_late(submitted_at),
             )
         )
     for visit in visits:
@@ -492,12 +484,6 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
         branches=branch_rows,
         interview_items=list(interview_items(campaign, branch_pks)),
     )
-
-
-def _local_date(moment):
-    from django.utils import timezone
-
-    return timezone.localdate(moment)
 
 
 def interview_items(campaign: Campaign, branch_ids) -> Iterator[InterviewItem]:

@@ -30,7 +30,6 @@ from inspections.models import (
     VisitTransition,
 )
 from inspections.selectors import KpiStatus, visit_kpis
-from inspections.services.visits import campaign_grade_bands
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, evaluate_checklist, percent_of, score_sheet
@@ -435,7 +434,7 @@ def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
     today = today or timezone.localdate()
     rubric_id = visit.campaign.rubric_id
     definitions = rubric_definitions(rubric_id)
-    bands = campaign_grade_bands(visit.campaign)
+    bands = visit.campaign.grade_band_defs()
     scored_defs = [s for s in definitions.values() if s.kind == Sheet.Kind.SCORED]
 
     records = list(
@@ -579,7 +578,7 @@ def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
             deadline=action.deadline,
             status=action.status,
             status_label=action.get_status_display(),
-            overdue=action.status != RectificationAction.Status.CLOSED and action.deadline < today,
+            overdue=action.is_overdue(today),
         )
         actions.append(line)
         if area is not None:

@@ -19,6 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+BUILD_TASK = "reports.tasks.build_report"
 
 VISIT_EXPORTERS = ("visit-pdf", "visit-xlsx")
 
@@ -150,8 +153,8 @@ def send_job(job_id: int) -> bool:
     fails the request: the job stays queued with `sent_at` null, and
     `reports.tasks.requeue_unsent_jobs` (beat, every minute) sends it once the
     broker is back. Returns whether the task was sent."""
-    from .tasks import build_report
-
+    # The task by name from Celery's registry: reports.tasks builds on this module.
+    build_report = current_app.tasks[BUILD_TASK]
     options = {}
     queue = getattr(settings, "REPORTS_TASK_QUEUE", None)
     if queue:
@@ -357,3 +360,13 @@ def current_job(exporter: str, *, visit=None, campaign=None, branch=None) -> Rep
         branch_id=branch.pk if branch else None,
     )
     return ReportJob.objects.filter(exporter=exporter, subject_key=key, is_current=True).first()
+
+
+def built_branch_report(*, campaign, branch) -> tuple[str, bytes] | None:
+    """The branch's acceptance report (PDF) as last built: (file name, content),
+    or None while none is built (`inspections.hooks.built_branch_report`)."""
+    job = current_job("branch-pdf", campaign=campaign, branch=branch)
+    if job is None or job.state != ReportJob.State.DONE or not job.file:
+        return None
+    with job.file.open("rb") as stream:
+        return job.download_name or f"branch-{branch.code}.pdf", stream.read()

@@ -35,6 +35,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from inspections.models import User, Visit
+
 from . import services
 from .models import ReportJob
 from .selectors import ReportDataError
@@ -158,10 +160,9 @@ def build_report(self, job_id: int) -> str:
 
 
 def queue_visit_reports(*, visit_id: int, requested_by_id: int | None = None) -> list[ReportJob]:
-    """Queue the PDF and Excel reports of an approved visit (called on commit of
-    the approval). Returns the jobs; does nothing for a visit not approved."""
-    from inspections.models import User, Visit
-
+    """Queue the PDF and Excel reports of an approved visit (on commit of the
+    approval: `inspections.hooks.visit_approved`). Returns the jobs; does
+    nothing for a visit not approved."""
     visit = Visit.objects.filter(pk=visit_id, state=Visit.State.APPROVED).first()
     if visit is None:
         return []
@@ -170,6 +171,10 @@ def queue_visit_reports(*, visit_id: int, requested_by_id: int | None = None) ->
         services.request_report(exporter=identifier, requested_by=user, visit=visit, quota=False)
         for identifier in services.VISIT_EXPORTERS
     ]
+
+
+def queue_visit_reports_on_approval(sender, *, visit_id: int, approved_by_id: int, **kwargs):
+    queue_visit_reports(visit_id=visit_id, requested_by_id=approved_by_id)
 
 
 # A job created this recently may still be waiting for its own on-commit send.

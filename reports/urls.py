@@ -11,16 +11,6 @@ urlpatterns = [
         views.campaign_report_generate,
         name="campaign-reports-generate",
     ),
-    path(
-        "campaigns/<int:pk>/branches/<int:branch_pk>/submit/",
-        views.branch_report_submit,
-        name="campaign-branch-report-submit",
-    ),
-    path(
-        "campaigns/<int:pk>/branches/<int:branch_pk>/submitted/",
-        views.branch_report_submitted_file,
-        name="campaign-branch-report-submitted",
-    ),
     path("jobs/<int:pk>/", views.job_detail, name="report-job"),
     path("jobs/<int:pk>/status/", views.job_status, name="report-job-status"),
     path("jobs/<int:pk>/download/", views.job_download, name="report-job-download"),

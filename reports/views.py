@@ -9,8 +9,8 @@ MEDIA_ROOT has no URL.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -19,17 +19,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from inspections import access as inspection_access
-from inspections import services as inspection_services
 from inspections.access import NotVisible
-from inspections.models import BranchReportSubmission, Visit
+from inspections.downloads import private_file
+from inspections.models import Visit
 from inspections.models.ordering import branch_order
 from inspections.params import query_id
-from inspections.views.campaigns import campaign_page
 
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
 from .exporters.base import CONTENT_TYPES
-from .forms import BranchReportSubmitForm
 from .models import ReportJob
 
 
@@ -175,26 +173,12 @@ def job_download(request, pk):
         if current is None or not current.file:
             raise Http404(_("This report has been replaced."))
         return redirect("report-job-download", current.pk)
-    return _attachment(
+    return private_file(
         job.file,
-        job.download_name or job.file.name.rsplit("/", 1)[-1],
-        CONTENT_TYPES.get(job.format, "application/octet-stream"),
+        filename=job.download_name or job.file.name.rsplit("/", 1)[-1],
+        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
         missing=_("The report file is missing; build the report again."),
     )
-
-
-def _attachment(file, filename: str, content_type: str, *, missing: str) -> FileResponse:
-    """A stored report file as a private download (the caller checked access)."""
-    try:
-        stream = file.open("rb")
-    except FileNotFoundError:
-        raise Http404(missing) from None
-    response = FileResponse(
-        stream, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 CAMPAIGN_EXPORTERS = ("consolidated-pdf", "consolidated-xlsx")
@@ -275,71 +259,3 @@ def campaign_report_generate(request, pk):
 
 
 # --- the branch's acceptance report, submitted to head office --------------------
-
-
-@login_required
-@require_POST
-def branch_report_submit(request, pk, branch_pk):
-    """A branch manager submits the branch's acceptance report to head office:
-    the branch report (PDF) as last built, kept as it is at this moment."""
-    campaign = inspection_access.get_visible(
-        inspection_access.visible_campaigns(request.user), pk=pk
-    )
-    branch = inspection_access.get_visible(
-        inspection_access.visible_branches(request.user), pk=branch_pk
-    )
-    if not inspection_services.can_submit_branch_report(request.user, branch):
-        raise PermissionDenied
-    form = BranchReportSubmitForm(request.POST)
-    if not form.is_valid():
-        return campaign_page(request, campaign, report_note=(branch.pk, form))
-    job = services.current_job("branch-pdf", campaign=campaign, branch=branch)
-    report = None
-    if job is not None and job.state == ReportJob.State.DONE and job.file:
-        with job.file.open("rb") as stream:
-            report = (job.download_name or f"branch-{branch.code}.pdf", stream.read())
-    try:
-        submission = inspection_services.submit_branch_report(
-            user=request.user,
-            campaign=campaign,
-            branch=branch,
-            report=report,
-            note=form.cleaned_data["note"],
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return campaign_page(request, campaign, report_note=(branch.pk, form))
-    else:
-        if submission.is_late:
-            messages.warning(
-                request,
-                _("Report submitted after the due date (%(date)s): it is marked late.")
-                % {"date": campaign.report_due},
-            )
-        else:
-            messages.success(request, _("The branch's acceptance report is submitted."))
-    return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
-
-
-@login_required
-@require_GET
-def branch_report_submitted_file(request, pk, branch_pk):
-    """The report file as the branch submitted it: head office and that
-    branch's managers only."""
-    campaign = inspection_access.get_visible(
-        inspection_access.visible_campaigns(request.user), pk=pk
-    )
-    branch = inspection_access.get_visible(
-        inspection_access.visible_branches(request.user), pk=branch_pk
-    )
-    if not can_request(request.user, campaign=campaign, branch=branch):
-        raise PermissionDenied
-    submission = get_object_or_404(
-        BranchReportSubmission.objects.exclude(file=""), campaign=campaign, branch=branch
-    )
-    return _attachment(
-        submission.file,
-        submission.file.name.rsplit("/", 1)[-1],
-        CONTENT_TYPES["pdf"],
-        missing=_("The report file is missing."),
-    )

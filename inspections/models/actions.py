@@ -9,6 +9,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import ContentArea
@@ -16,6 +18,31 @@ from scoring.text import PlainCharField, PlainTextField
 
 from .organisation import Office
 from .visits import Visit
+
+# --- what "open", "overdue" and "closed on time" mean: defined once, here ------------
+
+
+def open_actions() -> Q:
+    """Not closed: open, in progress or submitted for verification."""
+    return ~Q(status="closed")
+
+
+def overdue_actions(today) -> Q:
+    """Not closed and past the deadline in force (due today is not late)."""
+    return open_actions() & Q(deadline__lt=today)
+
+
+def closed_on_time() -> Q:
+    """Closed no later than the deadline in force when it was closed."""
+    return Q(status="closed", closed_at__date__lte=F("deadline_at_close"))
+
+
+class RectificationActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(open_actions())
+
+    def overdue(self, today):
+        return self.filter(overdue_actions(today))
 
 
 class RectificationAction(models.Model):
@@ -73,6 +100,8 @@ class RectificationAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RectificationActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["deadline", "id"]
         verbose_name = _("rectification action")
@@ -94,14 +123,14 @@ class RectificationAction(models.Model):
     def closed_on_time(self) -> bool | None:
         if self.status != self.Status.CLOSED or self.closed_at is None:
             return None
-        from django.utils import timezone
-
         return timezone.localdate(self.closed_at) <= (self.deadline_at_close or self.deadline)
 
+    def is_overdue(self, today) -> bool:
+        """As `overdue_actions`, for one action."""
+        return self.is_open and self.deadline < today
+
     def days_overdue(self, today) -> int:
-        if not self.is_open or today <= self.deadline:
-            return 0
-        return (today - self.deadline).days
+        return (today - self.deadline).days if self.is_overdue(today) else 0
 
     @property
     def responsible_unit(self):

@@ -65,4 +65,4 @@ class BranchReportSubmission(models.Model):
 
     @property
     def is_late(self) -> bool:
-        return self.submitted_on > self.campaign.report_due
+        return self.campaign.is_late(self.submitted_at)

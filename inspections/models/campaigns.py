@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from scoring import definitions as d
 from scoring.models import KpiThreshold, RubricVersion
 from scoring.text import PlainCharField, PlainTextField
 
@@ -60,6 +62,21 @@ class Campaign(models.Model):
 
     def contains(self, day) -> bool:
         return self.period_start <= day <= self.period_end
+
+    def is_past_due(self, today) -> bool:
+        """The report due date has passed (a branch without a report is late)."""
+        return today > self.report_due
+
+    def is_late(self, moment) -> bool:
+        """Something done at `moment` (a branch report's submission) is late:
+        its local date is after the report due date."""
+        return self.is_past_due(timezone.localdate(moment))
+
+    def grade_band_defs(self) -> tuple[d.GradeBandDef, ...]:
+        """The campaign's grade bands, highest first, as the scoring engine and
+        every report take them."""
+        bands = (d.GradeBandDef(b.grade, b.minimum_percent) for b in self.grade_bands.all())
+        return tuple(sorted(bands, key=lambda band: band.minimum_percent, reverse=True))
 
     def has_visits(self) -> bool:
         return self.visits.exists()

@@ -11,7 +11,7 @@ from .actions import (
     request_extension,
     submit_for_verification,
 )
-from .branch_reports import can_submit_branch_report, submit_branch_report
+from .branch_reports import submit_branch_report
 from .campaigns import (
     create_campaign,
     draw_offices,
@@ -51,7 +51,6 @@ __all__ = [
     "add_finding",
     "add_progress",
     "approve_visit",
-    "can_submit_branch_report",
     "close_action",
     "create_campaign",
     "decide_extension",

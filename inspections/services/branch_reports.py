@@ -8,17 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import access
 from ..models import Branch, BranchReportSubmission, Campaign, User
-
-
-def can_submit_branch_report(user: User, branch: Branch) -> bool:
-    """Only a branch manager of that branch submits its report."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.is_branch_manager
-        and user.branch_id == branch.pk
-    )
 
 
 @transaction.atomic
@@ -35,7 +26,7 @@ def submit_branch_report(
 
     A submission after the campaign's report due date is accepted and marked late.
     """
-    if not can_submit_branch_report(user, branch):
+    if not access.can_submit_branch_report(user, branch):
         raise PermissionDenied(
             _("Only a manager of %(branch)s may submit its report.") % {"branch": branch}
         )

@@ -17,7 +17,7 @@ from scoring.engine import ScoringError, evaluate_checklist, score_sheet
 from scoring.models import BusinessLine, ContentArea, InterviewAudience, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
-from .. import access, draws, evidence_files
+from .. import access, draws, evidence_files, hooks
 from ..models import (
     ActionEvent,
     Branch,
@@ -40,6 +40,7 @@ from ..models import (
     Visit,
     VisitTransition,
 )
+from ..selectors import visit_missing_items
 from .errors import StaleSheet, VisitIncomplete, VisitLocked
 
 
@@ -325,7 +326,7 @@ def save_sheet(
         chosen_alternative=chosen_alternative,
     )
     try:
-        result = score_sheet(definition, answers, campaign_grade_bands(visit.campaign))
+        result = score_sheet(definition, answers, visit.campaign.grade_band_defs())
     except ScoringError as error:
         errors.extend(_scoring_error(error).error_list)
     if errors:
@@ -367,13 +368,6 @@ def save_sheet(
             },
         )
     return record
-
-
-def campaign_grade_bands(campaign: Campaign) -> tuple[d.GradeBandDef, ...]:
-    return tuple(
-        d.GradeBandDef(grade=band.grade, minimum_percent=band.minimum_percent)
-        for band in campaign.grade_bands.all()
-    )
 
 
 # --- 表五, 表七 checklists ---------------------------------------------------
@@ -655,8 +649,6 @@ def add_evidence(
 
 @transaction.atomic
 def submit_visit(*, user: User, visit: Visit) -> Visit:
-    from ..selectors import visit_missing_items
-
     visit = _open_for_editing(visit, user)
     missing = visit_missing_items(visit)
     if missing:
@@ -680,10 +672,10 @@ def approve_visit(*, user: User, visit: Visit, comment: str = "") -> Visit:
     visit = _open_for_review(visit, user)
     visit.approved_at = timezone.now()
     _record_transition(visit, Visit.State.APPROVED, user, comment.strip())
-    from reports.tasks import queue_visit_reports  # reports builds on inspections
-
     visit_id, user_id = visit.pk, user.pk
-    transaction.on_commit(lambda: queue_visit_reports(visit_id=visit_id, requested_by_id=user_id))
+    transaction.on_commit(
+        lambda: hooks.visit_approved.send(sender=Visit, visit_id=visit_id, approved_by_id=user_id)
+    )
     return visit
 
 

@@ -13,14 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
 from scoring.models import KpiThreshold
 from scoring.results import kpi_passed
 
-from .. import access, reminders, selectors, services
+from .. import access, hooks, reminders, selectors, services
+from ..downloads import private_file
 from ..forms import (
+    BranchReportSubmitForm,
     CampaignForm,
     GradeBandsForm,
     KpiUploadForm,
@@ -28,7 +30,7 @@ from ..forms import (
     VisitPlanForm,
     add_service_errors,
 )
-from ..models import Branch, KpiFigure, Office, Visit
+from ..models import Branch, BranchReportSubmission, KpiFigure, Office, Visit
 from ..models.ordering import branch_order, office_order
 from ..params import query_id
 from .organisation import XLSX
@@ -76,15 +78,15 @@ def campaign_create(request):
 @login_required
 def campaign_detail(request, pk):
     """The campaign board: every unit in scope, its visits and their states."""
-    return campaign_page(request, _campaign_for(request.user, pk))
+    return _campaign_page(request, _campaign_for(request.user, pk))
 
 
-def campaign_page(request, campaign, *, bands_form=None, report_note=None):
+def _campaign_page(request, campaign, *, bands_form=None, report_note=None):
     """The board; a form posted from it and refused is shown again as typed,
     its errors beside the field: `bands_form`, or `report_note` as (branch pk,
-    bound form) of a branch report's submission (reports/views.py)."""
+    bound form) of a branch report's submission."""
     today = timezone.localdate()
-    bands = campaign.grade_bands.all()
+    bands = campaign.grade_band_defs()
     context = {
         "campaign": campaign,
         "board": selectors.campaign_board(campaign, request.user, today),
@@ -121,7 +123,7 @@ def campaign_grade_bands(request, pk):
         else:
             messages.success(request, _("Grade bands saved."))
             return redirect("campaign-detail", campaign.pk)
-    return campaign_page(request, campaign, bands_form=form)
+    return _campaign_page(request, campaign, bands_form=form)
 
 
 @login_required
@@ -315,3 +317,60 @@ def visit_plan(request, pk):
             messages.success(request, _("Visit planned."))
             return redirect("visit-detail", visit.pk)
     return render(request, "inspections/visit_plan.html", {"form": form, "campaign": campaign})
+
+
+# --- the branch's acceptance report -------------------------------------------------
+
+
+@login_required
+@require_POST
+def branch_report_submit(request, pk, branch_pk):
+    """A branch manager submits the branch's acceptance report to head office:
+    the branch report (PDF) as last built, kept as it is at this moment."""
+    campaign = _campaign_for(request.user, pk)
+    branch = access.get_visible(access.visible_branches(request.user), pk=branch_pk)
+    if not access.can_submit_branch_report(request.user, branch):
+        raise PermissionDenied
+    form = BranchReportSubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            submission = services.submit_branch_report(
+                user=request.user,
+                campaign=campaign,
+                branch=branch,
+                report=hooks.built_branch_report(campaign=campaign, branch=branch),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if submission.is_late:
+                messages.warning(
+                    request,
+                    _("Report submitted after the due date (%(date)s): it is marked late.")
+                    % {"date": campaign.report_due},
+                )
+            else:
+                messages.success(request, _("The branch's acceptance report is submitted."))
+            return redirect(reverse("campaign-detail", args=[campaign.pk]) + f"#branch-{branch.pk}")
+    return _campaign_page(request, campaign, report_note=(branch.pk, form))
+
+
+@login_required
+@require_GET
+def branch_report_submitted_file(request, pk, branch_pk):
+    """The report file as the branch submitted it: head office and that
+    branch's managers only."""
+    campaign = _campaign_for(request.user, pk)
+    branch = access.get_visible(access.visible_branches(request.user), pk=branch_pk)
+    if not access.can_read_branch_report(request.user, branch_id=branch.pk):
+        raise PermissionDenied
+    submission = get_object_or_404(
+        BranchReportSubmission.objects.exclude(file=""), campaign=campaign, branch=branch
+    )
+    return private_file(
+        submission.file,
+        filename=submission.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+        missing=_("The report file is missing."),
+    )

@@ -50,7 +50,6 @@ from ..models import (
     Visit,
 )
 from ..params import BadParameter, query_id
-from ..services.visits import campaign_grade_bands
 from ..sheet_forms import SheetForm, parts_html
 
 
@@ -399,7 +398,7 @@ def visit_sheet_preview(request, pk, sheet_code):
         chosen_alternative=chosen,
     )
     try:
-        result = score_sheet(definition, answers, campaign_grade_bands(visit.campaign))
+        result = score_sheet(definition, answers, visit.campaign.grade_band_defs())
     except ScoringError as error:
         return JsonResponse({"ok": False, "errors": [str(p) for p in error.problems]})
     return JsonResponse(

@@ -169,7 +169,6 @@ def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchRe
         .order_by("deadline", "pk")
     ):
         visit = by_visit[action.visit_id]
-        closed = action.status == RectificationAction.Status.CLOSED
         actions[action.content_area_id].append(
             ActionLine(
                 area="",
@@ -183,7 +182,7 @@ def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchRe
                 deadline=action.deadline,
                 status=action.status,
                 status_label=action.get_status_display(),
-                overdue=not closed and action.deadline < today,
+                overdue=action.is_overdue(today),
             )
         )
     # Visits in the order of the summary: the branch itself, then its offices.
@@ -257,7 +256,7 @@ class BranchPdfExporter(BranchExporter):
                 "r": report,
                 "d": summary,
                 "b": report.row,
-                "bands": list(report.campaign.grade_bands.order_by("-minimum_percent")),
+                "bands": report.campaign.grade_band_defs(),
                 "empty_span": 6 + len(summary.scored_sheets) + len(summary.checklist_sheets),
             },
         )

@@ -106,7 +106,7 @@ class ConsolidatedPdfExporter(CampaignExporter):
                 "title": REPORT_TITLE,
                 "d": data,
                 "campaign": self.campaign,
-                "bands": list(self.campaign.grade_bands.order_by("-minimum_percent")),
+                "bands": self.campaign.grade_band_defs(),
                 "generated_at": timezone.localtime(),
                 # the columns of a unit's row from "visit kind" to the checklists
                 "empty_span": 6 + len(data.scored_sheets) + len(data.checklist_sheets),
@@ -440,7 +440,7 @@ def write_detail(wb: Workbook, campaign: Campaign, progress=None) -> int:
 
 def consolidated_workbook(campaign: Campaign, data: ConsolidatedData, progress=None) -> bytes:
     wb = Workbook(write_only=True)
-    bands = list(campaign.grade_bands.order_by("-minimum_percent"))
+    bands = campaign.grade_band_defs()
     write_overview(wb, data, campaign, bands)
     write_units(wb, data)
     write_interviews(wb, data)

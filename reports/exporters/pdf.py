@@ -28,11 +28,13 @@ import threading
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import strip_spaces_between_tags
 from weasyprint import CSS, HTML
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -65,8 +67,6 @@ class LocalOnlyFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         if url.startswith("file:"):
-            from urllib.request import url2pathname
-
             path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
             roots = [Path(p).resolve() for p in getattr(settings, "STATICFILES_DIRS", [])]
             if not any(path.is_relative_to(root) for root in roots):
@@ -103,8 +103,6 @@ def fewer_collections():
 
 def subsetter() -> str:
     """ "harfbuzz" or "fonttools": what WeasyPrint subsets the embedded fonts with."""
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-
     if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0):
         return "harfbuzz"
     return "fonttools"
