@@ -39,7 +39,7 @@ from inspections.models import User, Visit
 
 from . import services
 from .models import ReportJob
-from .selectors import ReportDataError
+from .selectors.types import ReportDataError
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """Head office's consolidated report of a campaign (一柜通验收汇总报告), PDF and Excel.
 
-Both lay out `reports.consolidated.consolidated_data`: per branch and per unit
+Both lay out `reports.selectors.campaign.consolidated_data`: per branch and per unit
 the score per sheet kind, the overall score, grade and rank, checklist
 compliance, KPI attainment, open and overdue actions, the drawn offices, the
 problems and support requests raised in interviews, and two charts (grade
 counts per branch, score distribution): SVG in the PDF, native bar charts in
 Excel. The Excel workbook also has a detail sheet with one row per scored item
-(`reports.consolidated.detail_rows`), written in openpyxl's write-only mode so
+(`reports.selectors.campaign.detail_rows`), written in openpyxl's write-only mode so
 a national campaign's quarter-million rows stream to disk.
 """
 
@@ -22,12 +22,17 @@ from openpyxl.utils import get_column_letter
 
 from inspections.models import Campaign
 
-from ..consolidated import ConsolidatedData, consolidated_data, detail_headers, detail_rows
+from ..selectors.campaign import (
+    ConsolidatedData,
+    consolidated_data,
+    detail_headers,
+    detail_rows,
+)
+from ..selectors.types import CONSOLIDATED_REPORT_TITLE
 from . import charts, pdf
 from .base import PDF, XLSX, Exporter, register
 from .excel import cell_value, safe_row
 
-REPORT_TITLE = "一柜通验收汇总报告"
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 BOLD = Font(bold=True)
@@ -69,7 +74,7 @@ class CampaignExporter(Exporter):
         return self._campaign
 
     def filename(self) -> str:
-        return campaign_filename(REPORT_TITLE, self.campaign, self.format)
+        return campaign_filename(CONSOLIDATED_REPORT_TITLE, self.campaign, self.format)
 
     def data(self) -> ConsolidatedData:
         return consolidated_data(self.campaign, timezone.localdate())
@@ -103,7 +108,7 @@ class ConsolidatedPdfExporter(CampaignExporter):
         return pdf.render_html(
             "reports/consolidated.html",
             {
-                "title": REPORT_TITLE,
+                "title": CONSOLIDATED_REPORT_TITLE,
                 "d": data,
                 "campaign": self.campaign,
                 "bands": self.campaign.grade_band_defs(),
@@ -181,7 +186,7 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
         _("Branches"),
         [8, 18, 12, 10, 10, 10, 10, 8, 8, 8, 8, 12, 10, 10, 12, 10, 10, 30, 18, 8],
     )
-    sheet.title(REPORT_TITLE)
+    sheet.title(CONSOLIDATED_REPORT_TITLE)
     sheet.append([_("Campaign"), campaign.name])
     sheet.append(
         [

@@ -1,6 +1,6 @@
 """A visit's acceptance report (一柜通工作验收报告), as PDF and as Excel.
 
-Both read `reports.selectors.visit_report_data` once and lay out the same
+Both read `reports.selectors.visit.visit_report_data` once and lay out the same
 content: the visit, results per specialist and sheet with the unit's overall
 result, every filled sheet, 表一, 表五 and 表七, KPIs, interviews, strengths and
 shortcomings per content area, rectification actions with their current
@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from inspections.models import Visit
 
-from ..selectors import REPORT_TITLE, VisitReport, visit_report_data
+from ..selectors.types import VISIT_REPORT_TITLE
+from ..selectors.visit import VisitReport, visit_report_data
 from . import pdf
 from .base import PDF, XLSX, Exporter, register
 from .excel import cell_value
@@ -27,7 +28,7 @@ UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 def report_filename(visit: Visit, extension: str) -> str:
     unit = UNSAFE_FILENAME.sub("_", visit.unit_name).strip() or "visit"
-    return f"{REPORT_TITLE}-{unit}-{visit.start_date:%Y%m%d}-{visit.pk}.{extension}"
+    return f"{VISIT_REPORT_TITLE}-{unit}-{visit.start_date:%Y%m%d}-{visit.pk}.{extension}"
 
 
 class VisitExporter(Exporter):
@@ -44,12 +45,7 @@ class VisitExporter(Exporter):
         return self._report
 
     def filename(self) -> str:
-        visit = (
-            self._report.visit
-            if self._report
-            else Visit.objects.select_related("branch", "office").get(pk=self.visit_id)
-        )
-        return report_filename(visit, self.format)
+        return report_filename(self.report().visit, self.format)
 
 
 @register

@@ -12,7 +12,7 @@ import pytest
 
 from inspections import selectors, services
 from inspections.models import Branch, Office, Specialist, Visit
-from reports.consolidated import consolidated_data
+from reports.selectors.campaign import consolidated_data
 from scoring.models import RolloutBatch
 from tests import factories
 

@@ -5,7 +5,9 @@ import io
 from pypdf import PdfReader
 
 from reports.exporters.base import REGISTRY
-from reports.exporters.blank_forms import REPORT_TITLE, BlankFormsPdfExporter, blank_forms
+from reports.exporters.blank_forms import BlankFormsPdfExporter
+from reports.selectors.blank_forms import blank_forms
+from reports.selectors.types import BLANK_FORMS_TITLE as REPORT_TITLE
 from scoring.selectors import rubric_definitions
 
 
@@ -35,8 +37,8 @@ def test_every_table_in_order_with_the_roster_after_the_unit_checklist(world):
     assert policy_change.servicing_items[0] == "退保"
     # 表三's stages are scored as a whole; its payment notice stage may not apply.
     payment = next(s for s in policy_change.parts[0].sections if s.name == "交费通知书打印")
-    assert not payment.per_item
-    assert payment.not_applicable_note
+    assert not payment.item_points
+    assert payment.rule_note
     notices = next(s for s in claims.parts[2].sections if s.name == "二核通知书打印回收")
     assert notices.choose_notice_kind
     assert len(permissions.requirements) == 3 and not permissions.per_specialist

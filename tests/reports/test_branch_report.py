@@ -17,13 +17,10 @@ from pypdf import PdfReader
 from inspections import services
 from inspections.models import Finding, RectificationAction, Visit
 from reports.exporters.base import REGISTRY
-from reports.exporters.branch import (
-    REPORT_TITLE,
-    BranchPdfExporter,
-    BranchXlsxExporter,
-    branch_report_data,
-)
-from reports.selectors import ReportDataError
+from reports.exporters.branch import BranchPdfExporter, BranchXlsxExporter
+from reports.selectors.branch import branch_report_data
+from reports.selectors.types import VISIT_REPORT_TITLE as REPORT_TITLE
+from reports.selectors.types import ReportDataError
 from tests import factories
 from tests.reports import report_data as rd
 

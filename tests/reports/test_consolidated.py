@@ -16,13 +16,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inspections.models import RectificationAction, Visit
-from reports.consolidated import consolidated_data, detail_headers, detail_rows
 from reports.exporters.base import REGISTRY
-from reports.exporters.consolidated import (
-    REPORT_TITLE,
-    ConsolidatedPdfExporter,
-    ConsolidatedXlsxExporter,
-)
+from reports.exporters.consolidated import ConsolidatedPdfExporter, ConsolidatedXlsxExporter
+from reports.selectors.campaign import consolidated_data, detail_headers, detail_rows
+from reports.selectors.types import CONSOLIDATED_REPORT_TITLE as REPORT_TITLE
 from tests.reports import report_data as rd
 
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"

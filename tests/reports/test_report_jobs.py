@@ -19,7 +19,7 @@ from inspections.models import RectificationAction, Visit
 from reports import services
 from reports.exporters.visit import VisitPdfExporter, VisitXlsxExporter
 from reports.models import ReportJob
-from reports.selectors import ReportDataError
+from reports.selectors.types import ReportDataError
 from reports.tasks import MAX_RETRIES, build_report, queue_visit_reports
 from tests import factories
 

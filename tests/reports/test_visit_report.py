@@ -22,7 +22,8 @@ from reports.exporters import pdf
 from reports.exporters.base import REGISTRY
 from reports.exporters.pdf import FONT_FAMILY, subsetter
 from reports.exporters.visit import VisitPdfExporter, VisitXlsxExporter
-from reports.selectors import REPORT_TITLE, visit_report_data
+from reports.selectors.types import VISIT_REPORT_TITLE as REPORT_TITLE
+from reports.selectors.visit import visit_report_data
 from scoring.engine import mean_percent
 from tests import factories
 from tests.skips import require_program

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from reports.exporters.base import PDF, REGISTRY, XLSX
-from reports.selectors import ReportDataError
+from reports.selectors.types import ReportDataError
 
 
 class Command(BaseCommand):

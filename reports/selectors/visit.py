@@ -10,7 +10,7 @@ points. Rectification actions show their *current* status.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -37,165 +37,22 @@ from scoring.models import ContentArea, Sheet
 from scoring.results import Result, specialist_result, unit_result
 from scoring.selectors import checklist_requirements, rubric_definitions
 
-
-class ReportDataError(ValueError):
-    """The visit cannot be reported as it is; the message says why, readably."""
-
-
-# --- the dataclasses ----------------------------------------------------------
-
-
-@dataclass
-class ItemLine:
-    text: str
-    points: Decimal | None
-    score: Decimal | None
-    note: str = ""
-
-
-@dataclass
-class SectionLine:
-    name: str
-    max_points: Decimal
-    score: Decimal
-    item_points: bool  # True: points per item; False: one score for the section
-    items: list[ItemLine]
-    not_applicable: bool = False
-    note: str = ""  # why not applicable, which notice kind was checked …
-    remark: str = ""  # what the inspector wrote
-
-    @property
-    def rowspan(self) -> int:
-        return max(1, len(self.items))
-
-
-@dataclass
-class PartSheet:
-    name: str
-    total_points: Decimal
-    reference_no: str
-    servicing_item: str
-    observed: bool
-    not_observed_reason: str
-    score: Decimal
-    max_points: Decimal
-    sections: list[SectionLine]
-
-
-@dataclass
-class ScoredSheet:
-    record: SheetRecord
-    table_label: str
-    sheet_name: str
-    sheet_code: str
-    specialist_name: str
-    employee_no: str
-    selection_method: str
-    chosen_alternative: str
-    alternative_reason: str
-    score: Decimal
-    max_points: Decimal
-    percent: Decimal | None
-    grade: str
-    parts: list[PartSheet]
-
-
-@dataclass
-class SpecialistRow:
-    name: str
-    employee_no: str
-    home_post: str
-    cells: list[SheetRecord | None]  # one per scored sheet kind, in sheet order
-    result: Result
-
-
-@dataclass
-class ChecklistLine:
-    text: str
-    compliant: bool | None
-    remark: str
-
-
-@dataclass
-class ChecklistSheet:
-    table_label: str
-    sheet_name: str
-    sheet_code: str
-    who: str  # the specialist, or the visited unit for 表五
-    lines: list[ChecklistLine]
-    compliant: int
-    non_compliant: int
-    rate: Decimal | None
-
-
-@dataclass
-class ChecklistSummary:
-    table_label: str
-    sheet_name: str
-    records: int
-    compliant: int
-    non_compliant: int
-    rate: Decimal | None
-
-
-@dataclass
-class InterviewAnswerLine:
-    question: str
-    yes_no: bool | None
-    text: str
-    tag: str
-    tag_label: str
-
-
-@dataclass
-class InterviewView:
-    audience: str
-    interviewee: str
-    post: str
-    notes: str
-    answers: list[InterviewAnswerLine]
-
-
-@dataclass
-class ActionLine:
-    area: str
-    description: str
-    responsible_unit: str
-    responsible_person: str
-    owner: str
-    deadline: object
-    status: str
-    status_label: str
-    overdue: bool
-
-
-@dataclass
-class AreaFindings:
-    code: str
-    name: str
-    strengths: list[str] = field(default_factory=list)
-    shortcomings: list[str] = field(default_factory=list)
-    actions: list[ActionLine] = field(default_factory=list)
-
-
-@dataclass
-class LogLine:
-    policy_no: str
-    business_item: str
-    operator: str
-    minutes_document_review: Decimal | None
-    minutes_scanning: Decimal | None
-    minutes_data_entry: Decimal | None
-    remarks: str
-
-    @property
-    def minutes_total(self) -> Decimal | None:
-        values = [
-            v
-            for v in (self.minutes_document_review, self.minutes_scanning, self.minutes_data_entry)
-            if v is not None
-        ]
-        return sum(values, Decimal(0)) if values else None
+from .sheets import section_line
+from .types import (
+    VISIT_REPORT_TITLE,
+    ActionLine,
+    AreaFindings,
+    ChecklistLine,
+    ChecklistSheet,
+    ChecklistSummary,
+    InterviewAnswerLine,
+    InterviewView,
+    LogLine,
+    PartSheet,
+    ReportDataError,
+    ScoredSheet,
+    SpecialistRow,
+)
 
 
 @dataclass
@@ -240,68 +97,7 @@ class VisitReport:
         ]
 
 
-REPORT_TITLE = "一柜通工作验收报告"
-
-
 # --- reading ------------------------------------------------------------------
-
-
-def _fmt(number: Decimal | None) -> str:
-    if number is None:
-        return ""
-    return format(number.normalize(), "f")
-
-
-def _section_line(section: d.SectionDef, result, remarks: dict) -> SectionLine:
-    remark = str(remarks.get(section.key) or "").strip()
-    item_points = section.scoring == d.ITEM_POINTS
-    if result is None:  # a part not observed
-        return SectionLine(
-            name=section.name,
-            max_points=section.max_points,
-            score=Decimal(0),
-            item_points=item_points,
-            items=[ItemLine(i.text, i.points, None) for i in section.items],
-            remark=remark,
-        )
-    if result.not_applicable:
-        note = _("Not applicable: full %(points)s points. %(reason)s") % {
-            "points": _fmt(section.max_points),
-            "reason": result.not_applicable_reason,
-        }
-        items = [
-            ItemLine(i.text, i.points, i.points if item_points else None) for i in section.items
-        ]
-        return SectionLine(
-            name=section.name,
-            max_points=section.max_points,
-            score=result.score,
-            item_points=item_points,
-            items=items,
-            not_applicable=True,
-            note=note.strip(),
-            remark=remark,
-        )
-    items = []
-    for item in section.items:
-        item_note = str(remarks.get(item.key) or "").strip()
-        score = result.item_scores.get(item.key) if item_points else None
-        if item.is_notice_kind and result.notice_kind:
-            if item.key == result.notice_kind:
-                item_note = " ".join(filter(None, [_("Notice kind checked."), item_note]))
-            else:
-                item_note = " ".join(
-                    filter(None, [_("Notice kind not checked: full points."), item_note])
-                )
-        items.append(ItemLine(item.text, item.points, score, item_note))
-    return SectionLine(
-        name=section.name,
-        max_points=section.max_points,
-        score=result.score,
-        item_points=item_points,
-        items=items,
-        remark=remark,
-    )
 
 
 def _scored_sheet(record: SheetRecord, definition: d.SheetDef, bands) -> ScoredSheet:
@@ -355,7 +151,8 @@ def _scored_sheet(record: SheetRecord, definition: d.SheetDef, bands) -> ScoredS
                 score=part_result.score if part_result else Decimal(0),
                 max_points=part_result.max_points if part_result else Decimal(0),
                 sections=[
-                    _section_line(s, section_results.get(s.key), remarks) for s in part.sections
+                    section_line(s, section_results.get(s.key), remarks, observed=observed)
+                    for s in part.sections
                 ],
             )
         )
@@ -569,6 +366,7 @@ def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
         area = areas.get(action.content_area_id)
         line = ActionLine(
             area=area.name if area else "",
+            unit=visit.unit_name,
             description=action.description,
             responsible_unit=action.responsible_office.name
             if action.responsible_office_id
@@ -587,7 +385,7 @@ def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
     approval = visit.approvals[0] if visit.approvals else None
     return VisitReport(
         visit=visit,
-        title=REPORT_TITLE,
+        title=VISIT_REPORT_TITLE,
         campaign=visit.campaign.name,
         branch=visit.branch.name,
         office=visit.office.name if visit.office_id else "",

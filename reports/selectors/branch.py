@@ -1,0 +1,186 @@
+"""A branch's acceptance report (以分公司为单位形成工作验收报告): everything it
+shows, for the branch itself and all its offices' approved visits, read in a
+fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspections.models import (
+    Branch,
+    BranchReportSubmission,
+    Campaign,
+    Finding,
+    RectificationAction,
+    Visit,
+    VisitTransition,
+)
+from inspections.models.ordering import unit_order
+from scoring.models import ContentArea
+
+from .campaign import BranchRow, ConsolidatedData, approved_visits, consolidated_data
+from .types import VISIT_REPORT_TITLE, ActionLine, ReportDataError
+
+
+@dataclass
+class VisitLine:
+    unit: str
+    kind: str
+    start_date: object
+    end_date: object
+    inspectors: list[str]
+    approved_at: object
+    approved_by: str
+
+
+@dataclass
+class UnitFindings:
+    unit: str
+    kind: str
+    strengths: list[str] = field(default_factory=list)
+    shortcomings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AreaSection:
+    name: str
+    findings: list[UnitFindings]
+    actions: list[ActionLine]
+
+
+@dataclass
+class BranchReport:
+    title: str
+    campaign: Campaign
+    branch: Branch
+    today: object
+    generated_at: object
+    submission: BranchReportSubmission | None
+    visits: list[VisitLine]
+    summary: ConsolidatedData
+    areas: list[AreaSection]
+
+    @property
+    def row(self) -> BranchRow | None:
+        return self.summary.branches[0] if self.summary.branches else None
+
+    @property
+    def actions(self) -> list[ActionLine]:
+        return [a for area in self.areas for a in area.actions]
+
+    @property
+    def rollout_batch(self) -> str:
+        return self.branch.get_rollout_batch_display()
+
+
+def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchReport:
+    """Everything the branch report shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    campaign = Campaign.objects.select_related("rubric").get(pk=campaign_id)
+    branch = Branch.objects.get(pk=branch_id)
+    if not campaign.branches.filter(pk=branch.pk).exists():
+        raise ReportDataError(
+            _("%(branch)s is not in the scope of %(campaign)s.")
+            % {"branch": branch, "campaign": campaign}
+        )
+    visits_qs = approved_visits(campaign).filter(branch=branch)
+    visits = list(
+        visits_qs.select_related("office")
+        .prefetch_related("inspectors")
+        .order_by(*unit_order(), "-kind", "start_date", "pk")
+    )
+    approvals = {
+        t.visit_id: t
+        for t in VisitTransition.objects.filter(visit__in=visits_qs, to_state=Visit.State.APPROVED)
+        .select_related("by")
+        .order_by("at", "pk")
+    }
+
+    def unit_name(visit):
+        return (
+            visit.office.name
+            if visit.office_id
+            else _("%(branch)s (branch itself)") % {"branch": branch.name}
+        )
+
+    lines = []
+    for visit in visits:
+        approval = approvals.get(visit.pk)
+        lines.append(
+            VisitLine(
+                unit=unit_name(visit),
+                kind=visit.get_kind_display(),
+                start_date=visit.start_date,
+                end_date=visit.end_date,
+                inspectors=[str(u) for u in visit.inspectors.all()],
+                approved_at=visit.approved_at,
+                approved_by=str(approval.by) if approval else "",
+            )
+        )
+    by_visit = {visit.pk: visit for visit in visits}
+
+    areas = list(ContentArea.objects.filter(rubric_id=campaign.rubric_id).order_by("order", "pk"))
+    findings: dict[int, dict[int, UnitFindings]] = defaultdict(dict)
+    for finding in Finding.objects.filter(visit__in=visits_qs).order_by("created_at", "pk"):
+        visit = by_visit[finding.visit_id]
+        unit = findings[finding.content_area_id].setdefault(
+            visit.pk, UnitFindings(unit_name(visit), visit.get_kind_display())
+        )
+        target = unit.strengths if finding.kind == Finding.Kind.STRENGTH else unit.shortcomings
+        target.append(finding.text)
+    actions: dict[int, list[ActionLine]] = defaultdict(list)
+    for action in (
+        RectificationAction.objects.filter(visit__in=visits_qs)
+        .select_related("responsible_office", "owner")
+        .order_by("deadline", "pk")
+    ):
+        visit = by_visit[action.visit_id]
+        actions[action.content_area_id].append(
+            ActionLine(
+                area="",
+                unit=unit_name(visit),
+                description=action.description,
+                responsible_unit=action.responsible_office.name
+                if action.responsible_office
+                else branch.name,
+                responsible_person=action.responsible_person,
+                owner=str(action.owner) if action.owner else "",
+                deadline=action.deadline,
+                status=action.status,
+                status_label=action.get_status_display(),
+                overdue=action.is_overdue(today),
+            )
+        )
+    # Visits in the order of the summary: the branch itself, then its offices.
+    order = {visit.pk: index for index, visit in enumerate(visits)}
+    sections = []
+    for area in areas:
+        for line in actions.get(area.pk, []):
+            line.area = area.name
+        sections.append(
+            AreaSection(
+                name=area.name,
+                findings=[
+                    unit
+                    for _pk, unit in sorted(
+                        findings.get(area.pk, {}).items(), key=lambda item: order[item[0]]
+                    )
+                ],
+                actions=actions.get(area.pk, []),
+            )
+        )
+    return BranchReport(
+        title=f"{branch.name}{VISIT_REPORT_TITLE}",
+        campaign=campaign,
+        branch=branch,
+        today=today,
+        generated_at=timezone.localtime(),
+        submission=BranchReportSubmission.objects.filter(campaign=campaign, branch=branch)
+        .select_related("submitted_by", "campaign")
+        .first(),
+        visits=lines,
+        summary=consolidated_data(campaign, today, branch_ids=[branch.pk]),
+        areas=sections,
+    )

@@ -1,0 +1,79 @@
+"""A rubric section as report lines, one builder for every report: a visit's
+filled sheet, the consolidated item detail and the blank paper forms."""
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from scoring import definitions as d
+from scoring.engine import SectionResult
+
+from .types import ItemLine, SectionLine
+
+
+def fmt(number: Decimal | None) -> str:
+    if number is None:
+        return ""
+    return format(number.normalize(), "f")
+
+
+def rule_note(section: d.SectionDef) -> str:
+    """What a blank form says of a section that may not apply."""
+    if section.not_applicable_rule == d.NA_FULL_POINTS:
+        note = section.not_applicable_conditions or _("Full points when it does not apply.")
+        if section.exempt_servicing_items:
+            note += " " + _("Does not apply to: %(items)s.") % {
+                "items": "、".join(sorted(section.exempt_servicing_items))
+            }
+        return note
+    if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
+        return section.not_applicable_conditions
+    return ""
+
+
+def section_line(
+    section: d.SectionDef,
+    result: SectionResult | None = None,
+    remarks: Mapping | None = None,
+    *,
+    observed: bool = True,
+) -> SectionLine:
+    """The section as a report shows it: blank (no `result`, e.g. a paper form),
+    not observed (its part was not; it scores nothing), or with the engine's
+    result and the inspector's `remarks` (keyed by section or item key)."""
+    remarks = remarks or {}
+    item_points = section.scoring == d.ITEM_POINTS
+    line = SectionLine(
+        name=section.name,
+        max_points=section.max_points,
+        item_points=item_points,
+        items=[ItemLine(i.text, i.points, notice_kind=i.is_notice_kind) for i in section.items],
+        remark=str(remarks.get(section.key) or "").strip(),
+        rule_note=rule_note(section),
+        choose_notice_kind=section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND,
+    )
+    if result is None:
+        line.score = None if observed else Decimal(0)
+        return line
+    line.score = result.score
+    if result.not_applicable:
+        line.not_applicable = True
+        line.note = (
+            _("Not applicable: full %(points)s points. %(reason)s")
+            % {"points": fmt(section.max_points), "reason": result.not_applicable_reason}
+        ).strip()
+        for item in line.items:
+            item.score = item.points if item_points else None
+        return line
+    for item, item_def in zip(line.items, section.items, strict=True):
+        item.note = str(remarks.get(item_def.key) or "").strip()
+        item.score = result.item_scores.get(item_def.key) if item_points else None
+        if item_def.is_notice_kind and result.notice_kind:
+            checked = (
+                _("Notice kind checked.")
+                if item_def.key == result.notice_kind
+                else _("Notice kind not checked: full points.")
+            )
+            item.note = " ".join(filter(None, [checked, item.note]))
+    return line
