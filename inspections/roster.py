@@ -5,13 +5,10 @@ Reading does not touch the database: the caller passes the branch's offices
 and the posts, and `inspections.services.import_roster` saves the result.
 """
 
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from scoring.text import control_characters, from_excel, normalise
 
@@ -53,34 +50,6 @@ class RowError:
 class ParsedRoster:
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-
-
-def template_workbook(example_workplace: str = "", example_posts=("保全", "理赔")) -> bytes:
-    """An empty roster with its headers, an explanation and one example row."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "表六 岗位人员设置清单"
-    sheet.append([header for _key, header in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    sheet.append(["E00001", "张三", example_workplace, example_posts[0], example_posts[1], "是"])
-    for column, width in zip("ABCDEF", (14, 12, 20, 12, 20, 8), strict=True):
-        sheet.column_dimensions[column].width = width
-    notes = workbook.create_sheet("填写说明")
-    for line in (
-        "员工号：必填，全公司唯一；再次导入时按员工号更新人员。",
-        "姓名：必填。",
-        "所属机构：三级机构名称或代码；分公司本部人员填写分公司名称。",
-        "原岗位：必填，岗位名称，如 契约、初审、单证、保全、理赔、续期、综合、主管、引导。",
-        "兼岗：可空，多个岗位用顿号（、）或逗号分隔。",
-        "在岗：是/否，空白视为“是”。",
-    ):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 90
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _text(value) -> str:

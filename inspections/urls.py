@@ -6,7 +6,6 @@ urlpatterns = [
     path("", organisation.home, name="home"),
     path("specialists/", organisation.specialist_list, name="specialist-list"),
     path("roster/import/", organisation.roster_import, name="roster-import"),
-    path("roster/template.xlsx", organisation.roster_template, name="roster-template"),
     # campaigns (head office)
     path("campaigns/", campaigns.campaign_list, name="campaign-list"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign-create"),
@@ -33,11 +32,6 @@ urlpatterns = [
         name="campaign-branch-report-submitted",
     ),
     path("campaigns/<int:pk>/kpis/", campaigns.campaign_kpis, name="campaign-kpis"),
-    path(
-        "campaigns/<int:pk>/kpis/template.xlsx",
-        campaigns.campaign_kpi_template,
-        name="campaign-kpi-template",
-    ),
     path("campaigns/<int:pk>/visits/new/", campaigns.visit_plan, name="visit-plan"),
     # visits
     path("visits/", visits.visit_list, name="visit-list"),
@@ -85,7 +79,6 @@ urlpatterns = [
     # rectification actions
     path("actions/", actions.action_list, name="action-list"),
     path("actions/statistics/", actions.action_stats, name="action-stats"),
-    path("actions/statistics.xlsx", actions.action_stats_xlsx, name="action-stats-xlsx"),
     path("actions/<int:pk>/", actions.action_detail, name="action-detail"),
     path("actions/<int:pk>/progress/", actions.action_progress, name="action-progress"),
     path("actions/<int:pk>/submit/", actions.action_submit, name="action-submit"),

@@ -17,6 +17,9 @@ from openpyxl import load_workbook
 
 NOT_A_WORKBOOK = "not_a_workbook"
 
+# The columns of head office's KPI figures workbook (import and template).
+KPI_COLUMNS = ("分公司", "三级机构", "混合受理率", "均衡受理率")
+
 
 def _not_a_workbook() -> ValidationError:
     return ValidationError(

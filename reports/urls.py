@@ -11,6 +11,14 @@ urlpatterns = [
         views.campaign_report_generate,
         name="campaign-reports-generate",
     ),
+    # Workbooks downloaded at once (reports/exporters/workbooks.py).
+    path("actions/statistics.xlsx", views.action_stats_xlsx, name="action-stats-xlsx"),
+    path("roster/template.xlsx", views.roster_template, name="roster-template"),
+    path(
+        "campaigns/<int:pk>/kpis/template.xlsx",
+        views.campaign_kpi_template,
+        name="campaign-kpi-template",
+    ),
     path("jobs/<int:pk>/", views.job_detail, name="report-job"),
     path("jobs/<int:pk>/status/", views.job_status, name="report-job-status"),
     path("jobs/<int:pk>/download/", views.job_download, name="report-job-download"),

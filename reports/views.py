@@ -10,9 +10,10 @@ MEDIA_ROOT has no URL.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,6 +29,11 @@ from inspections.params import query_id
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
 from .exporters.base import CONTENT_TYPES
+from .exporters.workbooks import (
+    ActionStatisticsXlsxExporter,
+    KpiTemplateXlsxExporter,
+    RosterTemplateXlsxExporter,
+)
 from .models import ReportJob
 
 
@@ -259,3 +265,48 @@ def campaign_report_generate(request, pk):
 
 
 # --- the branch's acceptance report, submitted to head office --------------------
+
+
+# --- workbooks downloaded at once --------------------------------------------------
+
+
+def _workbook(exporter) -> HttpResponse:
+    response = HttpResponse(exporter.build(), content_type=exporter.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, exporter.filename())
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def action_stats_xlsx(request):
+    """Head office's rectification statistics, as the statistics page shows them."""
+    if not request.user.is_head_office:
+        raise PermissionDenied
+    campaign_id = query_id(request.GET, "campaign")
+    if campaign_id is not None:
+        inspection_access.get_visible(
+            inspection_access.visible_campaigns(request.user), pk=campaign_id
+        )
+    return _workbook(ActionStatisticsXlsxExporter(user_id=request.user.pk, campaign_id=campaign_id))
+
+
+@login_required
+@require_GET
+def roster_template(request):
+    if not inspection_access.can_import_rosters(request.user):
+        raise PermissionDenied
+    branches = inspection_access.roster_branches(request.user)
+    office = inspection_access.visible_offices(request.user).filter(branch__in=branches).first()
+    return _workbook(RosterTemplateXlsxExporter(office_id=office.pk if office else None))
+
+
+@login_required
+@require_GET
+def campaign_kpi_template(request, pk):
+    campaign = inspection_access.get_visible(
+        inspection_access.visible_campaigns(request.user), pk=pk
+    )
+    if not inspection_access.can_run_campaigns(request.user):
+        raise PermissionDenied
+    return _workbook(KpiTemplateXlsxExporter(campaign_id=campaign.pk))

@@ -669,7 +669,7 @@ RULES: dict[str, Rule] = {
         # Branch B's manager may import rosters, not branch A's: the form refuses it.
         post=POST(MANAGERS, roster_post, writes=frozenset({HQ, ADMIN, STAFF, MA})),
     ),
-    "roster-template": Rule(get=GET(MANAGERS), post=SAME_AS_GET),
+    "roster-template": Rule(get=GET(MANAGERS)),
     # --- campaigns
     "campaign-list": Rule(get=GET(SIGNED_IN), post=SAME_AS_GET),
     "campaign-create": Rule(
@@ -712,7 +712,7 @@ RULES: dict[str, Rule] = {
         post=POST(HEAD_OFFICE, lambda w: {f"balanced-{w.branch_a.pk}": "80"}),
         kwargs=pk("campaign"),
     ),
-    "campaign-kpi-template": Rule(get=GET(HEAD_OFFICE), post=SAME_AS_GET, kwargs=pk("campaign")),
+    "campaign-kpi-template": Rule(get=GET(HEAD_OFFICE), kwargs=pk("campaign")),
     "visit-plan": Rule(
         get=GET(MANAGERS),
         # Head office plans head-office checks and branch B's manager branch B's
@@ -862,7 +862,7 @@ RULES: dict[str, Rule] = {
     # --- rectification actions
     "action-list": Rule(get=GET(SIGNED_IN, shows=(VISIT,)), post=SAME_AS_GET),
     "action-stats": Rule(get=GET(HEAD_OFFICE), post=SAME_AS_GET),
-    "action-stats-xlsx": Rule(get=GET(HEAD_OFFICE), post=SAME_AS_GET),
+    "action-stats-xlsx": Rule(get=GET(HEAD_OFFICE)),
     "action-detail": Rule(
         get=GET(SEE_VISIT, shows=(VISIT,)), post=SAME_AS_GET, kwargs=pk("open_action")
     ),

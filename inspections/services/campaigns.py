@@ -12,7 +12,7 @@ from scoring.text import from_excel, strip_control_characters
 
 from .. import access, draws
 from ..models import Branch, Campaign, CampaignGradeBand, KpiFigure, Office, RandomDraw, User
-from ..workbooks import open_workbook
+from ..workbooks import KPI_COLUMNS, open_workbook
 
 OFFICES_DRAWN_PER_BRANCH = 2
 GRADE_MAX_LENGTH = CampaignGradeBand._meta.get_field("grade").max_length
@@ -173,9 +173,6 @@ def save_kpi_figures(*, user: User, campaign: Campaign, figures) -> int:
             defaults={"value_percent": value, "entered_by": user},
         )
     return len(checked)
-
-
-KPI_COLUMNS = ("分公司", "三级机构", "混合受理率", "均衡受理率")
 
 
 def import_kpi_figures(*, user: User, campaign: Campaign, content: bytes) -> int:

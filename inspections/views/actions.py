@@ -1,20 +1,14 @@
 """Rectification action pages: the branch manager's list, an action's timeline
 and its steps, extension decisions and head office's statistics."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from reports.exporters.excel import safe_row
 from scoring.models import ContentArea
 
 from .. import access, evidence_files, selectors, services
@@ -30,7 +24,6 @@ from ..forms import add_service_errors
 from ..models import ActionEvidence, DeadlineExtension, RectificationAction
 from ..models.ordering import office_order
 from ..params import query_id
-from .organisation import XLSX
 
 
 @login_required
@@ -253,36 +246,3 @@ def action_stats(request):
             "threshold": selectors.REPEATED_OVERDUE_THRESHOLD,
         },
     )
-
-
-@login_required
-def action_stats_xlsx(request):
-    rows, _campaign_id = _stats_for(request)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "整改统计"
-    sheet.append(
-        ["分公司", "机构", "未关闭", "逾期", "已关闭", "按期关闭", "按期关闭率(%)", "重复逾期"]
-    )
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(
-            safe_row(
-                [
-                    row.branch,
-                    row.unit,
-                    row.open,
-                    row.overdue,
-                    row.closed,
-                    row.closed_on_time,
-                    row.on_time_rate,
-                    "是" if row.repeated_overdue else "",
-                ]
-            )
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''action-statistics.xlsx"
-    return response

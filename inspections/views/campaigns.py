@@ -1,6 +1,5 @@
 """Head office's campaign pages: campaigns, the board, the draw, KPI figures."""
 
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -8,13 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
 
 from scoring.models import KpiThreshold
 from scoring.results import kpi_passed
@@ -33,7 +30,6 @@ from ..forms import (
 from ..models import Branch, BranchReportSubmission, KpiFigure, Office, Visit
 from ..models.ordering import branch_order, office_order
 from ..params import query_id
-from .organisation import XLSX
 
 _OFFICES = Prefetch("offices", queryset=Office.objects.order_by(*office_order()))
 
@@ -269,25 +265,6 @@ def campaign_kpis(request, pk):
         "inspections/campaign_kpis.html",
         {"campaign": campaign, "rows": rows, "upload_form": upload_form, "errors": errors},
     )
-
-
-@login_required
-def campaign_kpi_template(request, pk):
-    campaign = _campaign_for(request.user, pk)
-    _head_office_only(request.user)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "指标监测"
-    sheet.append(list(services.campaigns.KPI_COLUMNS))
-    for branch in campaign.branches.order_by(*branch_order()).prefetch_related(_OFFICES):
-        sheet.append([branch.name, None, None, None])
-        for office in branch.offices.all():
-            sheet.append([branch.name, office.name, None, None])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''kpi-figures.xlsx"
-    return response
 
 
 @login_required

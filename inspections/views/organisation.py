@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,7 +10,6 @@ from ..forms import RosterUploadForm
 from ..models import Visit
 from ..models.ordering import branch_order
 from ..params import query_id
-from ..roster import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -84,16 +82,3 @@ def roster_import(request):
     else:
         form = RosterUploadForm(branches=branches)
     return render(request, "inspections/roster_import.html", {"form": form, "errors": errors})
-
-
-@login_required
-def roster_template(request):
-    if not access.can_import_rosters(request.user):
-        raise PermissionDenied
-    branches = access.roster_branches(request.user)
-    office = access.visible_offices(request.user).filter(branch__in=branches).first()
-    response = HttpResponse(
-        template_workbook(example_workplace=office.name if office else ""), content_type=XLSX
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''roster-template.xlsx"
-    return response

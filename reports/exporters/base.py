@@ -2,6 +2,7 @@
 (after pretix's exporters). Exporters read through selectors, never write, and
 report their progress through a callback so a job can show it."""
 
+import re
 from collections.abc import Callable
 
 PDF = "pdf"
@@ -37,6 +38,16 @@ class Exporter:
     def build(self) -> bytes:
         """Return the whole file. Raise an exception with a readable message on bad data."""
         raise NotImplementedError
+
+
+UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def report_filename(title: str, *names: str, extension: str) -> str:
+    """A report's download name: its title and what it is about (the campaign,
+    the unit…), never the day it was built, e.g. 一柜通工作验收报告-2012年度-万州支公司.pdf."""
+    parts = [UNSAFE_IN_FILENAME.sub("_", part).strip() for part in (title, *names) if part]
+    return "-".join(p for p in parts if p) + f".{extension}"
 
 
 REGISTRY: dict[str, type[Exporter]] = {}

@@ -10,8 +10,7 @@ from inspections.models import Campaign
 from ..selectors.blank_forms import blank_forms
 from ..selectors.types import BLANK_FORMS_TITLE
 from . import pdf
-from .base import PDF, Exporter, register
-from .consolidated import campaign_filename
+from .base import PDF, Exporter, register, report_filename
 
 
 @register
@@ -32,7 +31,7 @@ class BlankFormsPdfExporter(Exporter):
         return self._campaign
 
     def filename(self) -> str:
-        return campaign_filename(BLANK_FORMS_TITLE, self.campaign, self.format)
+        return report_filename(BLANK_FORMS_TITLE, self.campaign.name, extension=self.format)
 
     def html(self) -> str:
         return pdf.render_html(

@@ -10,20 +10,14 @@ interviews. The branch's managers submit it to head office in the app
 (`inspections.services.submit_branch_report`).
 """
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from ..selectors.branch import BranchReport, branch_report_data
 from ..selectors.types import VISIT_REPORT_TITLE
 from . import pdf
-from .base import PDF, XLSX, Exporter, register
-from .consolidated import UNSAFE_FILENAME, pass_fail, yes_no
-from .excel import cell_value, safe_row
+from .base import PDF, XLSX, Exporter, register, report_filename
+from .excel import SheetWriter, new_workbook, pass_fail, percent, workbook_bytes, yes_no
 
 
 class BranchExporter(Exporter):
@@ -42,9 +36,9 @@ class BranchExporter(Exporter):
 
     def filename(self) -> str:
         report = self.report()
-        campaign, branch = report.campaign, report.branch
-        name = UNSAFE_FILENAME.sub("_", f"{branch.name}-{campaign.name}").strip() or "branch"
-        return f"{VISIT_REPORT_TITLE}-{name}-{timezone.localdate():%Y%m%d}.{self.format}"
+        return report_filename(
+            VISIT_REPORT_TITLE, report.campaign.name, report.branch.name, extension=self.format
+        )
 
 
 @register
@@ -79,39 +73,6 @@ class BranchPdfExporter(BranchExporter):
 
 # --- Excel -------------------------------------------------------------------------
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
-WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-class _Sheet:
-    def __init__(self, ws, widths):
-        self.ws = ws
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-
-    def append(self, values, *, wrap=False):
-        self.ws.append(safe_row(values))
-        if wrap:
-            for cell in self.ws[self.ws.max_row]:
-                cell.alignment = WRAP
-
-    def header(self, values):
-        self.ws.append(safe_row(values))
-        for cell in self.ws[self.ws.max_row]:
-            cell.font = BOLD
-            cell.fill = HEADER_FILL
-            cell.alignment = WRAP
-
-    def title(self, text):
-        self.ws.append([cell_value(text)])
-        self.ws.cell(self.ws.max_row, 1).font = TITLE
-
-
-def _p(value):
-    return None if value is None else float(value)
-
 
 def _date(value):
     return f"{value:%Y-%m-%d}" if value else ""
@@ -124,9 +85,10 @@ def _moment(value):
 def branch_workbook(report: BranchReport) -> bytes:
     summary = report.summary
     scored, checklists = summary.scored_sheets, summary.checklist_sheets
-    wb = Workbook()
-    sheet = _Sheet(wb.active, [22, 14, 16, 10, 10, 10, 10, 8, 8, 10, 10, 12, 10, 10, 10])
-    wb.active.title = _("Summary")[:31]
+    wb = new_workbook()
+    sheet = SheetWriter(
+        wb, _("Summary"), [22, 14, 16, 10, 10, 10, 10, 8, 8, 10, 10, 12, 10, 10, 10]
+    )
     sheet.title(report.title)
     submission = report.submission
     for label, value in (
@@ -147,10 +109,10 @@ def branch_workbook(report: BranchReport) -> bytes:
         ),
         (_("Report generated"), _moment(report.generated_at)),
     ):
-        sheet.append([label, value])
+        sheet.row([label, value], label=True)
     row = report.row
     if row is not None:
-        sheet.append([])
+        sheet.blank()
         sheet.header(
             [
                 _("Branch overall (%)"),
@@ -163,19 +125,19 @@ def branch_workbook(report: BranchReport) -> bytes:
                 _("Overdue actions"),
             ]
         )
-        sheet.append(
+        sheet.row(
             [
-                _p(row.percent),
+                percent(row.percent),
                 row.grade or "",
-                _p(row.balanced_kpi.value),
-                _p(row.balanced_kpi.threshold),
+                percent(row.balanced_kpi.value),
+                percent(row.balanced_kpi.threshold),
                 pass_fail(row.balanced_kpi.passed),
                 pass_fail(row.mixed_kpi_passed),
                 row.open_actions,
                 row.overdue_actions,
             ]
         )
-        sheet.append([])
+        sheet.blank()
         sheet.header(
             [
                 _("Unit"),
@@ -195,32 +157,32 @@ def branch_workbook(report: BranchReport) -> bytes:
         for unit in row.units:
             for visit in unit.visits_or_none:
                 ranks = visit is not None and visit is unit.ranking
-                sheet.append(
+                sheet.row(
                     [
                         unit.name,
                         "★" if unit.drawn else "",
                         visit.kind_label if visit else _("no approved visit"),
                         *[
-                            _p(p)
+                            percent(p)
                             for p in (visit.sheet_percent_list if visit else [None] * len(scored))
                         ],
-                        _p(visit.result.percent) if visit else None,
+                        percent(visit.result.percent) if visit else None,
                         (visit.result.grade or "") if visit else "",
                         unit.branch_rank if ranks else None,
                         *[
-                            _p(p)
+                            percent(p)
                             for p in (
                                 visit.checklist_rate_list if visit else [None] * len(checklists)
                             )
                         ],
-                        _p(unit.mixed_kpi.value) if unit.mixed_kpi else None,
+                        percent(unit.mixed_kpi.value) if unit.mixed_kpi else None,
                         pass_fail(unit.mixed_kpi.passed) if unit.mixed_kpi else "",
                         unit.open_actions,
                         unit.overdue_actions,
                     ]
                 )
 
-    visits = _Sheet(wb.create_sheet(_("Visits")[:31]), [22, 14, 12, 12, 30, 18, 16])
+    visits = SheetWriter(wb, _("Visits"), [22, 14, 12, 12, 30, 18, 16])
     visits.header(
         [
             _("Unit"),
@@ -233,7 +195,7 @@ def branch_workbook(report: BranchReport) -> bytes:
         ]
     )
     for line in report.visits:
-        visits.append(
+        visits.row(
             [
                 line.unit,
                 line.kind,
@@ -245,17 +207,17 @@ def branch_workbook(report: BranchReport) -> bytes:
             ]
         )
 
-    findings = _Sheet(wb.create_sheet(_("Findings")[:31]), [30, 22, 14, 12, 70])
+    findings = SheetWriter(wb, _("Findings"), [30, 22, 14, 12, 70])
     findings.header([_("Content area"), _("Unit"), _("Visit kind"), _("Kind"), _("Text")])
     strength, shortcoming = _("Strength"), _("Shortcoming")
     for area in report.areas:
         for unit in area.findings:
             for text in unit.strengths:
-                findings.append([area.name, unit.unit, unit.kind, strength, text], wrap=True)
+                findings.row([area.name, unit.unit, unit.kind, strength, text], wrap=True)
             for text in unit.shortcomings:
-                findings.append([area.name, unit.unit, unit.kind, shortcoming, text], wrap=True)
+                findings.row([area.name, unit.unit, unit.kind, shortcoming, text], wrap=True)
 
-    actions = _Sheet(wb.create_sheet(_("Actions")[:31]), [30, 22, 50, 16, 12, 12, 12, 16, 8])
+    actions = SheetWriter(wb, _("Actions"), [30, 22, 50, 16, 12, 12, 12, 16, 8])
     actions.header(
         [
             _("Content area"),
@@ -270,7 +232,7 @@ def branch_workbook(report: BranchReport) -> bytes:
         ]
     )
     for line in report.actions:
-        actions.append(
+        actions.row(
             [
                 line.area,
                 line.unit,
@@ -285,9 +247,7 @@ def branch_workbook(report: BranchReport) -> bytes:
             wrap=True,
         )
 
-    interviews = _Sheet(
-        wb.create_sheet(_("Problems and support")[:31]), [22, 14, 22, 12, 14, 36, 16, 60]
-    )
+    interviews = SheetWriter(wb, _("Problems and support"), [22, 14, 22, 12, 14, 36, 16, 60])
     interviews.header(
         [
             _("Unit"),
@@ -301,7 +261,7 @@ def branch_workbook(report: BranchReport) -> bytes:
         ]
     )
     for item in summary.interview_items:
-        interviews.append(
+        interviews.row(
             [
                 item.unit,
                 item.visit_kind,
@@ -314,9 +274,7 @@ def branch_workbook(report: BranchReport) -> bytes:
             ],
             wrap=True,
         )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 @register

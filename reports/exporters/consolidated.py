@@ -10,14 +10,9 @@ Excel. The Excel workbook also has a detail sheet with one row per scored item
 a national campaign's quarter-million rows stream to disk.
 """
 
-import io
-import re
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from inspections.models import Campaign
@@ -30,33 +25,16 @@ from ..selectors.campaign import (
 )
 from ..selectors.types import CONSOLIDATED_REPORT_TITLE
 from . import charts, pdf
-from .base import PDF, XLSX, Exporter, register
-from .excel import cell_value, safe_row
-
-UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
-WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def campaign_filename(title: str, campaign: Campaign, extension: str, suffix: str = "") -> str:
-    name = UNSAFE_FILENAME.sub("_", campaign.name).strip() or "campaign"
-    parts = [title, name, *([suffix] if suffix else []), timezone.localdate().strftime("%Y%m%d")]
-    return "-".join(parts) + f".{extension}"
-
-
-def yes_no(value) -> str:
-    if value is None:
-        return "—"
-    return _("yes") if value else _("no")
-
-
-def pass_fail(value) -> str:
-    if value is None:
-        return _("no figure")
-    return _("pass") if value else _("fail")
+from .base import PDF, XLSX, Exporter, register, report_filename
+from .excel import (
+    SheetWriter,
+    cell_value,
+    new_workbook,
+    pass_fail,
+    percent,
+    workbook_bytes,
+    yes_no,
+)
 
 
 class CampaignExporter(Exporter):
@@ -74,7 +52,7 @@ class CampaignExporter(Exporter):
         return self._campaign
 
     def filename(self) -> str:
-        return campaign_filename(CONSOLIDATED_REPORT_TITLE, self.campaign, self.format)
+        return report_filename(CONSOLIDATED_REPORT_TITLE, self.campaign.name, extension=self.format)
 
     def data(self) -> ConsolidatedData:
         return consolidated_data(self.campaign, timezone.localdate())
@@ -133,62 +111,15 @@ class ConsolidatedPdfExporter(CampaignExporter):
 # --- Excel -------------------------------------------------------------------------
 
 
-class WriteOnlySheet:
-    """A write-only worksheet: column widths and frozen header set up front,
-    every string through `cell_value`."""
-
-    def __init__(self, workbook: Workbook, title: str, widths: list[int], *, freeze: str = ""):
-        self.ws = workbook.create_sheet(title[:31])
-        for index, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
-        if freeze:
-            self.ws.freeze_panes = freeze
-        self.rows = 0
-
-    def styled(self, values, *, font=BOLD, fill=None, wrap=False):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(self.ws, value=cell_value(value))
-            cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            if wrap:
-                cell.alignment = WRAP
-            cells.append(cell)
-        self.append_cells(cells)
-
-    def title(self, text: str):
-        self.styled([text], font=TITLE)
-
-    def header(self, values):
-        self.styled(values, fill=HEADER_FILL, wrap=True)
-
-    def append(self, values):
-        self.ws.append(safe_row(values))
-        self.rows += 1
-
-    def append_cells(self, cells):
-        self.ws.append(cells)
-        self.rows += 1
-
-    def blank(self):
-        self.ws.append([])
-        self.rows += 1
-
-
-def _percent(value):
-    return None if value is None else float(value)
-
-
 def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, bands) -> None:
-    sheet = WriteOnlySheet(
+    sheet = SheetWriter(
         wb,
         _("Branches"),
         [8, 18, 12, 10, 10, 10, 10, 8, 8, 8, 8, 12, 10, 10, 12, 10, 10, 30, 18, 8],
     )
     sheet.title(CONSOLIDATED_REPORT_TITLE)
-    sheet.append([_("Campaign"), campaign.name])
-    sheet.append(
+    sheet.row([_("Campaign"), campaign.name])
+    sheet.row(
         [
             _("Period"),
             f"{campaign.period_start:%Y-%m-%d} – {campaign.period_end:%Y-%m-%d}",
@@ -196,14 +127,14 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
             f"{campaign.report_due:%Y-%m-%d}",
         ]
     )
-    sheet.append(
+    sheet.row(
         [
             _("Grade bands"),
             "；".join(f"{b.grade} ≥ {b.minimum_percent.normalize():f}%" for b in bands),
         ]
     )
-    sheet.append([_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    sheet.append(
+    sheet.row([_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    sheet.row(
         [
             _("Basis"),
             _(
@@ -235,17 +166,17 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
     )
     for b in data.branches:
         counts = b.grade_counts(data.grades)
-        sheet.append(
+        sheet.row(
             [
                 b.rank,
                 b.name,
                 b.rollout_batch_label,
-                *[_percent(b.sheet_percents.get(s.code)) for s in data.scored_sheets],
-                _percent(b.percent),
+                *[percent(b.sheet_percents.get(s.code)) for s in data.scored_sheets],
+                percent(b.percent),
                 b.grade or "",
                 *[counts[g] for g in data.grades],
-                _percent(b.balanced_kpi.value),
-                _percent(b.balanced_kpi.threshold),
+                percent(b.balanced_kpi.value),
+                percent(b.balanced_kpi.threshold),
                 pass_fail(b.balanced_kpi.passed),
                 pass_fail(b.mixed_kpi_passed),
                 b.open_actions,
@@ -262,7 +193,7 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
 def write_units(wb: Workbook, data: ConsolidatedData) -> None:
     scored = data.scored_sheets
     checklists = data.checklist_sheets
-    sheet = WriteOnlySheet(
+    sheet = SheetWriter(
         wb,
         _("Offices"),
         [
@@ -311,14 +242,14 @@ def write_units(wb: Workbook, data: ConsolidatedData) -> None:
         for unit in branch.units:
             kpi = unit.mixed_kpi
             kpi_cells = (
-                [_percent(kpi.value), _percent(kpi.threshold), pass_fail(kpi.passed)]
+                [percent(kpi.value), percent(kpi.threshold), pass_fail(kpi.passed)]
                 if kpi
                 else [None, None, ""]
             )
             visits = unit.visits or [None]
             for visit in visits:
                 ranks = visit is not None and visit is unit.ranking
-                sheet.append(
+                sheet.row(
                     [
                         branch.name,
                         unit.name,
@@ -326,16 +257,16 @@ def write_units(wb: Workbook, data: ConsolidatedData) -> None:
                         visit.kind_label if visit else _("no approved visit"),
                         f"{visit.start_date:%Y-%m-%d} – {visit.end_date:%Y-%m-%d}" if visit else "",
                         *[
-                            _percent(visit.sheet_percents.get(s.code)) if visit else None
+                            percent(visit.sheet_percents.get(s.code)) if visit else None
                             for s in scored
                         ],
-                        _percent(visit.result.percent) if visit else None,
+                        percent(visit.result.percent) if visit else None,
                         (visit.result.grade or "") if visit else "",
                         unit.rank if ranks else None,
                         unit.branch_rank if ranks else None,
                         yes_no(True) if ranks else "",
                         *[
-                            _percent(visit.checklist_rates.get(s.code)) if visit else None
+                            percent(visit.checklist_rates.get(s.code)) if visit else None
                             for s in checklists
                         ],
                         *kpi_cells,
@@ -346,7 +277,7 @@ def write_units(wb: Workbook, data: ConsolidatedData) -> None:
 
 
 def write_interviews(wb: Workbook, data: ConsolidatedData) -> None:
-    sheet = WriteOnlySheet(wb, _("Problems and support"), [16, 18, 14, 22, 12, 14, 36, 16, 60])
+    sheet = SheetWriter(wb, _("Problems and support"), [16, 18, 14, 22, 12, 14, 36, 16, 60])
     sheet.header(
         [
             _("Branch"),
@@ -361,7 +292,7 @@ def write_interviews(wb: Workbook, data: ConsolidatedData) -> None:
         ]
     )
     for item in data.interview_items:
-        sheet.append(
+        sheet.row(
             [
                 item.branch,
                 item.unit,
@@ -378,13 +309,13 @@ def write_interviews(wb: Workbook, data: ConsolidatedData) -> None:
 
 def write_charts(wb: Workbook, data: ConsolidatedData) -> None:
     """The charts' data, and the two native bar charts over it."""
-    sheet = WriteOnlySheet(wb, _("Charts"), [20, 10, 10, 10, 10, 10])
+    sheet = SheetWriter(wb, _("Charts"), [20, 10, 10, 10, 10, 10])
     sheet.title(_("Grades per branch (units, ranking visit)"))
     header_row = sheet.rows + 1
     sheet.header([_("Branch"), *data.grades])
     counts = data.grade_counts_by_branch()
     for name, by_grade in counts:
-        sheet.append([name, *[by_grade[g] for g in data.grades]])
+        sheet.row([name, *[by_grade[g] for g in data.grades]])
     last_row = sheet.rows
     grade_chart = charts.excel_bar_chart(
         sheet.ws,
@@ -404,7 +335,7 @@ def write_charts(wb: Workbook, data: ConsolidatedData) -> None:
     sheet.header([_("Score (%)"), _("Units")])
     distribution = data.distribution()
     for label, count in distribution:
-        sheet.append([label, count])
+        sheet.row([label, count])
     dist_chart = charts.excel_bar_chart(
         sheet.ws,
         title=_("Score distribution of the units (%)"),
@@ -422,7 +353,7 @@ def write_charts(wb: Workbook, data: ConsolidatedData) -> None:
 
 def write_detail(wb: Workbook, campaign: Campaign, progress=None) -> int:
     """One row per scored item, plain values (no per-cell style): the bulk of the file."""
-    sheet = WriteOnlySheet(
+    sheet = SheetWriter(
         wb,
         _("Detail"),
         [16, 12, 14, 12, 10, 10, 22, 12, 14, 30, 6, 6, 14, 24, 6],
@@ -430,30 +361,22 @@ def write_detail(wb: Workbook, campaign: Campaign, progress=None) -> int:
     )
     headers = detail_headers()
     sheet.header(headers)
-    append = sheet.ws.append
-    count = 0
     # Every string is escaped once where it comes from (`detail_rows(text=…)`),
     # not cell by cell: a quarter of a million rows.
-    for row in detail_rows(campaign, text=cell_value):
-        append(row)
-        count += 1
-        if progress and not count % 20000:
-            progress(count)
+    count = sheet.prepared(detail_rows(campaign, text=cell_value), progress=progress)
     sheet.ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     return count
 
 
 def consolidated_workbook(campaign: Campaign, data: ConsolidatedData, progress=None) -> bytes:
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     bands = campaign.grade_band_defs()
     write_overview(wb, data, campaign, bands)
     write_units(wb, data)
     write_interviews(wb, data)
     write_charts(wb, data)
     write_detail(wb, campaign, progress)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 @register

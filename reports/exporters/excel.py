@@ -1,11 +1,32 @@
-"""What a workbook cell may hold, for every exporter: text a user typed never
-becomes a formula, and characters a workbook cannot hold (control characters
-pasted from Word, stored before the plain-text rule) are dropped, so every
-report still builds."""
+"""The one Excel writer of every workbook the app makes: styles, column widths,
+a frozen header, and the one function a value passes through on its way into
+a cell.
+
+Text a user typed never becomes a formula, and characters a workbook cannot
+hold (control characters pasted from Word, stored before the plain-text rule)
+are dropped, so every report still builds (`cell_value`). Workbooks are normal
+or write-only (streamed: the consolidated report's item detail); `SheetWriter`
+writes both the same way.
+"""
+
+import io
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 
 from scoring.text import strip_control_characters
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
+WRAP = Alignment(wrap_text=True, vertical="top")
+SIGNATURE_LINE = Border(bottom=Side(style="thin"))
 
 
 def cell_value(value):
@@ -19,5 +40,109 @@ def cell_value(value):
     return value
 
 
-def safe_row(values):
-    return [cell_value(v) for v in values]
+def percent(value) -> float | None:
+    """A percentage (Decimal) as a number cell."""
+    return None if value is None else float(value)
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return _("Yes") if value else _("No")
+
+
+def pass_fail(value: bool | None) -> str:
+    if value is None:
+        return _("no figure")
+    return _("pass") if value else _("fail")
+
+
+def new_workbook(*, write_only: bool = False) -> Workbook:
+    """A workbook without sheets: every sheet is a SheetWriter's."""
+    workbook = Workbook(write_only=write_only)
+    if not write_only:
+        workbook.remove(workbook.active)
+    return workbook
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class SheetWriter:
+    """One worksheet: rows appended through `cell_value`, styled alike in normal
+    and write-only workbooks. `freeze` ("A2") freezes the rows above it; in a
+    normal workbook the first header row freezes itself when none is given."""
+
+    def __init__(self, workbook: Workbook, title: str, widths: Iterable[int] = (), *, freeze=""):
+        self.ws = workbook.create_sheet(title[:31])
+        self.write_only = workbook.write_only
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        if freeze:
+            self.ws.freeze_panes = freeze
+        self.rows = 0
+
+    def row(self, values, *, font=None, fill=None, wrap=False, label=False, ruled=()) -> int:
+        """Append a row; returns its number. `label`: the first cell bold (a
+        label and its value); `ruled`: columns (from 1) drawn as signature lines."""
+        values = [cell_value(v) for v in values]
+        if ruled:
+            values += [None] * (max(ruled) - len(values))
+        if not (font or fill or wrap or label or ruled):
+            self.ws.append(values)
+        elif self.write_only:
+            cells = []
+            for column, value in enumerate(values, start=1):
+                cell = WriteOnlyCell(self.ws, value=value)
+                self._style(cell, column, font, fill, wrap, label, ruled)
+                cells.append(cell)
+            self.ws.append(cells)
+        else:
+            self.ws.append(values)
+            for column in range(1, len(values) + 1):
+                cell = self.ws.cell(row=self.ws.max_row, column=column)
+                self._style(cell, column, font, fill, wrap, label, ruled)
+        self.rows += 1
+        return self.rows
+
+    @staticmethod
+    def _style(cell, column, font, fill, wrap, label, ruled):
+        if font or (label and column == 1):
+            cell.font = font or BOLD
+        if fill:
+            cell.fill = fill
+        if wrap:
+            cell.alignment = WRAP
+        if column in ruled:
+            cell.border = SIGNATURE_LINE
+
+    def title(self, text: str) -> int:
+        return self.row([text], font=TITLE)
+
+    def header(self, values) -> int:
+        row = self.row(values, font=BOLD, fill=HEADER_FILL, wrap=True)
+        if not self.write_only and self.ws.freeze_panes is None:
+            self.ws.freeze_panes = f"A{row + 1}"  # a string: ws.cell() would add a row
+        return row
+
+    def blank(self) -> int:
+        self.ws.append([])
+        self.rows += 1
+        return self.rows
+
+    def prepared(self, rows: Iterable[tuple], *, progress=None, every: int = 20000) -> int:
+        """Append rows whose text already went through `cell_value` where it
+        came from (the consolidated detail: each string once, not each cell),
+        calling `progress(rows so far)` every so many. Returns how many."""
+        count = 0
+        append = self.ws.append
+        for values in rows:
+            append(values)
+            count += 1
+            if progress and not count % every:
+                progress(count)
+        self.rows += count
+        return count

@@ -7,28 +7,34 @@ shortcomings per content area, rectification actions with their current
 status, and signature lines.
 """
 
-import io
-import re
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from inspections.models import Visit
 
 from ..selectors.types import VISIT_REPORT_TITLE
 from ..selectors.visit import VisitReport, visit_report_data
 from . import pdf
-from .base import PDF, XLSX, Exporter, register
-from .excel import cell_value
+from .base import PDF, XLSX, Exporter, register, report_filename
+from .excel import (
+    BOLD,
+    HEADER_FILL,
+    SheetWriter,
+    new_workbook,
+    percent,
+    workbook_bytes,
+    yes_no,
+)
 
-UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
-
-def report_filename(visit: Visit, extension: str) -> str:
-    unit = UNSAFE_FILENAME.sub("_", visit.unit_name).strip() or "visit"
-    return f"{VISIT_REPORT_TITLE}-{unit}-{visit.start_date:%Y%m%d}-{visit.pk}.{extension}"
+def visit_filename(visit: Visit, extension: str) -> str:
+    return report_filename(
+        VISIT_REPORT_TITLE,
+        visit.campaign.name,
+        visit.unit_name,
+        visit.get_kind_display(),
+        extension=extension,
+    )
 
 
 class VisitExporter(Exporter):
@@ -45,7 +51,7 @@ class VisitExporter(Exporter):
         return self._report
 
     def filename(self) -> str:
-        return report_filename(self.report().visit, self.format)
+        return visit_filename(self.report().visit, self.format)
 
 
 @register
@@ -70,60 +76,11 @@ class VisitPdfExporter(VisitExporter):
 
 # --- Excel --------------------------------------------------------------------
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
-WRAP = Alignment(wrap_text=True, vertical="top")
-SIGNATURE_LINE = Border(bottom=Side(style="thin"))
-
-
-class SheetWriter:
-    """Appends rows to one worksheet, every value through `cell_value`."""
-
-    def __init__(self, ws, widths: list[int] | None = None):
-        self.ws = ws
-        for index, width in enumerate(widths or [], start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-
-    def row(self, values, *, font=None, fill=None, wrap=False):
-        self.ws.append([cell_value(v) for v in values])
-        if font or fill or wrap:
-            for cell in self.ws[self.ws.max_row]:
-                if font:
-                    cell.font = font
-                if fill:
-                    cell.fill = fill
-                if wrap:
-                    cell.alignment = WRAP
-        return self.ws.max_row
-
-    def header(self, values):
-        row = self.row(values, font=BOLD, fill=HEADER_FILL)
-        if self.ws.freeze_panes is None:
-            self.ws.freeze_panes = f"A{row + 1}"  # a string: ws.cell() would add a row
-        return row
-
-    def blank(self):
-        self.ws.append([])
-
-
-def _yes_no(value) -> str:
-    if value is True:
-        return _("Yes")
-    if value is False:
-        return _("No")
-    return ""
-
-
-def _percent(value):
-    return float(value) if value is not None else None
-
 
 def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> Workbook:
-    wb = Workbook()
-    summary = SheetWriter(wb.active, [22, 16, 16, 16, 16, 18])
-    wb.active.title = _("Summary")[:31]
-    summary.row([report.title], font=TITLE)
+    wb = new_workbook()
+    summary = SheetWriter(wb, _("Summary"), [22, 16, 16, 16, 16, 18])
+    summary.title(report.title)
     summary.blank()
     approved = ""
     if report.approved_at:
@@ -145,8 +102,7 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
             ),
         ),
     ]:
-        summary.row([label, value])
-        summary.ws.cell(row=summary.ws.max_row, column=1).font = BOLD
+        summary.row([label, value], label=True)
     summary.blank()
     summary.row([_("Results")], font=BOLD)
     kinds = [f"{label} {name}" for label, name in report.scored_sheet_kinds]
@@ -162,18 +118,18 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
             if cell is None:
                 values += [None, None, None]
             else:
-                values += [cell.score, _percent(cell.percent), cell.grade]
-        values += [_percent(person.result.percent), person.result.grade or ""]
+                values += [cell.score, percent(cell.percent), cell.grade]
+        values += [percent(person.result.percent), person.result.grade or ""]
         summary.row(values)
     footer = [_("%(unit)s (mean)") % {"unit": report.unit_name}, "", ""]
     for result in report.line_results:
-        footer += [None, _percent(result.percent), result.grade or ""]
-    footer += [_percent(report.unit_result.percent), report.unit_result.grade or ""]
+        footer += [None, percent(result.percent), result.grade or ""]
+    footer += [percent(report.unit_result.percent), report.unit_result.grade or ""]
     summary.row(footer, font=BOLD)
     summary.row(
         [
             _("Overall result of %(unit)s") % {"unit": report.unit_name},
-            _percent(report.unit_result.percent),
+            percent(report.unit_result.percent),
             report.unit_result.grade or "",
         ],
         font=BOLD,
@@ -194,24 +150,20 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                 s.records,
                 s.compliant,
                 s.non_compliant,
-                _percent(s.rate),
+                percent(s.rate),
             ]
         )
     # Signature lines, as on the PDF: the printed summary is signed on site.
     summary.blank()
     for label in (_("Inspectors' signatures"), _("Branch head's signature"), _("Date")):
         summary.blank()
-        summary.row([label])
-        row = summary.ws.max_row
-        summary.ws.cell(row=row, column=1).font = BOLD
-        for column in (2, 3):
-            summary.ws.cell(row=row, column=column).border = SIGNATURE_LINE
+        summary.row([label], label=True, ruled=(2, 3))
     progress(30)
 
     # One worksheet per scored sheet kind, laid out like the seed's tables.
     for index, (label, name) in enumerate(report.scored_sheet_kinds):
-        ws = SheetWriter(wb.create_sheet(label[:31]), [12, 10, 16, 14, 12, 14, 30, 8, 8, 36])
-        ws.row([f"{label} {name}"], font=TITLE)
+        ws = SheetWriter(wb, label, [12, 10, 16, 14, 12, 14, 30, 8, 8, 36])
+        ws.title(f"{label} {name}")
         ws.header(
             [
                 _("Specialist"),
@@ -290,8 +242,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                         ws.row([*base, section.name, text, points, score, note])
         progress(30 + 30 * (index + 1) // max(1, len(report.scored_sheet_kinds)))
 
-    log = SheetWriter(wb.create_sheet("表一"), [18, 16, 12, 12, 12, 12, 12, 36])
-    log.row([_("表一 process log")], font=TITLE)
+    log = SheetWriter(wb, "表一", [18, 16, 12, 12, 12, 12, 12, 36])
+    log.title(_("表一 process log"))
     log.header(
         [
             _("Policy number"),
@@ -318,8 +270,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
             ]
         )
 
-    checklists = SheetWriter(wb.create_sheet(_("Checklists")[:31]), [24, 14, 60, 10, 36])
-    checklists.row([_("Checklists (表五, 表七)")], font=TITLE)
+    checklists = SheetWriter(wb, _("Checklists"), [24, 14, 60, 10, 36])
+    checklists.title(_("Checklists (表五, 表七)"))
     checklists.header([_("Sheet"), _("For"), _("Requirement"), _("Compliant"), _("Remark")])
     for c in report.checklists:
         for line in c.lines:
@@ -328,7 +280,7 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                     f"{c.table_label} {c.sheet_name}",
                     c.who,
                     line.text,
-                    _yes_no(line.compliant),
+                    yes_no(line.compliant),
                     line.remark,
                 ]
             )
@@ -337,15 +289,15 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                 f"{c.table_label} {c.sheet_name}",
                 c.who,
                 _("Compliance rate"),
-                _percent(c.rate),
+                percent(c.rate),
                 f"{c.compliant}/{c.compliant + c.non_compliant}",
             ],
             font=BOLD,
         )
     progress(70)
 
-    kpis = SheetWriter(wb.create_sheet(_("KPIs")[:31]), [22, 20, 12, 12, 10])
-    kpis.row([_("KPIs")], font=TITLE)
+    kpis = SheetWriter(wb, _("KPIs"), [22, 20, 12, 12, 10])
+    kpis.title(_("KPIs"))
     kpis.header([_("KPI"), _("Unit"), _("Value") + " %", _("Threshold") + " %", _("Result")])
     for kpi in report.kpis:
         passed = {True: _("pass"), False: _("fail")}.get(kpi.passed, "")
@@ -354,8 +306,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         kpis.blank()
         kpis.row([_("How the branch monitors the KPIs"), report.kpi_note])
 
-    interviews = SheetWriter(wb.create_sheet(_("Interviews")[:31]), [20, 12, 12, 36, 8, 40, 14])
-    interviews.row([_("Interviews")], font=TITLE)
+    interviews = SheetWriter(wb, _("Interviews"), [20, 12, 12, 36, 8, 40, 14])
+    interviews.title(_("Interviews"))
     interviews.header(
         [
             _("Audience"),
@@ -375,7 +327,7 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                     i.interviewee,
                     i.post,
                     a.question,
-                    _yes_no(a.yes_no),
+                    yes_no(a.yes_no),
                     a.text,
                     a.tag_label,
                 ]
@@ -383,8 +335,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         if i.notes:
             interviews.row([i.audience, i.interviewee, i.post, _("Extra notes"), "", i.notes, ""])
 
-    findings = SheetWriter(wb.create_sheet(_("Findings")[:31]), [30, 12, 80])
-    findings.row([_("Strengths and shortcomings")], font=TITLE)
+    findings = SheetWriter(wb, _("Findings"), [30, 12, 80])
+    findings.title(_("Strengths and shortcomings"))
     findings.header([_("Content area"), _("Kind"), _("Text")])
     for area in report.areas:
         for text in area.strengths:
@@ -392,8 +344,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         for text in area.shortcomings:
             findings.row([area.name, _("Shortcoming"), text])
 
-    actions = SheetWriter(wb.create_sheet(_("Actions")[:31]), [30, 50, 16, 12, 14, 12, 16, 10])
-    actions.row([_("Rectification actions and deadlines")], font=TITLE)
+    actions = SheetWriter(wb, _("Actions"), [30, 50, 16, 12, 14, 12, 16, 10])
+    actions.title(_("Rectification actions and deadlines"))
     actions.header(
         [
             _("Content area"),
@@ -432,8 +384,6 @@ class VisitXlsxExporter(VisitExporter):
         self.progress(5)
         report = self.report()
         self.progress(20)
-        wb = write_visit_workbook(report, self.progress)
-        buffer = io.BytesIO()
-        wb.save(buffer)
+        content = workbook_bytes(write_visit_workbook(report, self.progress))
         self.progress(100)
-        return buffer.getvalue()
+        return content
