@@ -446,16 +446,8 @@ class Generator:
                                 if observed
                                 else {},
                             }
-                        answers = d.SheetAnswers(
-                            parts={
-                                key: stored.part_answers(
-                                    data["answers"],
-                                    servicing_item=data["servicing_item"],
-                                    observed=data["observed"],
-                                    not_observed_reason=data["not_observed_reason"],
-                                )
-                                for key, data in raw.items()
-                            },
+                        answers = stored.sheet_answers(
+                            raw,
                             chosen_alternative=chosen,
                         )
                         result = score_sheet(definition, answers, bands)

@@ -16,15 +16,10 @@ from .workbooks import check_archive
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal next to the fields it names, when the form has
-    them, and above the form otherwise."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-        return
-    for item in error.error_list:
-        name = getattr(item, "field", None)
-        form.add_error(name if name in form.fields else None, item)
+    """A service's refusal (Django's dict form) beside the fields it names when
+    the form has them, above the form otherwise."""
+    for name, errors in error.update_error_dict({}).items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class WorkbookField(forms.FileField):
@@ -247,16 +242,6 @@ class ChecklistForm(forms.Form):
 
     def rows(self):
         return [(r, self[f"answer-{r.key}"], self[f"remark-{r.key}"]) for r in self.requirements]
-
-    def place_scoring_errors(self, error) -> None:
-        """Point each of the engine's problems (a `ValidationError` from the
-        service, keyed by requirement) at the requirement's remark: the one
-        problem the engine finds in a checklist is a "no" without one."""
-        keys = {r.key for r in self.requirements}
-        for item in getattr(error, "error_list", []):
-            key = getattr(item, "rubric_key", None)
-            if key in keys and not getattr(item, "field", None):
-                item.field = f"remark-{key}"
 
     def answers(self) -> dict:
         result = {}

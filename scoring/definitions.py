@@ -111,6 +111,8 @@ class PartAnswers:
 class SheetAnswers:
     parts: dict[str, PartAnswers] = field(default_factory=dict)
     chosen_alternative: str | None = None
+    # Why not the standard process, when another of 表四's sub-sheets was checked.
+    alternative_reason: str = ""
 
 
 @dataclass

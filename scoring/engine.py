@@ -21,11 +21,13 @@ completeness check on submission. Impossible answers raise `ScoringError`.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from . import definitions as d
+from .answers import NON_FIELD, checklist_field, field_name
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -35,9 +37,14 @@ SCORE_PLACES = Decimal("0.1")
 
 @dataclass(frozen=True)
 class Problem:
+    """One refused answer: what it is about (`key`, shown as `label`), why, the
+    answer's field (`answers.field_name`: where a form marks it) and a code."""
+
     key: str
     label: str
     message: str
+    field: str = NON_FIELD
+    code: str = "invalid"
 
     def __str__(self):
         return f"{self.label}: {self.message}"
@@ -107,26 +114,31 @@ class ChecklistResult:
 # --- helpers -------------------------------------------------------------
 
 
-def parse_points(value: Any, *, key: str, label: str, maximum: Decimal) -> Decimal | None:
-    """Turn an entered value into points within 0..maximum; None when blank."""
+def parse_points(
+    value: Any, *, key: str, label: str, maximum: Decimal, field: str = NON_FIELD
+) -> Decimal | None:
+    """Turn an entered value into points within 0..maximum; None when blank.
+    A refusal names the item or section (`key`, `label`) and the answer's `field`."""
+
+    def refused(message, code):
+        return ScoringError([Problem(key, label, message, field=field, code=code)])
+
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ScoringError([Problem(key, label, _("is not a number"))])
+        raise refused(_("is not a number"), "not_a_number")
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ScoringError([Problem(key, label, _("is not a number"))]) from None
+        raise refused(_("is not a number"), "not_a_number") from None
     if not number.is_finite():
-        raise ScoringError([Problem(key, label, _("is not a number"))])
+        raise refused(_("is not a number"), "not_a_number")
     if number < 0:
-        raise ScoringError([Problem(key, label, _("cannot be negative"))])
+        raise refused(_("cannot be negative"), "negative")
     if number > maximum:
-        raise ScoringError(
-            [Problem(key, label, _("cannot exceed %(max)s points") % {"max": _fmt(maximum)})]
-        )
+        raise refused(_("cannot exceed %(max)s points") % {"max": _fmt(maximum)}, "above_maximum")
     if number != number.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP):
-        raise ScoringError([Problem(key, label, _("allows at most one decimal place"))])
+        raise refused(_("allows at most one decimal place"), "decimal_places")
     # Adding zero turns "-0" into 0 and "1E+1" into 10, so no score is shown as
     # "-0" or in exponent notation.
     return number + ZERO
@@ -172,29 +184,75 @@ def _clamp(score: Decimal, maximum: Decimal) -> Decimal:
 
 
 # --- sections, parts, sheets ---------------------------------------------
+#
+# Each `assess_*` function scores what it can and lists every problem: a
+# refused value counts as not answered (0, and missing), so the running score
+# shows the score of the valid answers beside each refusal. The `score_*`
+# functions are the same, strict: any problem raises ScoringError. Problems
+# name the answer's field (`answers.field_name`), the key a form's input and a
+# refusal's message share.
 
 
-def score_section(
-    section: d.SectionDef, answer: d.SectionAnswer | None, *, servicing_item: str | None = None
-) -> SectionResult:
+@dataclass(frozen=True)
+class SheetAssessment:
+    result: SheetResult
+    problems: tuple[Problem, ...] = ()
+
+
+def _points(
+    value, *, key: str, field: str, label: str, maximum: Decimal, problems: list
+) -> Decimal | None:
+    try:
+        return parse_points(value, key=key, field=field, label=label, maximum=maximum)
+    except ScoringError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def assess_section(
+    section: d.SectionDef,
+    answer: d.SectionAnswer | None,
+    *,
+    servicing_item: str | None = None,
+    part_key: str = "",
+) -> tuple[SectionResult, list[Problem]]:
     answer = answer or d.SectionAnswer()
     problems: list[Problem] = []
+    field = partial(field_name, part_key, section.key)
 
     exempt = servicing_item is not None and servicing_item in section.exempt_servicing_items
     if answer.not_applicable and not section.allows_not_applicable:
-        problems.append(Problem(section.key, section.name, _("cannot be marked not applicable")))
+        problems.append(
+            Problem(
+                section.key,
+                section.name,
+                _("cannot be marked not applicable"),
+                field=field(what="na"),
+                code="not_applicable_refused",
+            )
+        )
     if section.scoring == d.CHECKLIST:
         problems.append(
-            Problem(section.key, section.name, _("is a checklist, not a scored section"))
+            Problem(
+                section.key,
+                section.name,
+                _("is a checklist, not a scored section"),
+                field=field(what="score"),
+                code="not_scored",
+            )
         )
     known_items = {i.key for i in section.items}
     for key in answer.item_scores:
         if key not in known_items:
             problems.append(
-                Problem(key, key, _("is not an item of %(section)s") % {"section": section.name})
+                Problem(
+                    key,
+                    key,
+                    _("is not an item of %(section)s") % {"section": section.name},
+                    field=field(item=key),
+                    code="unknown_item",
+                )
             )
-    if problems:
-        raise ScoringError(problems)
 
     if section.allows_not_applicable and (answer.not_applicable or exempt):
         # Show why the full points were given: the reason entered, else the
@@ -205,7 +263,7 @@ def score_section(
             reason = _("not applicable to the servicing item %(item)s") % {"item": servicing_item}
         if not reason:
             reason = section.not_applicable_conditions.strip()
-        return SectionResult(
+        result = SectionResult(
             key=section.key,
             name=section.name,
             score=section.max_points,
@@ -216,18 +274,25 @@ def score_section(
             if reason
             else (_("%(section)s: why it does not apply") % {"section": section.name},),
         )
+        return result, problems
 
     if section.scoring == d.SECTION_POINTS:
-        score = parse_points(
-            answer.score, key=section.key, label=section.name, maximum=section.max_points
+        score = _points(
+            answer.score,
+            key=section.key,
+            field=field(what="score"),
+            label=section.name,
+            maximum=section.max_points,
+            problems=problems,
         )
-        return SectionResult(
+        result = SectionResult(
             key=section.key,
             name=section.name,
             score=_clamp(score or ZERO, section.max_points),
             max_points=section.max_points,
             missing=() if score is not None else (section.name,),
         )
+        return result, problems
 
     # Item points.
     notice_kinds = section.notice_kinds
@@ -236,15 +301,17 @@ def score_section(
     if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
         chosen = (answer.notice_kind or "").strip() or None
         if chosen is not None and chosen not in {i.key for i in notice_kinds}:
-            # Reported with any problem of the items below.
             problems.append(
                 Problem(
                     section.key,
                     section.name,
                     _("the notice kind checked is not one of its items"),
+                    field=field(what="notice_kind"),
+                    code="unknown_notice_kind",
                 )
             )
-        elif chosen is None:
+            chosen = None
+        if chosen is None:
             missing.append(_("%(section)s: notice kind checked") % {"section": section.name})
 
     item_scores: dict[str, Decimal] = {}
@@ -259,20 +326,19 @@ def score_section(
             # The kinds not checked get their full points.
             item_scores[item.key] = points
             continue
-        try:
-            value = parse_points(
-                answer.item_scores.get(item.key), key=item.key, label=item.text, maximum=points
-            )
-        except ScoringError as error:
-            problems.extend(error.problems)
-            continue
+        value = _points(
+            answer.item_scores.get(item.key),
+            key=item.key,
+            field=field(item=item.key),
+            label=item.text,
+            maximum=points,
+            problems=problems,
+        )
         if value is None:
             missing.append(item.text)
             value = ZERO
         item_scores[item.key] = value
-    if problems:
-        raise ScoringError(problems)
-    return SectionResult(
+    result = SectionResult(
         key=section.key,
         name=section.name,
         score=_clamp(sum(item_scores.values(), ZERO), section.max_points),
@@ -281,19 +347,37 @@ def score_section(
         notice_kind=chosen,
         missing=tuple(missing),
     )
+    return result, problems
 
 
-def score_part(
+def score_section(
+    section: d.SectionDef, answer: d.SectionAnswer | None, *, servicing_item: str | None = None
+) -> SectionResult:
+    result, problems = assess_section(section, answer, servicing_item=servicing_item)
+    if problems:
+        raise ScoringError(problems)
+    return result
+
+
+def assess_part(
     part: d.PartDef, answers: d.PartAnswers | None, *, servicing_items: Sequence[str] = ()
-) -> PartResult:
+) -> tuple[PartResult, list[Problem]]:
     answers = answers or d.PartAnswers()
+    field = partial(field_name, part.key)
+    problems: list[Problem] = []
     if not answers.observed:
         reason = answers.not_observed_reason.strip()
         if not reason:
-            raise ScoringError(
-                [Problem(part.key, part.name, _("a part not observed needs a reason"))]
+            problems.append(
+                Problem(
+                    part.key,
+                    part.name,
+                    _("a part not observed needs a reason"),
+                    field=field(what="not_observed_reason"),
+                    code="reason_required",
+                )
             )
-        return PartResult(
+        result = PartResult(
             key=part.key,
             name=part.name,
             observed=False,
@@ -302,45 +386,52 @@ def score_part(
             percent=None,
             not_observed_reason=reason,
         )
+        return result, problems
 
-    problems: list[Problem] = []
     missing: list[str] = []
     servicing_item = (answers.servicing_item or "").strip() or None
     if servicing_items:
-        if servicing_item is None:
-            missing.append(_("servicing item"))
-        elif servicing_item not in servicing_items:
+        if servicing_item is not None and servicing_item not in servicing_items:
             problems.append(
                 Problem(
                     part.key,
                     _("servicing item"),
                     _("“%(item)s” is not one of the sheet's servicing items")
                     % {"item": servicing_item},
+                    field=field(what="servicing_item"),
+                    code="unknown_servicing_item",
                 )
             )
+            servicing_item = None
+        if servicing_item is None:
+            missing.append(_("servicing item"))
     known = {s.key for s in part.sections}
     for key in answers.sections:
         if key not in known:
             problems.append(
-                Problem(key, key, _("is not a section of %(part)s") % {"part": part.name})
+                Problem(
+                    key,
+                    key,
+                    _("is not a section of %(part)s") % {"part": part.name},
+                    field=field(key, what="score"),
+                    code="unknown_section",
+                )
             )
 
     results = []
     for section in part.sections:
-        try:
-            result = score_section(
-                section, answers.sections.get(section.key), servicing_item=servicing_item
-            )
-        except ScoringError as error:
-            problems.extend(error.problems)
-            continue
+        result, section_problems = assess_section(
+            section,
+            answers.sections.get(section.key),
+            servicing_item=servicing_item,
+            part_key=part.key,
+        )
+        problems.extend(section_problems)
         results.append(result)
         missing.extend(result.missing)
-    if problems:
-        raise ScoringError(problems)
 
     score = _clamp(sum((r.score for r in results), ZERO), part.total_points)
-    return PartResult(
+    result = PartResult(
         key=part.key,
         name=part.name,
         observed=True,
@@ -350,32 +441,67 @@ def score_part(
         sections=tuple(results),
         missing=tuple(missing),
     )
+    return result, problems
 
 
-def score_sheet(
+def score_part(
+    part: d.PartDef, answers: d.PartAnswers | None, *, servicing_items: Sequence[str] = ()
+) -> PartResult:
+    result, problems = assess_part(part, answers, servicing_items=servicing_items)
+    if problems:
+        raise ScoringError(problems)
+    return result
+
+
+def assess_sheet(
     sheet: d.SheetDef, answers: d.SheetAnswers, grade_bands: Iterable[d.GradeBandDef] = ()
-) -> SheetResult:
-    """Score one specialist's sheet: its result is its percentage of the points checked."""
-    if sheet.kind != "scored":
-        raise ScoringError([Problem(sheet.key, sheet.name, _("is not a scored sheet"))])
+) -> SheetAssessment:
+    """Score one specialist's sheet (its percentage of the points checked) and
+    list every problem of its answers."""
     problems: list[Problem] = []
+    if sheet.kind != "scored":
+        problems.append(
+            Problem(
+                sheet.key,
+                sheet.name,
+                _("is not a scored sheet"),
+                field=NON_FIELD,
+                code="not_scored",
+            )
+        )
     known = {p.key for p in sheet.parts}
     for key in answers.parts:
         if key not in known:
             problems.append(
-                Problem(key, key, _("is not a part of %(sheet)s") % {"sheet": sheet.name})
+                Problem(
+                    key,
+                    key,
+                    _("is not a part of %(sheet)s") % {"sheet": sheet.name},
+                    field=NON_FIELD,
+                    code="unknown_part",
+                )
             )
-    # Problems are collected and raised together with those of the parts below.
 
+    parts_to_score = list(sheet.parts)
     if sheet.grouping == d.ALTERNATIVES:
         # Raw form input: a blank choice is no choice.
         chosen = (answers.chosen_alternative or "").strip() or None
         if chosen is None and len(answers.parts) == 1:
             chosen = next(iter(answers.parts))
+        if chosen is not None and chosen not in known:
+            if chosen not in answers.parts:  # else already reported as not a part
+                problems.append(
+                    Problem(
+                        chosen,
+                        chosen,
+                        _("is not a sub-sheet of %(sheet)s") % {"sheet": sheet.name},
+                        field=field_name(what="chosen_alternative"),
+                        code="unknown_part",
+                    )
+                )
+            chosen = None
         if chosen is None:
-            if problems:
-                raise ScoringError(problems)
-            return SheetResult(
+            empty = SheetResult(
                 key=sheet.key,
                 score=ZERO,
                 max_points=sheet.total_points or ZERO,
@@ -383,32 +509,16 @@ def score_sheet(
                 grade=None,
                 missing=(_("the sub-sheet checked"),),
             )
-        try:
-            part = sheet.part(chosen)
-        except KeyError:
-            if chosen not in answers.parts:  # else already reported as not a part
-                problems.append(
-                    Problem(
-                        chosen,
-                        chosen,
-                        _("is not a sub-sheet of %(sheet)s") % {"sheet": sheet.name},
-                    )
-                )
-            raise ScoringError(problems) from None
-        parts_to_score = [part]
-    else:
-        parts_to_score = list(sheet.parts)
+            return SheetAssessment(empty, tuple(problems))
+        parts_to_score = [sheet.part(chosen)]
 
     results = []
     for part in parts_to_score:
-        try:
-            results.append(
-                score_part(part, answers.parts.get(part.key), servicing_items=sheet.servicing_items)
-            )
-        except ScoringError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise ScoringError(problems)
+        result, part_problems = assess_part(
+            part, answers.parts.get(part.key), servicing_items=sheet.servicing_items
+        )
+        problems.extend(part_problems)
+        results.append(result)
 
     observed = [r for r in results if r.observed]
     score = sum((r.score for r in observed), ZERO)
@@ -417,7 +527,7 @@ def score_sheet(
     missing = tuple(m for r in observed for m in r.missing)
     if not observed:
         missing += (_("no part of the sheet was observed"),)
-    return SheetResult(
+    result = SheetResult(
         key=sheet.key,
         score=score,
         max_points=maximum,
@@ -426,6 +536,59 @@ def score_sheet(
         parts=tuple(results),
         missing=missing,
     )
+    return SheetAssessment(result, tuple(problems))
+
+
+def score_sheet(
+    sheet: d.SheetDef, answers: d.SheetAnswers, grade_bands: Iterable[d.GradeBandDef] = ()
+) -> SheetResult:
+    """As `assess_sheet`, strict: any problem raises ScoringError."""
+    assessment = assess_sheet(sheet, answers, grade_bands)
+    if assessment.problems:
+        raise ScoringError(assessment.problems)
+    return assessment.result
+
+
+def recording_problems(sheet: d.SheetDef, answers: d.SheetAnswers) -> list[Problem]:
+    """What recording a sheet needs beyond its scores: which of 表四's
+    sub-sheets was checked, and why, when it is not the standard process."""
+    if sheet.grouping != d.ALTERNATIVES:
+        return []
+    chosen = (answers.chosen_alternative or "").strip()
+    if chosen not in {p.key for p in sheet.parts}:
+        return [
+            Problem(
+                sheet.key,
+                sheet.name,
+                _("Choose the sub-sheet that was checked."),
+                field=field_name(what="chosen_alternative"),
+                code="required",
+            )
+        ]
+    standard = sheet.parts[0]
+    if chosen != standard.key and not answers.alternative_reason.strip():
+        return [
+            Problem(
+                sheet.key,
+                sheet.name,
+                _("Say why the standard process (%(part)s) could not be checked.")
+                % {"part": standard.name},
+                field=field_name(what="alternative_reason"),
+                code="required",
+            )
+        ]
+    return []
+
+
+def check_sheet(
+    sheet: d.SheetDef, answers: d.SheetAnswers, grade_bands: Iterable[d.GradeBandDef] = ()
+) -> SheetAssessment:
+    """Everything a sheet's save and its running score judge, the same for both:
+    its assessment with the recording rules' problems added. A save is refused
+    while there is any problem; the running score shows the result beside them."""
+    assessment = assess_sheet(sheet, answers, grade_bands)
+    extra = [p for p in recording_problems(sheet, answers) if p not in assessment.problems]
+    return SheetAssessment(assessment.result, (*extra, *assessment.problems))
 
 
 def evaluate_checklist(
@@ -444,7 +607,13 @@ def evaluate_checklist(
         else:
             if not answer.remark.strip():
                 problems.append(
-                    Problem(requirement.key, requirement.text, _("a “no” needs a remark"))
+                    Problem(
+                        requirement.key,
+                        requirement.text,
+                        _("a “no” needs a remark"),
+                        field=checklist_field(requirement.key, what="remark"),
+                        code="remark_required",
+                    )
                 )
             non_compliant += 1
     if problems:

@@ -19,7 +19,7 @@ from .campaigns import (
     save_kpi_figures,
     update_grade_bands,
 )
-from .errors import StaleSheet, VisitIncomplete, VisitLocked
+from .errors import INCOMPLETE, LOCKED, STALE, has_code
 from .roster import RosterImportError, RosterImportSummary, import_roster
 from .visits import (
     add_action,
@@ -41,11 +41,11 @@ from .visits import (
 )
 
 __all__ = [
+    "INCOMPLETE",
+    "LOCKED",
+    "STALE",
     "RosterImportError",
     "RosterImportSummary",
-    "StaleSheet",
-    "VisitIncomplete",
-    "VisitLocked",
     "add_action",
     "add_evidence",
     "add_finding",
@@ -58,6 +58,7 @@ __all__ = [
     "delete_log_entry",
     "draw_offices",
     "draw_specialists",
+    "has_code",
     "import_kpi_figures",
     "import_roster",
     "plan_visit",

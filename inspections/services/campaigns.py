@@ -13,6 +13,7 @@ from scoring.text import from_excel, strip_control_characters
 from .. import access, draws
 from ..models import Branch, Campaign, CampaignGradeBand, KpiFigure, Office, RandomDraw, User
 from ..workbooks import KPI_COLUMNS, open_workbook
+from .errors import Refusals
 
 OFFICES_DRAWN_PER_BRANCH = 2
 GRADE_MAX_LENGTH = CampaignGradeBand._meta.get_field("grade").max_length
@@ -140,13 +141,18 @@ def _kpi_scope(kpi: str, branch: Branch, office: Office | None):
         raise ValidationError(_("The balanced acceptance rate is entered per branch."))
 
 
+def figure_field(kpi: str, branch_id: int, office_id: int | None) -> str:
+    """The field a KPI figure's refusal names: "<kpi>:<branch id>:<office id or ''>"."""
+    return f"{kpi}:{branch_id}:{office_id or ''}"
+
+
 @transaction.atomic
 def save_kpi_figures(*, user: User, campaign: Campaign, figures) -> int:
     """Save (kpi, branch, office, value) figures: every one is checked, and all
-    or none are saved. Each refusal carries `figure`, the (kpi, branch id,
-    office id) it is about, so a form can show it beside that input."""
+    or none are saved. Refusals are by figure (`figure_field`), so a form shows
+    each beside its input."""
     _require_head_office(user)
-    checked, errors = [], []
+    checked, errors = [], Refusals()
     scope = set(campaign.branches.values_list("pk", flat=True))
     for kpi, branch, office, value in figures:
         label = f"{KpiThreshold.Kpi(kpi).label} · {office or branch}"
@@ -159,11 +165,12 @@ def save_kpi_figures(*, user: User, campaign: Campaign, figures) -> int:
             checked.append((kpi, branch, office, _percent(value, label)))
         except ValidationError as error:
             for message in error.messages:
-                item = ValidationError(message)
-                item.figure = (kpi, branch.pk, office.pk if office else None)
-                errors.append(item)
-    if errors:
-        raise ValidationError(errors)
+                errors.add(
+                    message,
+                    field=figure_field(kpi, branch.pk, office.pk if office else None),
+                    code="invalid_figure",
+                )
+    errors.raise_any()
     for kpi, branch, office, value in checked:
         KpiFigure.objects.update_or_create(
             campaign=campaign,

@@ -5,6 +5,9 @@ still open and that the user inspects it, and runs in one transaction.
 Scores are always the scoring engine's, computed here on the server.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from scoring import answers as stored_answers
 from scoring import definitions as d
-from scoring.engine import ScoringError, evaluate_checklist, score_sheet
+from scoring.engine import ScoringError, check_sheet, evaluate_checklist
 from scoring.models import BusinessLine, ContentArea, InterviewAudience, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
@@ -41,7 +44,7 @@ from ..models import (
     VisitTransition,
 )
 from ..selectors import visit_missing_items
-from .errors import StaleSheet, VisitIncomplete, VisitLocked
+from .errors import Refusals, incomplete, locked, refused, stale
 
 
 def _record_transition(visit: Visit, to_state: str, user: User, comment: str = ""):
@@ -62,7 +65,7 @@ def _open_for_editing(visit: Visit, user: User) -> Visit:
         .get(pk=visit.pk)
     )
     if not visit.is_editable:
-        raise VisitLocked(visit)
+        raise locked(visit)
     if not visit.inspectors.filter(pk=user.pk).exists():
         raise PermissionDenied(_("Only the visit's inspectors may change it."))
     if visit.state in (Visit.State.PLANNED, Visit.State.RETURNED):
@@ -75,10 +78,11 @@ def _check_in_unit(visit: Visit, specialist: Specialist, field: str = "specialis
         visit.office_id is None or specialist.office_id == visit.office_id
     )
     if not in_unit:
-        raise _field_error(
-            field,
+        raise refused(
             _("%(name)s does not work at %(unit)s.")
             % {"name": specialist.name, "unit": visit.unit_name},
+            field=field,
+            code="outside_unit",
         )
 
 
@@ -88,20 +92,21 @@ def _rubric_sheet(visit: Visit, sheet: Sheet, kind: str) -> Sheet:
     return sheet
 
 
-def _scoring_error(error: ScoringError) -> ValidationError:
-    """The engine's problems, each keeping the rubric key it is about, so a form
-    can show it next to that section's or item's input."""
-    errors = []
-    for problem in error.problems:
-        item = ValidationError(str(problem), code="scoring")
-        item.rubric_key = problem.key
-        errors.append(item)
+def refusal(problems) -> ValidationError:
+    """The engine's problems in Django's shape: by the field of the answer each
+    refuses (`scoring.answers.field_name`), with its code, so a form shows each
+    beside its own input."""
+    errors: dict[str, list[ValidationError]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(
+            ValidationError(str(problem), code=problem.code)
+        )
     return ValidationError(errors)
 
 
 def _locked_for_save(model, expected_version: int | None, **lookup):
     """The sheet or checklist record about to be saved, locked, if it exists;
-    refused (StaleSheet) when it was saved after the page was opened, i.e. its
+    refused (code "stale") when it was saved after the page was opened, i.e. its
     version is no longer the one the page holds. None skips the check."""
     existing = model.objects.select_for_update(of=("self",)).filter(**lookup).order_by().first()
     if (
@@ -109,15 +114,8 @@ def _locked_for_save(model, expected_version: int | None, **lookup):
         and expected_version is not None
         and existing.version != expected_version
     ):
-        raise StaleSheet(existing)
+        raise stale(existing)
     return existing
-
-
-def _field_error(field: str, message) -> ValidationError:
-    """An error about one input; forms that have the field show it beside it."""
-    error = ValidationError(message)
-    error.field = field
-    return error
 
 
 # --- planning --------------------------------------------------------------
@@ -137,33 +135,41 @@ def plan_visit(
 ) -> Visit:
     if not access.can_plan_visit(user, branch, kind):
         raise PermissionDenied(_("You may not plan this visit."))
-    errors = []
+    errors = Refusals()
     if not campaign.branches.filter(pk=branch.pk).exists():
-        errors.append(_("%(branch)s is not in the campaign's scope.") % {"branch": branch})
+        errors.add(
+            _("%(branch)s is not in the campaign's scope.") % {"branch": branch},
+            field="branch",
+            code="out_of_scope",
+        )
     if office is not None and office.branch_id != branch.pk:
-        errors.append(
-            _("%(office)s is not an office of %(branch)s.") % {"office": office, "branch": branch}
+        errors.add(
+            _("%(office)s is not an office of %(branch)s.") % {"office": office, "branch": branch},
+            field="office",
+            code="other_branch",
         )
     if office is not None and not office.active:
-        errors.append(_("%(office)s is closed.") % {"office": office})
+        errors.add(_("%(office)s is closed.") % {"office": office}, field="office", code="closed")
     if start_date > end_date:
-        errors.append(_field_error("end_date", _("The visit cannot end before it starts.")))
+        errors.add(
+            _("The visit cannot end before it starts."), field="end_date", code="before_start"
+        )
     if not (campaign.contains(start_date) and campaign.contains(end_date)):
-        outside = "start_date" if not campaign.contains(start_date) else "end_date"
-        errors.append(
-            _field_error(
-                outside,
-                _("The visit's dates must lie within the campaign period (%(start)s – %(end)s).")
-                % {"start": campaign.period_start, "end": campaign.period_end},
-            )
+        errors.add(
+            _("The visit's dates must lie within the campaign period (%(start)s – %(end)s).")
+            % {"start": campaign.period_start, "end": campaign.period_end},
+            field="start_date" if not campaign.contains(start_date) else "end_date",
+            code="outside_period",
         )
     inspectors = list(inspectors)
     if not inspectors:
-        errors.append(_field_error("inspectors", _("A visit needs at least one inspector.")))
+        errors.add(_("A visit needs at least one inspector."), field="inspectors", code="required")
     for inspector in inspectors:
         if not inspector.is_inspector or inspector.branch_id not in (None, branch.pk):
-            errors.append(
-                _("%(user)s cannot inspect %(branch)s.") % {"user": inspector, "branch": branch}
+            errors.add(
+                _("%(user)s cannot inspect %(branch)s.") % {"user": inspector, "branch": branch},
+                field="inspectors",
+                code="not_an_inspector",
             )
     if kind == Visit.Kind.HEAD_OFFICE_CHECK and office is not None:
         drawn = RandomDraw.objects.filter(
@@ -173,11 +179,12 @@ def plan_visit(
             superseded_by__isnull=True,
         ).first()
         if drawn is None or office.pk not in drawn.result_ids:
-            errors.append(
-                _("Head office checks the offices drawn at random: draw first, then plan.")
+            errors.add(
+                _("Head office checks the offices drawn at random: draw first, then plan."),
+                field="office",
+                code="not_drawn",
             )
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
     visit = Visit.objects.create(
         campaign=campaign,
         branch=branch,
@@ -269,15 +276,15 @@ def save_sheet(
     specialist: Specialist,
     sheet: Sheet,
     selection_method: str,
-    parts: dict[str, dict],
+    parts: Mapping[str, Any],
     chosen_alternative: str | None = None,
     alternative_reason: str = "",
     expected_version: int | None = None,
 ) -> SheetRecord:
     """Score one specialist's sheet and store the engine's result.
 
-    `parts` maps a part code to its header and raw answers:
-    {"reference_no", "servicing_item", "observed", "not_observed_reason", "answers"}.
+    `parts` maps a part code to its header and raw answers in the stored shape
+    (`scoring.answers.StoredPart`, or a mapping with its fields).
     `expected_version` is the version the page was opened at (0 for a page
     that opened a new sheet): a save from a stale page is refused, never
     silently overwritten. None skips the check (callers that hold no page).
@@ -288,49 +295,29 @@ def save_sheet(
     )
     _rubric_sheet(visit, sheet, Sheet.Kind.SCORED)
     _check_in_unit(visit, specialist)
+    errors = Refusals()
     reason = specialist.ineligibility_reason(sheet.business_line)
     if reason:
-        raise ValidationError(reason)
+        errors.add(reason, field="specialist", code="own_line")
     if selection_method not in SelectionMethod.values:
-        raise ValidationError(
-            _("Record how the case was chosen: followed live or drawn at random.")
+        errors.add(
+            _("Record how the case was chosen: followed live or drawn at random."),
+            field="selection_method",
+            code="required",
         )
-
+    # The same path and rules as the running score (views/visits.py: preview).
     definition = sheet_definition(sheet)
-    rubric_parts = {p.code: p for p in sheet.parts.all()}
-    errors = []
-    if definition.grouping == d.ALTERNATIVES:
-        if chosen_alternative not in rubric_parts:
-            raise ValidationError(_("Choose the sub-sheet that was checked."))
-        standard = definition.parts[0].key
-        if chosen_alternative != standard and not alternative_reason.strip():
-            errors.append(
-                _("Say why the standard process (%(part)s) could not be checked.")
-                % {"part": definition.parts[0].name}
-            )
-        parts = {chosen_alternative: parts.get(chosen_alternative, {})}
-    unknown = set(parts) - set(rubric_parts)
-    if unknown:
-        raise ValidationError(_("Unknown parts: %(parts)s") % {"parts": ", ".join(sorted(unknown))})
-
-    answers = d.SheetAnswers(
-        parts={
-            code: stored_answers.part_answers(
-                data.get("answers"),
-                servicing_item=data.get("servicing_item", ""),
-                observed=data.get("observed", True),
-                not_observed_reason=data.get("not_observed_reason", ""),
-            )
-            for code, data in parts.items()
-        },
-        chosen_alternative=chosen_alternative,
+    if definition.grouping != d.ALTERNATIVES:
+        chosen_alternative = None
+    parts = stored_answers.stored_parts(parts, chosen_alternative=chosen_alternative)
+    answers = stored_answers.sheet_answers(
+        parts, chosen_alternative=chosen_alternative, alternative_reason=alternative_reason
     )
-    try:
-        result = score_sheet(definition, answers, visit.campaign.grade_band_defs())
-    except ScoringError as error:
-        errors.extend(_scoring_error(error).error_list)
-    if errors:
-        raise ValidationError(errors)
+    assessment = check_sheet(definition, answers, visit.campaign.grade_band_defs())
+    errors.extend(refusal(assessment.problems))
+    errors.raise_any()
+    result = assessment.result
+    rubric_parts = {p.code: p for p in sheet.parts.all()}
 
     record, _created = SheetRecord.objects.update_or_create(
         visit=visit,
@@ -341,7 +328,7 @@ def save_sheet(
             "chosen_alternative": rubric_parts.get(chosen_alternative)
             if chosen_alternative
             else None,
-            "alternative_reason": alternative_reason.strip(),
+            "alternative_reason": alternative_reason.strip() if chosen_alternative else "",
             "score": result.score,
             "max_points": result.max_points,
             "percent": result.percent,
@@ -352,17 +339,17 @@ def save_sheet(
     )
     part_results = {p.key: p for p in result.parts}
     record.parts.exclude(part__code__in=list(parts)).delete()
-    for code, data in parts.items():
+    for code, part in parts.items():
         part_result = part_results.get(code)
         PartRecord.objects.update_or_create(
             sheet_record=record,
             part=rubric_parts[code],
             defaults={
-                "reference_no": (data.get("reference_no") or "").strip(),
-                "servicing_item": (data.get("servicing_item") or "").strip(),
-                "observed": data.get("observed", True),
-                "not_observed_reason": (data.get("not_observed_reason") or "").strip(),
-                "answers": data.get("answers") or {},
+                "reference_no": part.reference_no,
+                "servicing_item": part.servicing_item,
+                "observed": part.observed,
+                "not_observed_reason": part.not_observed_reason,
+                "answers": dict(part.answers),
                 "score": part_result.score if part_result else 0,
                 "max_points": part_result.max_points if part_result else 0,
             },
@@ -403,7 +390,7 @@ def save_checklist(
     try:
         result = evaluate_checklist(requirements, stored_answers.checklist_answers(answers))
     except ScoringError as error:
-        raise _scoring_error(error) from None
+        raise refusal(error.problems) from None
     record, _created = ChecklistRecord.objects.update_or_create(
         visit=visit,
         sheet=sheet,
@@ -525,48 +512,48 @@ def add_action(
     owner: User | None = None,
 ) -> RectificationAction:
     visit = _open_for_editing(visit, user)
-    errors = []
+    errors = Refusals()
     if content_area.rubric_id != visit.campaign.rubric_id:
-        errors.append(_("This content area does not belong to the campaign's rubric."))
+        errors.add(
+            _("This content area does not belong to the campaign's rubric."),
+            field="content_area",
+            code="other_rubric",
+        )
     if not description.strip():
-        errors.append(_("Say what is to be fixed."))
+        errors.add(_("Say what is to be fixed."), field="description", code="required")
     if not responsible_person.strip():
-        errors.append(_("Name the person responsible."))
+        errors.add(_("Name the person responsible."), field="responsible_person", code="required")
     if responsible_office is not None and responsible_office.branch_id != visit.branch_id:
-        errors.append(
-            _field_error(
-                "responsible_office",
-                _("The responsible office must belong to %(branch)s.") % {"branch": visit.branch},
-            )
+        errors.add(
+            _("The responsible office must belong to %(branch)s.") % {"branch": visit.branch},
+            field="responsible_office",
+            code="other_branch",
         )
     if deadline <= visit.end_date:
-        errors.append(
-            _field_error(
-                "deadline",
-                _("The deadline must come after the visit (%(date)s).") % {"date": visit.end_date},
-            )
+        errors.add(
+            _("The deadline must come after the visit (%(date)s).") % {"date": visit.end_date},
+            field="deadline",
+            code="before_visit_end",
         )
     if owner is not None and owner.branch_id != visit.branch_id:
-        errors.append(
-            _field_error(
-                "owner", _("The owner must be a user of %(branch)s.") % {"branch": visit.branch}
-            )
+        errors.add(
+            _("The owner must be a user of %(branch)s.") % {"branch": visit.branch},
+            field="owner",
+            code="other_branch",
         )
     elif owner is not None and not owner.has_role:
-        errors.append(_field_error("owner", _("%(user)s has no role yet.") % {"user": owner}))
+        errors.add(_("%(user)s has no role yet.") % {"user": owner}, field="owner", code="no_role")
     elif owner is not None and visit.inspectors.filter(pk=owner.pk).exists():
-        errors.append(
-            _field_error(
-                "owner",
-                _(
-                    "%(user)s inspects this visit and cannot own its actions: the inspectors "
-                    "verify the work, so someone else must do it."
-                )
-                % {"user": owner},
+        errors.add(
+            _(
+                "%(user)s inspects this visit and cannot own its actions: the inspectors "
+                "verify the work, so someone else must do it."
             )
+            % {"user": owner},
+            field="owner",
+            code="inspector_of_visit",
         )
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
     action = RectificationAction.objects.create(
         visit=visit,
         content_area=content_area,
@@ -652,7 +639,7 @@ def submit_visit(*, user: User, visit: Visit) -> Visit:
     visit = _open_for_editing(visit, user)
     missing = visit_missing_items(visit)
     if missing:
-        raise VisitIncomplete(missing)
+        raise incomplete([message for message, _url in missing])
     _record_transition(visit, Visit.State.SUBMITTED, user)
     return visit
 

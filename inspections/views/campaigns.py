@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from ..forms import (
 from ..models import Branch, BranchReportSubmission, KpiFigure, Office, Visit
 from ..models.ordering import branch_order, office_order
 from ..params import query_id
+from ..services.campaigns import figure_field
 
 _OFFICES = Prefetch("offices", queryset=Office.objects.order_by(*office_order()))
 
@@ -223,12 +224,12 @@ def campaign_kpis(request, pk):
                 figures=[(k, b, o, v) for k, b, o, v in entered if v.strip()],
             )
         except ValidationError as error:
-            for item in error.error_list:
-                figure = getattr(item, "figure", None)
-                if figure is None:
-                    errors.extend(item.messages)
-                else:
-                    field_errors.setdefault(figure, []).extend(item.messages)
+            for field, items in error.update_error_dict({}).items():
+                for item in items:
+                    if field == NON_FIELD_ERRORS:
+                        errors.extend(item.messages)
+                    else:
+                        field_errors.setdefault(field, []).extend(item.messages)
             messages.error(request, _("Nothing was saved: correct the figures marked below."))
         else:
             messages.success(request, _("%(count)s KPI figure(s) saved.") % {"count": saved})
@@ -249,7 +250,7 @@ def campaign_kpis(request, pk):
             saved=saved,
             shown=typed.get(key, "" if saved is None else saved),
             threshold=thresholds.get((kpi, branch.rollout_batch)),
-            errors=field_errors.get(key, []),
+            errors=field_errors.get(figure_field(*key), []),
         )
 
     rows = [

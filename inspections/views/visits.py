@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from scoring import definitions as d
-from scoring.answers import part_answers
-from scoring.engine import ScoringError, score_sheet
+from scoring.answers import sheet_answers
+from scoring.engine import check_sheet
 from scoring.models import InterviewAudience, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
@@ -302,6 +302,7 @@ def visit_sheet_new(request, pk):
     if existing and not filled:
         return redirect("visit-sheet", visit.pk, existing.pk)
     definition = sheet_definition(sheet, in_use=True)  # the campaign's rubric: read-only
+    stale_url = None  # a page opened before someone else's save: reload from here
     if filled:
         # A sheet someone else saved meanwhile: the service refuses this page's
         # save as stale, and the page keeps what was typed.
@@ -310,11 +311,10 @@ def visit_sheet_new(request, pk):
             try:
                 record = _save_sheet_from_form(request, visit, sheet, form, specialist)
             except ValidationError as error:
-                form.stale = isinstance(error, services.StaleSheet)
-                if form.stale:
-                    form.reload_url = reverse("visit-sheet", args=[visit.pk, error.record.pk])
-                form.place_scoring_errors(error)
                 add_service_errors(form, error)
+                if services.has_code(error, services.STALE):
+                    saved = SheetRecord.objects.get(visit=visit, sheet=sheet, specialist=specialist)
+                    stale_url = reverse("visit-sheet", args=[visit.pk, saved.pk])
             else:
                 messages.success(
                     request,
@@ -326,6 +326,7 @@ def visit_sheet_new(request, pk):
         form = SheetForm(definition=definition)
     context = _sheet_context(visit, sheet, form)
     context["specialist"] = specialist
+    context["stale_url"] = stale_url
     return render(request, "inspections/sheet_form.html", context)
 
 
@@ -342,6 +343,7 @@ def visit_sheet(request, pk, record_pk):
     )
     # A visit's sheet belongs to its campaign's rubric version: in use, read-only.
     definition = sheet_definition(record.sheet, in_use=True)
+    stale_url = None
     if request.method == "POST":
         _check_editable(request.user, visit)
         form = SheetForm(request.POST, definition=definition)
@@ -351,9 +353,9 @@ def visit_sheet(request, pk, record_pk):
                     request, visit, record.sheet, form, record.specialist
                 )
             except ValidationError as error:
-                form.stale = isinstance(error, services.StaleSheet)
-                form.place_scoring_errors(error)
                 add_service_errors(form, error)
+                if services.has_code(error, services.STALE):
+                    stale_url = request.path
             else:
                 messages.success(
                     request,
@@ -366,6 +368,7 @@ def visit_sheet(request, pk, record_pk):
     context = _sheet_context(visit, record.sheet, form, record)
     context["specialist"] = record.specialist
     context["can_edit"] = request.method == "POST" or access.can_edit_visit(request.user, visit)
+    context["stale_url"] = stale_url
     return render(request, "inspections/sheet_form.html", context)
 
 
@@ -379,31 +382,27 @@ def visit_sheet_preview(request, pk, sheet_code):
     )
     definition = sheet_definition(sheet, in_use=True)  # the campaign's rubric: read-only
     form = SheetForm(request.POST, definition=definition)
-    form.is_valid()  # every field is optional: the engine judges the values
-    form.cleaned_data.setdefault("selection_method", "")
-    parts = form.parts_data()
-    chosen = form.cleaned_data.get("chosen_alternative")
-    if definition.grouping == d.ALTERNATIVES:
-        parts = {chosen: parts[chosen]} if chosen in parts else {}
-    answers = d.SheetAnswers(
-        parts={
-            code: part_answers(
-                data["answers"],
-                servicing_item=data["servicing_item"],
-                observed=data["observed"],
-                not_observed_reason=data["not_observed_reason"] or "…",
-            )
-            for code, data in parts.items()
-        },
-        chosen_alternative=chosen,
+    form.is_valid()  # the form's own refusals are reported with the engine's
+    chosen = form.cleaned_data.get("chosen_alternative") or None
+    # The save's path and rules (services.save_sheet): the same answers, the
+    # same checks; refused values count as not answered.
+    answers = sheet_answers(
+        form.parts_data(),
+        chosen_alternative=chosen if definition.grouping == d.ALTERNATIVES else None,
+        alternative_reason=form.cleaned_data.get("alternative_reason", ""),
     )
-    try:
-        result = score_sheet(definition, answers, visit.campaign.grade_band_defs())
-    except ScoringError as error:
-        return JsonResponse({"ok": False, "errors": [str(p) for p in error.problems]})
+    assessment = check_sheet(definition, answers, visit.campaign.grade_band_defs())
+    problems: dict[str, list[str]] = {
+        name: [str(message) for message in messages] for name, messages in form.errors.items()
+    }
+    for problem in assessment.problems:
+        problems.setdefault(problem.field, []).append(str(problem))
+    result = assessment.result
     return JsonResponse(
         {
-            "ok": True,
+            "ok": not problems,
+            "problems": problems,
+            "errors": [message for messages in problems.values() for message in messages],
             "score": str(result.score),
             "max": str(result.max_points),
             "percent": str(result.percent) if result.percent is not None else None,
@@ -440,6 +439,7 @@ def visit_checklist(request, pk, sheet_code):
         )
     requirements = checklist_requirements(sheet_definition(sheet))
     record = ChecklistRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
+    stale_url = None  # a page opened before someone else's save: reload from here
     if request.method == "POST":
         visit = _editable_visit(request.user, pk)
         form = ChecklistForm(request.POST, requirements=requirements)
@@ -455,13 +455,11 @@ def visit_checklist(request, pk, sheet_code):
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
             except ValidationError as error:
-                form.stale = isinstance(error, services.StaleSheet)
-                if form.stale:
-                    form.reload_url = request.path + (
+                add_service_errors(form, error)
+                if services.has_code(error, services.STALE):
+                    stale_url = request.path + (
                         f"?specialist={specialist.pk}" if specialist else ""
                     )
-                form.place_scoring_errors(error)
-                add_service_errors(form, error)
             else:
                 messages.success(request, _("%(sheet)s saved.") % {"sheet": sheet.table_label})
                 return redirect("visit-detail", visit.pk)
@@ -482,6 +480,7 @@ def visit_checklist(request, pk, sheet_code):
             "form": form,
             "record": record,
             "can_edit": access.can_edit_visit(request.user, visit),
+            "stale_url": stale_url,
             "evidence": record.evidence.all() if record else [],
             "evidence_form": EvidenceForm(),
         },
@@ -784,14 +783,14 @@ def visit_submit(request, pk):
     visit = _editable_visit(request.user, pk)
     try:
         services.submit_visit(user=request.user, visit=visit)
-    except services.VisitIncomplete as error:
-        return render(
-            request,
-            "inspections/visit_incomplete.html",
-            {"visit": visit, "missing": error.missing},
-            status=400,
-        )
     except ValidationError as error:
+        if services.has_code(error, services.INCOMPLETE):
+            return render(
+                request,
+                "inspections/visit_incomplete.html",
+                {"visit": visit, "missing": selectors.visit_missing_items(visit)},
+                status=400,
+            )
         _report_errors(request, error)
         return redirect("visit-detail", visit.pk)
     messages.success(request, _("Visit submitted for review."))

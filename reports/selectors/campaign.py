@@ -695,10 +695,11 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
             continue
         answers = answers or {}
         remarks = answers.get("remarks") or {}
+        stored = stored_answers.StoredPart(answers=answers, servicing_item=servicing_item)
         try:
             result = score_part(
                 layout.part,
-                stored_answers.part_answers(answers, servicing_item=servicing_item),
+                stored_answers.sheet_answers({part_code: stored}).parts[part_code],
                 servicing_items=sheet.servicing_items,
             )
         except ScoringError as error:

@@ -103,17 +103,8 @@ class VisitReport:
 def _scored_sheet(record: SheetRecord, definition: d.SheetDef, bands) -> ScoredSheet:
     part_records = {p.part.code: p for p in record.parts.all()}
     chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
-    answers = d.SheetAnswers(
-        parts={
-            code: stored_answers.part_answers(
-                p.answers,
-                servicing_item=p.servicing_item,
-                observed=p.observed,
-                not_observed_reason=p.not_observed_reason,
-            )
-            for code, p in part_records.items()
-        },
-        chosen_alternative=chosen,
+    answers = stored_answers.sheet_answers(
+        part_records, chosen_alternative=chosen, alternative_reason=record.alternative_reason
     )
     try:
         result = score_sheet(definition, answers, bands)

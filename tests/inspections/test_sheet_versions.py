@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from inspections import services
@@ -28,13 +29,15 @@ def test_a_save_from_a_stale_page_is_refused_and_nothing_is_overwritten(world, v
     # A second page, opened at version 1, saves first.
     services.save_sheet(parts=parts, expected_version=1, **common)
     # The first page, still at version 1, is refused with a clear message.
-    with pytest.raises(services.StaleSheet):
+    with pytest.raises(ValidationError) as caught:
         services.save_sheet(parts={}, expected_version=1, **common)
+    assert services.has_code(caught.value, services.STALE)
     record = SheetRecord.objects.get()
     assert record.version == 2 and record.score == 100
     # A page that opened a new sheet cannot overwrite one saved meanwhile.
-    with pytest.raises(services.StaleSheet):
+    with pytest.raises(ValidationError) as caught:
         services.save_sheet(parts=parts, expected_version=0, **common)
+    assert services.has_code(caught.value, services.STALE)
 
 
 def _post_sheet(client, url, rubric_sheet, version, **extra):

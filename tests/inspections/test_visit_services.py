@@ -30,7 +30,7 @@ from inspections.models import (
     VisitTransition,
 )
 from scoring import definitions as d
-from scoring.answers import part_answers
+from scoring.answers import sheet_answers
 from scoring.engine import score_sheet
 from scoring.selectors import sheet_definition
 from tests import factories
@@ -447,8 +447,9 @@ def test_a_submitted_or_approved_visit_is_frozen(world, visit, filled, state, na
     if state == Visit.State.APPROVED:
         services.approve_visit(user=world.manager_a, visit=visit)
     before = snapshot(visit)
-    with pytest.raises(services.VisitLocked):
+    with pytest.raises(ValidationError) as caught:
         every_save(world, visit, filled, world.inspector_a)[name]()
+    assert services.has_code(caught.value, services.LOCKED)
     assert snapshot(visit) == before
 
 
@@ -557,19 +558,7 @@ def test_a_specialist_of_another_unit_is_refused(world, visit):
 
 def engine_result(world, code, parts, chosen=None):
     sheet = sheets(world)[code]
-    answers = d.SheetAnswers(
-        parts={
-            key: part_answers(
-                data["answers"],
-                servicing_item=data.get("servicing_item", ""),
-                observed=data.get("observed", True),
-                not_observed_reason=data.get("not_observed_reason", ""),
-            )
-            for key, data in parts.items()
-            if chosen is None or key == chosen
-        },
-        chosen_alternative=chosen,
-    )
+    answers = sheet_answers(parts, chosen_alternative=chosen)
     bands = [
         d.GradeBandDef("A", Decimal(85)),
         d.GradeBandDef("B", Decimal(70)),
@@ -1237,9 +1226,10 @@ def missing_of(visit):
 
 
 def test_an_empty_visit_lists_everything_missing_each_with_a_link_to_fix_it(world, visit):
-    with pytest.raises(services.VisitIncomplete) as error:
+    with pytest.raises(ValidationError) as error:
         services.submit_visit(user=world.inspector_a, visit=visit)
-    missing = error.value.missing
+    assert services.has_code(error.value, services.INCOMPLETE)
+    missing = missing_of(visit)
     assert error.value.messages == [message for message, _url in missing]
     # 3 business lines, 表五, the KPI figures, the KPI note, 4 content areas
     assert len(missing) == 10
@@ -1292,8 +1282,9 @@ def test_incomplete_sheets_and_checklists_are_listed_with_their_page(world, visi
         answers=factories.checklist_answers(etiquette, compliant=None),
     )
     assert len(missing_of(visit)) == 2  # still the draft sheet and the unanswered 表七
-    with pytest.raises(services.VisitIncomplete):
+    with pytest.raises(ValidationError) as caught:
         services.submit_visit(user=world.inspector_a, visit=visit)
+    assert services.has_code(caught.value, services.INCOMPLETE)
 
 
 def test_kpi_figures_must_be_entered_by_head_office(world, visit, complete_visit):

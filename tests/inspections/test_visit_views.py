@@ -707,7 +707,8 @@ def test_claims_posted_with_another_sub_sheet_needs_a_reason(inspector_client, w
     response = inspector_client.post(
         url, data | factories.sheet_post_data(parts, chosen_alternative="problem_cases")
     )
-    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert response.status_code == 200
+    assert response.context["form"].errors["alternative_reason"]
     assert not SheetRecord.objects.exists()
     response = inspector_client.post(
         url,
@@ -1022,7 +1023,7 @@ def test_head_office_plans_its_check_on_a_drawn_office_through_the_page(client, 
         "inspectors": [world.inspector_hq.pk],
     }
     response = client.post(url, data | {"office": not_drawn.pk})
-    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert response.status_code == 200 and response.context["form"].errors["office"]
     assert not Visit.objects.exists()
     response = client.post(url, data | {"office": draw.result_ids[0]})
     visit = Visit.objects.get()
