@@ -317,7 +317,8 @@ def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeStr
     definition = form.definition
     by_key = {}
     for file in evidence:
-        by_key.setdefault(file.item_key, []).append(file)
+        if file.item_key:  # the whole sheet's is listed under the form
+            by_key.setdefault(file.item_key, []).append(file)
     context = {
         "blocks": blocks,
         "named_parts": definition.grouping in (d.PARTS, d.ALTERNATIVES),
