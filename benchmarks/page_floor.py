@@ -21,9 +21,17 @@ at a time to the trivial view:
 and prints each one's throughput relative to the ping (its CPU time over the
 row's). The first three rows are views defined here, mounted for this process
 only; the ping and the sheet page are the app's own.
+
+--compare-sheet then times the sheet page again, 2 × --requests requests in
+60 rounds taken in turn (the machine's speed drifts): with its part cards and
+radios written by Python f-strings as they were before they moved to a Jinja2
+template (sheet_cards_fstrings.py, patched in for those rounds), and as the
+app writes them now; it prints each one's median and the median of the rounds'
+ratios (issue 12, point 5: the template may cost at most 10 % more).
 """
 
 import argparse
+import contextlib
 import os
 import secrets
 import sys
@@ -52,11 +60,60 @@ def measure(client, path: str, requests: int) -> float:
     return common.median(rounds)
 
 
+def compare_sheet(client, path: str, requests: int, rounds: int = 60):
+    """CPU milliseconds per request of the sheet page with the f-string cards
+    ("before") and with the app's template ("after"): `rounds` rounds of each,
+    taken in turn, the order swapped every round. Returns both medians and the
+    median of the rounds' after/before ratios."""
+    from unittest import mock
+
+    import sheet_cards_fstrings
+
+    from inspections.sheet_forms import SheetForm
+    from inspections.views import visits
+
+    def renderer(name):
+        stack = contextlib.ExitStack()
+        if name == "before":
+            stack.enter_context(
+                mock.patch.object(visits, "parts_html", sheet_cards_fstrings.parts_html)
+            )
+            stack.enter_context(
+                mock.patch.object(SheetForm, "radios_html", sheet_cards_fstrings.radios_html)
+            )
+        return stack
+
+    def round_of(name, count):
+        with renderer(name):
+            started = time.process_time()
+            for _ in range(count):
+                client.get(path)
+            return (time.process_time() - started) / count * 1000
+
+    for name in ("before", "after"):
+        with renderer(name):
+            if client.get(path).status_code != 200:
+                sys.exit(f"page_floor.py: {path} failed with the {name} renderer")
+    count = max(1, requests * 2 // rounds)
+    times = {"before": [], "after": []}
+    for index in range(rounds):
+        order = ("before", "after") if index % 2 == 0 else ("after", "before")
+        for name in order:
+            times[name].append(round_of(name, count))
+    ratios = [a / b for a, b in zip(times["after"], times["before"], strict=True)]
+    return common.median(times["before"]), common.median(times["after"]), common.median(ratios)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="per view")
     parser.add_argument("--keepdb", action="store_true", help="reuse the benchmark database")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument(
+        "--compare-sheet",
+        action="store_true",
+        help="also time the sheet page with its cards written by f-strings, as before",
+    )
     args = parser.parse_args()
 
     os.environ.update(
@@ -128,6 +185,12 @@ def main():
         cpu = measure(client, url, args.requests)
         ping = ping or cpu
         print(f"{name:8} {cpu:15.2f} {ping / cpu:18.0%}", flush=True)
+    if args.compare_sheet:
+        before, after, ratio = compare_sheet(client, rows[-1][1], args.requests)
+        print("sheet page, CPU ms/request (median of 60 rounds each, taken in turn):")
+        print(f"  part cards and radios written by f-strings (before) {before:8.2f}")
+        print(f"  part cards and radios written by the template       {after:8.2f}")
+        print(f"  template / f-strings, median of the rounds' ratios  {ratio:8.3f} (goal <= 1.10)")
     if args.drop:
         common.drop_database()
 

@@ -175,6 +175,19 @@ TEMPLATES = [
             ],
         },
     },
+    # The score sheet's part cards and radios only (config/jinja2.py says why).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            "autoescape": True,
+            # Block tags on lines of their own leave no blank lines behind.
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+        },
+    },
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"

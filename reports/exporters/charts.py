@@ -1,14 +1,15 @@
 """Charts of the consolidated report: grade counts per branch and the score
-distribution. In the PDF they are SVG drawn here (no plotting library needed:
-WeasyPrint renders inline SVG); in Excel they are openpyxl's native bar charts
-over the data the workbook carries.
+distribution. In the PDF they are inline SVG (no plotting library needed:
+WeasyPrint renders it), laid out here and written by a template
+(templates/reports/_bar_chart.svg); in Excel they are openpyxl's native bar
+charts over the data the workbook carries.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from openpyxl.chart import BarChart, Reference
 
 from .pdf import FONT_FAMILY
@@ -43,7 +44,101 @@ def _ticks(maximum: int) -> list[int]:
     return list(range(0, maximum + 1, step))
 
 
-def svg_bar_chart(
+@dataclass(frozen=True)
+class LegendEntry:
+    x: int
+    y: int
+    colour: str
+    name: str
+
+    @property
+    def text_x(self) -> int:
+        return self.x + 14
+
+    @property
+    def text_y(self) -> int:
+        return self.y + 9
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    label: int
+
+    @property
+    def label_y(self) -> float:
+        return self.y + 3
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    series: str
+    value: int | float
+    labelled: bool  # the value written above the bar (grouped bars)
+
+    @property
+    def label_x(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def label_y(self) -> float:
+        return self.y - 2
+
+
+@dataclass(frozen=True)
+class Category:
+    bars: list[Bar]  # its bars with a value, bottom up when stacked
+    x: float  # where its label goes
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BarChartLayout:
+    """Where everything of a bar chart goes; templates/reports/_bar_chart.svg draws it."""
+
+    width: int
+    height: int
+    font_family: str
+    title: str
+    y_title: str
+    left: int
+    top: int
+    plot_width: int
+    plot_height: int
+    legend: list[LegendEntry]
+    ticks: list[Tick]
+    categories: list[Category]
+    rotate_categories: bool
+
+    @property
+    def title_x(self) -> float:
+        return self.width / 2
+
+    @property
+    def tick_label_x(self) -> int:
+        return self.left - 4
+
+    @property
+    def right(self) -> int:
+        return self.left + self.plot_width
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.plot_height
+
+    @property
+    def middle(self) -> float:
+        """The middle of the plot's height (the y axis title's centre)."""
+        return self.top + self.plot_height / 2
+
+
+def bar_chart_layout(
     categories: Sequence[str],
     series: Sequence[Series],
     *,
@@ -52,12 +147,11 @@ def svg_bar_chart(
     width: int = 680,
     height: int = 220,
     stacked: bool = False,
-) -> SafeString:
-    """A bar chart as inline SVG (grouped, or stacked), labels escaped."""
-    font = escape(f"'{FONT_FAMILY}', sans-serif", {"'": "&apos;"})
+) -> BarChartLayout:
+    """The geometry of a bar chart, grouped or stacked, with a legend when
+    there is more than one series."""
     left, right, top, bottom = 44, 12, 30, 58
-    legend = len(series) > 1
-    if legend:
+    if len(series) > 1:
         top += 16
     plot_w = width - left - right
     plot_h = height - top - bottom
@@ -66,39 +160,21 @@ def svg_bar_chart(
     else:
         totals = [v for s in series for v in s.values]
     maximum = _nice_max(max(totals, default=0))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="{font}" font-size="9">',
-        f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="12" '
-        f'font-weight="bold">{escape(title)}</text>',
-    ]
-    if legend:
+    legend = []
+    if len(series) > 1:
         x = left
         for s in series:
-            parts.append(
-                f'<rect x="{x}" y="{top - 20}" width="10" height="10" fill="{s.colour}"/>'
-                f'<text x="{x + 14}" y="{top - 11}">{escape(s.name)}</text>'
-            )
+            legend.append(LegendEntry(x=x, y=top - 20, colour=s.colour, name=s.name))
             x += 24 + 9 * max(1, len(s.name))
-    for tick in _ticks(maximum):
-        y = top + plot_h - plot_h * tick / maximum
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
-            f'stroke="#ddd" stroke-width="0.6"/>'
-            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{tick}</text>'
-        )
-    if y_title:
-        parts.append(
-            f'<text x="10" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
-            f'transform="rotate(-90 10 {top + plot_h / 2:.1f})">{escape(y_title)}</text>'
-        )
+    ticks = [Tick(y=top + plot_h - plot_h * tick / maximum, label=tick) for tick in _ticks(maximum)]
     count = max(1, len(categories))
     slot = plot_w / count
-    bars_per_slot = 1 if stacked else max(1, len(series))
-    bar_w = slot * 0.7 / bars_per_slot
+    bar_w = slot * 0.7 / (1 if stacked else max(1, len(series)))
+    laid_out = []
     for index, category in enumerate(categories):
         x0 = left + slot * index + slot * 0.15
         base = 0.0
+        bars = []
         for position, s in enumerate(series):
             value = s.values[index]
             h = plot_h * value / maximum
@@ -110,33 +186,37 @@ def svg_bar_chart(
                 x = x0 + position * bar_w
                 y = top + plot_h - h
             if value:
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                    f'fill="{s.colour}"><title>{escape(s.name)}: {value}</title></rect>'
-                )
-                if not stacked:
-                    parts.append(
-                        f'<text x="{x + bar_w / 2:.1f}" y="{y - 2:.1f}" text-anchor="middle" '
-                        f'font-size="7">{value}</text>'
-                    )
-        label = category if len(category) <= 8 else category[:7] + "…"
-        cx = left + slot * index + slot / 2
-        ly = top + plot_h + 12
-        if count > 8:
-            parts.append(
-                f'<text x="{cx:.1f}" y="{ly:.1f}" text-anchor="end" '
-                f'transform="rotate(-45 {cx:.1f} {ly:.1f})">{escape(label)}</text>'
+                bars.append(Bar(x, y, bar_w, h, s.colour, s.name, value, labelled=not stacked))
+        laid_out.append(
+            Category(
+                bars=bars,
+                x=left + slot * index + slot / 2,
+                y=top + plot_h + 12,
+                label=category if len(category) <= 8 else category[:7] + "…",
             )
-        else:
-            parts.append(
-                f'<text x="{cx:.1f}" y="{ly:.1f}" text-anchor="middle">{escape(label)}</text>'
-            )
-    parts.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
-        f'stroke="#333" stroke-width="0.8"/></svg>'
+        )
+    return BarChartLayout(
+        width=width,
+        height=height,
+        font_family=f"'{FONT_FAMILY}', sans-serif",
+        title=title,
+        y_title=y_title,
+        left=left,
+        top=top,
+        plot_width=plot_w,
+        plot_height=plot_h,
+        legend=legend,
+        ticks=ticks,
+        categories=laid_out,
+        rotate_categories=count > 8,
     )
-    # Every text above is escaped.
-    return mark_safe("".join(parts))
+
+
+def svg_bar_chart(categories: Sequence[str], series: Sequence[Series], **options) -> SafeString:
+    """A bar chart as inline SVG (grouped, or stacked; the options of
+    `bar_chart_layout`), written by templates/reports/_bar_chart.svg."""
+    chart = bar_chart_layout(categories, series, **options)
+    return render_to_string("reports/_bar_chart.svg", {"chart": chart})
 
 
 def grade_chart_svg(grade_counts: Sequence[tuple[str, dict[str, int]]], grades, *, title):
