@@ -2,13 +2,12 @@
 
 Scores are taken as entered and handed to the scoring engine, which is the one
 judge of what is possible (the same rules for the running score and the save).
-Field names: "<part>-<section>-score", "<part>-<section>-item-<item key>",
-"<part>-<section>-na", "<part>-<section>-na_reason", "<part>-<section>-notice_kind",
-"<part>-<section>-remark", and per part "<part>-reference_no", "<part>-servicing_item",
-"<part>-not_observed", "<part>-not_observed_reason".
+Each input is named by `scoring.answers.field_name`, the name the engine's
+problems carry, so a refusal lands on its input.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 from django import forms
 from django.template.loader import get_template, render_to_string
@@ -17,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from scoring import definitions as d
+from scoring.answers import field_name
 from scoring.text import PlainTextFormField
 
 from .evidence_files import evidence_key
@@ -110,46 +110,49 @@ class SheetForm(forms.Form):
 
     def _add_part_fields(self, part: d.PartDef):
         p = part.key
-        self.fields[f"{p}-reference_no"] = PlainTextFormField(
+        name = partial(field_name, p)
+        self.fields[name(what="reference_no")] = PlainTextFormField(
             label=REFERENCE_LABELS.get(self.definition.business_line, _("Reference number")),
             required=False,
             max_length=50,
         )
         if self.definition.servicing_items:
-            self.fields[f"{p}-servicing_item"] = forms.ChoiceField(
+            self.fields[name(what="servicing_item")] = forms.ChoiceField(
                 label=_("Servicing item"),
                 required=False,
                 choices=[("", "—")] + [(s, s) for s in self.definition.servicing_items],
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
         if self.definition.grouping == d.PARTS:
-            self.fields[f"{p}-not_observed"] = forms.BooleanField(
+            self.fields[name(what="not_observed")] = forms.BooleanField(
                 label=_("Not observed"),
                 required=False,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
-            self.fields[f"{p}-not_observed_reason"] = PlainTextFormField(
+            self.fields[name(what="not_observed_reason")] = PlainTextFormField(
                 label=_("Why not observed"), required=False, max_length=500
             )
         for section in part.sections:
-            s = f"{p}-{section.key}"
+            name = partial(field_name, p, section.key)
             if section.scoring == d.SECTION_POINTS:
-                self.fields[f"{s}-score"] = _score_input(section.max_points)
+                self.fields[name(what="score")] = _score_input(section.max_points)
             else:
                 for item in section.items:
-                    self.fields[f"{s}-item-{item.key}"] = _score_input(item.points)
+                    self.fields[name(item=item.key)] = _score_input(item.points)
             if section.allows_not_applicable:
-                self.fields[f"{s}-na"] = forms.BooleanField(
+                self.fields[name(what="na")] = forms.BooleanField(
                     required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
                 )
-                self.fields[f"{s}-na_reason"] = PlainTextFormField(required=False, max_length=300)
+                self.fields[name(what="na_reason")] = PlainTextFormField(
+                    required=False, max_length=300
+                )
             if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
-                self.fields[f"{s}-notice_kind"] = forms.ChoiceField(
+                self.fields[name(what="notice_kind")] = forms.ChoiceField(
                     required=False,
                     choices=[("", "—")] + [(i.key, i.text) for i in section.notice_kinds],
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
                 )
-            self.fields[f"{s}-remark"] = PlainTextFormField(
+            self.fields[name(what="remark")] = PlainTextFormField(
                 required=False,
                 max_length=1000,
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
@@ -163,14 +166,13 @@ class SheetForm(forms.Form):
             p = part.key
             sections = []
             for section in part.sections:
-                s = f"{p}-{section.key}"
+                name = partial(field_name, p, section.key)
                 rows = []
                 for item in section.items:
-                    name = f"{s}-item-{item.key}"
                     rows.append(
                         ItemRow(
                             item=item,
-                            field=self[name] if name in self.fields else None,
+                            field=self._bound(name(item=item.key)),
                             notice_kind=item.is_notice_kind
                             and section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND,
                         )
@@ -178,23 +180,25 @@ class SheetForm(forms.Form):
                 sections.append(
                     SectionBlock(
                         section=section,
-                        score_field=self._bound(f"{s}-score"),
-                        na_field=self._bound(f"{s}-na"),
-                        na_reason_field=self._bound(f"{s}-na_reason"),
-                        notice_field=self._bound(f"{s}-notice_kind"),
-                        remark_field=self[f"{s}-remark"],
+                        score_field=self._bound(name(what="score")),
+                        na_field=self._bound(name(what="na")),
+                        na_reason_field=self._bound(name(what="na_reason")),
+                        notice_field=self._bound(name(what="notice_kind")),
+                        remark_field=self[name(what="remark")],
                         items=rows,
-                        prefix=s,
+                        prefix=f"{p}-{section.key}",
                     )
                 )
             blocks.append(
                 PartBlock(
                     part=part,
                     prefix=p,
-                    reference_field=self[f"{p}-reference_no"],
-                    servicing_field=self._bound(f"{p}-servicing_item"),
-                    not_observed_field=self._bound(f"{p}-not_observed"),
-                    not_observed_reason_field=self._bound(f"{p}-not_observed_reason"),
+                    reference_field=self[field_name(p, what="reference_no")],
+                    servicing_field=self._bound(field_name(p, what="servicing_item")),
+                    not_observed_field=self._bound(field_name(p, what="not_observed")),
+                    not_observed_reason_field=self._bound(
+                        field_name(p, what="not_observed_reason")
+                    ),
                     sections=sections,
                 )
             )
@@ -202,23 +206,6 @@ class SheetForm(forms.Form):
 
     def _bound(self, name):
         return self[name] if name in self.fields else None
-
-    def place_scoring_errors(self, error) -> None:
-        """Point each of the engine's problems (a `ValidationError` from the
-        service) at the section or item input it is about."""
-        for item in getattr(error, "error_list", []):
-            key = getattr(item, "rubric_key", None)
-            if key and not getattr(item, "field", None):
-                item.field = self._field_for_rubric_key(key)
-
-    def _field_for_rubric_key(self, key: str) -> str | None:
-        names = [
-            name
-            for name in self.fields
-            if name.endswith(f"-{key}-score") or name.endswith(f"-item-{key}")
-        ]
-        filled = [name for name in names if str(self.data.get(name, "")).strip()]
-        return (filled or names or [None])[0]
 
     def radios_html(self, name: str, badges: dict[int, str] | None = None) -> SafeString:
         """A choice field's radio buttons, one `form-check` each; `badges`: a
@@ -247,27 +234,27 @@ class SheetForm(forms.Form):
             p = part.key
             sections, remarks = {}, {}
             for section in part.sections:
-                s = f"{p}-{section.key}"
+                name = partial(field_name, p, section.key)
                 entry = {}
                 if section.scoring == d.SECTION_POINTS:
-                    entry["score"] = data.get(f"{s}-score", "")
+                    entry["score"] = data.get(name(what="score"), "")
                 else:
                     entry["items"] = {
-                        item.key: data.get(f"{s}-item-{item.key}", "") for item in section.items
+                        item.key: data.get(name(item=item.key), "") for item in section.items
                     }
-                if data.get(f"{s}-na"):
+                if data.get(name(what="na")):
                     entry["not_applicable"] = True
-                    entry["not_applicable_reason"] = data.get(f"{s}-na_reason", "")
-                if data.get(f"{s}-notice_kind"):
-                    entry["notice_kind"] = data[f"{s}-notice_kind"]
-                if data.get(f"{s}-remark"):
-                    remarks[section.key] = data[f"{s}-remark"]
+                    entry["not_applicable_reason"] = data.get(name(what="na_reason"), "")
+                if data.get(name(what="notice_kind")):
+                    entry["notice_kind"] = data[name(what="notice_kind")]
+                if data.get(name(what="remark")):
+                    remarks[section.key] = data[name(what="remark")]
                 sections[section.key] = entry
             parts[p] = {
-                "reference_no": data.get(f"{p}-reference_no", ""),
-                "servicing_item": data.get(f"{p}-servicing_item", ""),
-                "observed": not data.get(f"{p}-not_observed", False),
-                "not_observed_reason": data.get(f"{p}-not_observed_reason", ""),
+                "reference_no": data.get(field_name(p, what="reference_no"), ""),
+                "servicing_item": data.get(field_name(p, what="servicing_item"), ""),
+                "observed": not data.get(field_name(p, what="not_observed"), False),
+                "not_observed_reason": data.get(field_name(p, what="not_observed_reason"), ""),
                 "answers": {"sections": sections, "remarks": remarks},
             }
         return parts
@@ -283,22 +270,22 @@ class SheetForm(forms.Form):
             initial["chosen_alternative"] = record.chosen_alternative.code
         for part_record in record.parts.all():
             p = part_record.part.code
-            initial[f"{p}-reference_no"] = part_record.reference_no
-            initial[f"{p}-servicing_item"] = part_record.servicing_item
-            initial[f"{p}-not_observed"] = not part_record.observed
-            initial[f"{p}-not_observed_reason"] = part_record.not_observed_reason
+            initial[field_name(p, what="reference_no")] = part_record.reference_no
+            initial[field_name(p, what="servicing_item")] = part_record.servicing_item
+            initial[field_name(p, what="not_observed")] = not part_record.observed
+            initial[field_name(p, what="not_observed_reason")] = part_record.not_observed_reason
             answers = part_record.answers or {}
             for key, entry in (answers.get("sections") or {}).items():
-                s = f"{p}-{key}"
+                name = partial(field_name, p, key)
                 if "score" in entry:
-                    initial[f"{s}-score"] = entry["score"]
+                    initial[name(what="score")] = entry["score"]
                 for item_key, value in (entry.get("items") or {}).items():
-                    initial[f"{s}-item-{item_key}"] = value
-                initial[f"{s}-na"] = bool(entry.get("not_applicable"))
-                initial[f"{s}-na_reason"] = entry.get("not_applicable_reason", "")
-                initial[f"{s}-notice_kind"] = entry.get("notice_kind", "")
+                    initial[name(item=item_key)] = value
+                initial[name(what="na")] = bool(entry.get("not_applicable"))
+                initial[name(what="na_reason")] = entry.get("not_applicable_reason", "")
+                initial[name(what="notice_kind")] = entry.get("notice_kind", "")
             for key, remark in (answers.get("remarks") or {}).items():
-                initial[f"{p}-{key}-remark"] = remark
+                initial[field_name(p, key, what="remark")] = remark
         return initial
 
 
