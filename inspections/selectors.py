@@ -1,6 +1,5 @@
 """Reads of the organisation, narrowed to what the user may see (`access`)."""
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -29,7 +28,7 @@ from .models import (
     Visit,
     VisitChange,
 )
-from .models.actions import closed_on_time, open_actions, overdue_actions
+from .models.actions import closed_on_time, due_within, open_actions, overdue_actions
 from .models.ordering import branch_order, bytewise, office_order, unit_order
 
 
@@ -356,6 +355,7 @@ def draw_history(campaign: Campaign, user: User) -> QuerySet[RandomDraw]:
 # --- rectification actions ------------------------------------------------------
 
 REPEATED_OVERDUE_THRESHOLD = 3  # seed 001: three or more repeated findings escalate
+DUE_SOON_DAYS = 7  # the action list's "due within 7 days" count
 
 
 def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[RectificationAction]:
@@ -395,18 +395,15 @@ def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[R
     if window == "overdue":
         actions = actions.overdue(today)
     elif window in ("7", "30"):
-        actions = actions.open().filter(
-            deadline__gte=today, deadline__lte=today + datetime.timedelta(days=int(window))
-        )
+        actions = actions.due_within(today, int(window))
     return actions
 
 
 def action_counts(user: User, today) -> dict:
-    soon = open_actions() & Q(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=7))
     pks = access.visible_actions(user).values("pk")
     return RectificationAction.objects.filter(pk__in=pks).aggregate(
         open=Count("pk", filter=open_actions()),
-        due_soon=Count("pk", filter=soon),
+        due_soon=Count("pk", filter=due_within(today, DUE_SOON_DAYS)),
         overdue=Count("pk", filter=overdue_actions(today)),
         closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
         closed_on_time=Count("pk", filter=closed_on_time()),

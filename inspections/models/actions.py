@@ -5,6 +5,7 @@ An action lives outside the frozen visit: approval freezes scores and
 findings, not the work to fix what was found.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from scoring.text import PlainCharField, PlainTextField
 from .organisation import Office
 from .visits import Visit
 
-# --- what "open", "overdue" and "closed on time" mean: defined once, here ------------
+# --- what "open", "overdue", "due soon" and "closed on time" mean: defined once, here ------------
 
 
 def open_actions() -> Q:
@@ -30,6 +31,13 @@ def open_actions() -> Q:
 def overdue_actions(today) -> Q:
     """Not closed and past the deadline in force (due today is not late)."""
     return open_actions() & Q(deadline__lt=today)
+
+
+def due_within(today, days: int) -> Q:
+    """Not closed and due in the coming `days` days, today included (not yet late)."""
+    return open_actions() & Q(
+        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
+    )
 
 
 def closed_on_time() -> Q:
@@ -43,6 +51,9 @@ class RectificationActionQuerySet(models.QuerySet):
 
     def overdue(self, today):
         return self.filter(overdue_actions(today))
+
+    def due_within(self, today, days: int):
+        return self.filter(due_within(today, days))
 
 
 class RectificationAction(models.Model):
