@@ -393,7 +393,7 @@ class Generator:
             )
 
             # Sheets, scored by the engine.
-            definitions = rubric_definitions(rubric)
+            definitions = rubric_definitions(rubric=rubric)
             sheets = {s.code: s for s in Sheet.objects.filter(rubric=rubric)}
             parts_by_sheet = {s.code: {p.code: p for p in s.parts.all()} for s in sheets.values()}
             bands = campaign_grade_bands(campaign)

@@ -121,7 +121,7 @@ def make_visit(n_specialists: int):
         for code in ("new_business", "policy_change", "claims"):
             if code == own:
                 continue
-            definition = sheet_definition(sheets[code])
+            definition = sheet_definition(sheet=sheets[code])
             chosen = definition.parts[0].key if code == "claims" else None
             used = [definition.parts[0]] if chosen else list(definition.parts)
             parts = {
@@ -146,7 +146,7 @@ def make_visit(n_specialists: int):
             )
         answers = {
             r.key: {"compliant": True, "remark": ""}
-            for r in checklist_requirements(sheet_definition(sheets["etiquette"]))
+            for r in checklist_requirements(sheet=sheet_definition(sheet=sheets["etiquette"]))
         }
         first = next(iter(answers))
         answers[first] = {"compliant": False, "remark": "未佩戴工牌"}
@@ -164,7 +164,7 @@ def make_visit(n_specialists: int):
         specialist=None,
         answers={
             r.key: {"compliant": True, "remark": ""}
-            for r in checklist_requirements(sheet_definition(sheets["permissions"]))
+            for r in checklist_requirements(sheet=sheet_definition(sheet=sheets["permissions"]))
         },
     )
     for index in range(12):

@@ -19,13 +19,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import access
-from .models import RectificationAction, ReminderLog, User
+from .models import Branch, Campaign, RectificationAction, ReminderLog, User
 from .selectors import REPEATED_OVERDUE_THRESHOLD, campaign_board
 
 logger = logging.getLogger(__name__)
 
 
-def due_actions(today: datetime.date):
+def due_actions(*, today: datetime.date):
     """Open actions due within the reminder window, or overdue."""
     horizon = today + datetime.timedelta(days=settings.ACTION_REMINDER_DAYS_BEFORE)
     return (
@@ -36,13 +36,13 @@ def due_actions(today: datetime.date):
     )
 
 
-def reminder_digests(today: datetime.date) -> dict[User, dict]:
+def reminder_digests(*, today: datetime.date) -> dict[User, dict]:
     """Who gets which actions: the owner and the branch's managers for every
     due or overdue action; head office too once it is overdue by more than
     ACTION_ESCALATION_DAYS. Offices with three or more overdue actions are
     called out, and their overdue actions escalate to head office however
     late they are (seed 001: three or more repeated findings escalate)."""
-    actions = list(due_actions(today))
+    actions = list(due_actions(today=today))
     managers = defaultdict(list)
     for manager in User.objects.filter(role=User.Role.BRANCH_MANAGER, is_active=True).exclude(
         email=""
@@ -82,14 +82,14 @@ def reminder_digests(today: datetime.date) -> dict[User, dict]:
     return digests
 
 
-def send_action_reminders(today: datetime.date | None = None) -> int:
+def send_action_reminders(*, today: datetime.date | None = None) -> int:
     """Send today's reminder mails; returns how many were sent. A mail that
     cannot be sent is logged and left unrecorded, so the next run tries that
     person again; the others get theirs."""
     today = today or timezone.localdate()
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
-        for user, digest in reminder_digests(today).items():
+        for user, digest in reminder_digests(today=today).items():
             try:
                 with transaction.atomic():
                     ReminderLog.objects.create(
@@ -121,7 +121,9 @@ def send_action_reminders(today: datetime.date | None = None) -> int:
     return sent
 
 
-def send_report_reminder(*, user: User, campaign, branch, today=None) -> int:
+def send_report_reminder(
+    *, user: User, campaign: Campaign, branch: Branch, today: datetime.date | None = None
+) -> int:
     """Head office reminds a late branch's managers of the report due date,
     naming what is still open: offices whose self-inspection is not approved,
     and the branch's acceptance report if it has not been submitted. In the
@@ -144,7 +146,11 @@ def send_report_reminder(*, user: User, campaign, branch, today=None) -> int:
             _("No branch manager of %(branch)s has an e-mail address.") % {"branch": branch}
         )
     today = today or timezone.localdate()
-    row = next(r for r in campaign_board(campaign, user, today) if r.branch.pk == branch.pk)
+    row = next(
+        r
+        for r in campaign_board(campaign=campaign, user=user, today=today)
+        if r.branch.pk == branch.pk
+    )
     with translation.override(settings.LANGUAGE_CODE):
         send_mail(
             _("Reminder: %(campaign)s is due on %(date)s")

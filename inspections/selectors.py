@@ -1,5 +1,6 @@
 """Reads of the organisation, narrowed to what the user may see (`access`)."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -32,7 +33,7 @@ from .models.actions import closed_on_time, due_within, open_actions, overdue_ac
 from .models.ordering import branch_order, bytewise, office_order, unit_order
 
 
-def branch_overview(user: User) -> QuerySet[Branch]:
+def branch_overview(*, user: User) -> QuerySet[Branch]:
     """Visible branches with their offices and head counts, in a fixed number of queries."""
     offices = Office.objects.annotate(
         specialist_count=Count("specialists", filter=Q(specialists__active=True))
@@ -51,7 +52,7 @@ def branch_overview(user: User) -> QuerySet[Branch]:
 
 
 def specialist_list(
-    user: User, *, branch_id: int | None = None, office_id: int | None = None
+    *, user: User, branch_id: int | None = None, office_id: int | None = None
 ) -> QuerySet[Specialist]:
     specialists = (
         access.visible_specialists(user)
@@ -66,14 +67,14 @@ def specialist_list(
     return specialists
 
 
-def visible_campaigns(user: User) -> QuerySet[Campaign]:
+def visible_campaigns(*, user: User) -> QuerySet[Campaign]:
     return access.visible_campaigns(user).select_related("rubric").order_by("-period_start")
 
 
 # --- campaigns and visits ---------------------------------------------------
 
 
-def visit_list(user: User, *, campaign_id: int | None = None) -> QuerySet[Visit]:
+def visit_list(*, user: User, campaign_id: int | None = None) -> QuerySet[Visit]:
     visits = (
         access.visible_visits(user)
         .select_related("campaign", "branch", "office")
@@ -85,7 +86,7 @@ def visit_list(user: User, *, campaign_id: int | None = None) -> QuerySet[Visit]
     return visits
 
 
-def current_office_draws(campaign: Campaign) -> dict[int, RandomDraw]:
+def current_office_draws(*, campaign: Campaign) -> dict[int, RandomDraw]:
     """The current (not superseded) office draw of each branch of the campaign."""
     return {
         draw.branch_id: draw
@@ -141,7 +142,7 @@ class BoardBranch:
         return self.past_due and self.open_units > 0
 
 
-def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
+def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> list[BoardBranch]:
     """Every branch and office in scope with its visits and their states, in a
     fixed number of queries."""
     branches = list(
@@ -154,7 +155,7 @@ def campaign_board(campaign: Campaign, user: User, today) -> list[BoardBranch]:
         )
         .order_by(*branch_order())
     )
-    draws_by_branch = current_office_draws(campaign)
+    draws_by_branch = current_office_draws(campaign=campaign)
     visits = list(
         access.visible_visits(user)
         .filter(campaign=campaign, branch__in=branches)
@@ -212,7 +213,7 @@ class KpiStatus:
         return kpi_passed(self.value, self.threshold)
 
 
-def visit_kpis(visit: Visit) -> list[KpiStatus]:
+def visit_kpis(*, visit: Visit) -> list[KpiStatus]:
     """The KPI figures that concern the visit, against its branch's batch thresholds:
     the branch's balanced acceptance rate, and the mixed acceptance rate of the
     visited office (of every office, for a visit of the branch itself)."""
@@ -251,7 +252,7 @@ def visit_kpis(visit: Visit) -> list[KpiStatus]:
     return rows
 
 
-def unit_specialists(visit: Visit) -> QuerySet[Specialist]:
+def unit_specialists(*, visit: Visit) -> QuerySet[Specialist]:
     people = Specialist.objects.filter(branch_id=visit.branch_id, active=True).select_related(
         "home_post"
     )
@@ -261,7 +262,7 @@ def unit_specialists(visit: Visit) -> QuerySet[Specialist]:
     return people.prefetch_related("concurrent_posts").order_by(bytewise("employee_no").asc())
 
 
-def visit_missing_items(visit: Visit) -> list[tuple[str, str]]:
+def visit_missing_items(*, visit: Visit) -> list[tuple[str, str]]:
     """What still stops the visit from being submitted, each with the page to fix it."""
     missing = []
     url = lambda name, *args: reverse(name, args=[visit.pk, *args])  # noqa: E731
@@ -317,7 +318,7 @@ def visit_missing_items(visit: Visit) -> list[tuple[str, str]]:
                     url("visit-checklist", sheet.code),
                 )
             )
-    kpis = visit_kpis(visit)
+    kpis = visit_kpis(visit=visit)
     if any(k.value is None for k in kpis):
         missing.append(
             (_("Head office has not entered every KPI figure for this unit yet"), url("visit-kpis"))
@@ -339,7 +340,7 @@ def visit_missing_items(visit: Visit) -> list[tuple[str, str]]:
     return missing
 
 
-def draw_history(campaign: Campaign, user: User) -> QuerySet[RandomDraw]:
+def draw_history(*, campaign: Campaign, user: User) -> QuerySet[RandomDraw]:
     """Every office draw of the campaign, superseded ones included, newest first."""
     return (
         RandomDraw.objects.filter(
@@ -358,7 +359,9 @@ REPEATED_OVERDUE_THRESHOLD = 3  # seed 001: three or more repeated findings esca
 DUE_SOON_DAYS = 7  # the action list's "due within 7 days" count
 
 
-def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[RectificationAction]:
+def action_list(
+    *, user: User, today: datetime.date, filters: dict | None = None
+) -> QuerySet[RectificationAction]:
     """The user's visible actions, sorted by deadline, filtered; a fixed number of queries."""
     filters = filters or {}
     actions = (
@@ -399,7 +402,7 @@ def action_list(user: User, today, *, filters: dict | None = None) -> QuerySet[R
     return actions
 
 
-def action_counts(user: User, today) -> dict:
+def action_counts(*, user: User, today: datetime.date) -> dict:
     pks = access.visible_actions(user).values("pk")
     return RectificationAction.objects.filter(pk__in=pks).aggregate(
         open=Count("pk", filter=open_actions()),
@@ -430,7 +433,9 @@ class ActionStatsRow:
         return self.overdue >= REPEATED_OVERDUE_THRESHOLD
 
 
-def action_stats(user: User, today, *, campaign_id: int | None = None) -> list[ActionStatsRow]:
+def action_stats(
+    *, user: User, today: datetime.date, campaign_id: int | None = None
+) -> list[ActionStatsRow]:
     """Per branch and responsible unit: open, overdue, closed on time, on-time rate (one query)."""
     pks = access.visible_actions(user).values("pk")
     actions = RectificationAction.objects.filter(pk__in=pks)
@@ -464,7 +469,7 @@ def action_stats(user: User, today, *, campaign_id: int | None = None) -> list[A
     ]
 
 
-def action_detail(user: User, pk: int) -> RectificationAction:
+def action_detail(*, user: User, pk: int) -> RectificationAction:
     """The action with its timeline; Http404 (NotVisible when it exists) otherwise."""
     return access.get_visible(
         access.visible_actions(user)
@@ -493,10 +498,10 @@ def action_detail(user: User, pk: int) -> RectificationAction:
 # --- change history ----------------------------------------------------------------
 
 
-def visit_history(visit: Visit, entries: list[VisitChange]) -> list[history.HistoryEntry]:
+def visit_history(*, visit: Visit, entries: list[VisitChange]) -> list[history.HistoryEntry]:
     """`entries` (a page of `visit_changes`) as readable lines: the rubric's
     wording for answers, names for related objects (one query per related model)."""
-    sheets = rubric_definitions(visit.campaign.rubric_id)
+    sheets = rubric_definitions(rubric=visit.campaign.rubric_id)
     related = {}
     for model, ids in history.related_ids(entries).items():
         keys = {int(i) for i in ids if str(i).isdigit()}
@@ -507,7 +512,7 @@ def visit_history(visit: Visit, entries: list[VisitChange]) -> list[history.Hist
     return [history.describe(entry, labels) for entry in entries]
 
 
-def visit_changes(visit: Visit) -> QuerySet[VisitChange]:
+def visit_changes(*, visit: Visit) -> QuerySet[VisitChange]:
     return (
         VisitChange.objects.filter(visit=visit)
         .select_related("actor", "content_type")

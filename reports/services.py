@@ -17,6 +17,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from celery import current_app
@@ -26,6 +27,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from inspections.models import Branch, Campaign, User, Visit
 
 from .access import can_download, can_request, can_see_subject
 from .exporters.base import REGISTRY, Exporter
@@ -58,7 +61,7 @@ class JobError(Exception):
 # --- asking ------------------------------------------------------------------
 
 
-def exporter_class(identifier: str) -> type[Exporter]:
+def exporter_class(*, identifier: str) -> type[Exporter]:
     try:
         return REGISTRY[identifier]
     except KeyError:
@@ -79,10 +82,10 @@ def _unfinished_job(exporter: str, subject_key: str) -> ReportJob | None:
 def request_report(
     *,
     exporter: str,
-    requested_by=None,
-    visit=None,
-    campaign=None,
-    branch=None,
+    requested_by: User | None = None,
+    visit: Visit | None = None,
+    campaign: Campaign | None = None,
+    branch: Branch | None = None,
     language: str | None = None,
     quota: bool = True,
 ) -> ReportJob:
@@ -94,7 +97,7 @@ def request_report(
     a person with REPORT_MAX_UNFINISHED_PER_USER unfinished jobs gets a
     JobError saying to wait (the reports an approval queues are not counted).
     """
-    cls = exporter_class(exporter)
+    cls = exporter_class(identifier=exporter)
     if visit is not None:
         campaign = branch = None
     subject_key = ReportJob.make_subject_key(
@@ -129,7 +132,7 @@ def request_report(
     except IntegrityError:
         # The same report asked for at the same moment (a double click): that job.
         return _unfinished_job(exporter, subject_key)
-    transaction.on_commit(lambda: send_job(job.pk))
+    transaction.on_commit(lambda: send_job(job_id=job.pk))
     return job
 
 
@@ -148,7 +151,7 @@ def _check_quota(user) -> None:
         )
 
 
-def send_job(job_id: int) -> bool:
+def send_job(*, job_id: int) -> bool:
     """Send the build task (after commit). A broker that cannot be reached never
     fails the request: the job stays queued with `sent_at` null, and
     `reports.tasks.requeue_unsent_jobs` (beat, every minute) sends it once the
@@ -195,7 +198,7 @@ class ProgressWriter:
         )
 
 
-def start_job(job_id: int) -> ReportJob:
+def start_job(*, job_id: int) -> ReportJob:
     """Mark the job running and count the attempt; a job already done comes back as it is."""
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().get(pk=job_id)
@@ -210,20 +213,20 @@ def start_job(job_id: int) -> ReportJob:
         return job
 
 
-def run_job(job_id: int, *, before_finish=lambda: None) -> ReportJob:
+def run_job(*, job_id: int, before_finish: Callable[[], None] = lambda: None) -> ReportJob:
     """Build the job's report and swap it in. Exceptions propagate: the task
     decides which ones are worth another attempt. `before_finish` runs between
     building and putting the file in place (a fault test's hook)."""
-    job = start_job(job_id)
+    job = start_job(job_id=job_id)
     if job.state == ReportJob.State.DONE:
         return job
-    cls = exporter_class(job.exporter)
+    cls = exporter_class(identifier=job.exporter)
     with translation.override(job.language or settings.LANGUAGE_CODE):
         exporter = cls(progress=ProgressWriter(job.pk), **job.subject_ids())
         data = exporter.build()
         name = exporter.filename()
     before_finish()
-    return finish_job(job.pk, data, download_name=name)
+    return finish_job(job_id=job.pk, data=data, download_name=name)
 
 
 class _StagedFile:
@@ -266,7 +269,7 @@ class _StagedFile:
             default_storage.delete(self.saved)
 
 
-def finish_job(job_id: int, data: bytes, *, download_name: str = "") -> ReportJob:
+def finish_job(*, job_id: int, data: bytes, download_name: str = "") -> ReportJob:
     """Put a finished file in place and make its job the subject's current report.
 
     The file is complete before anything points at it (`_StagedFile`); it is
@@ -332,7 +335,7 @@ def _delete_files(names: list[str]):
             logger.warning("Could not delete the retired report file %s", name, exc_info=True)
 
 
-def mark_failed(job_id: int, message: str, *, detail: str = "") -> None:
+def mark_failed(*, job_id: int, message: str, detail: str = "") -> None:
     """The job failed for good: a readable message, and the detail for admins."""
     ReportJob.objects.filter(pk=job_id).exclude(state=ReportJob.State.DONE).update(
         state=ReportJob.State.FAILED,
@@ -342,7 +345,7 @@ def mark_failed(job_id: int, message: str, *, detail: str = "") -> None:
     )
 
 
-def note_retry(job_id: int, message: str, *, detail: str = "") -> None:
+def note_retry(*, job_id: int, message: str, detail: str = "") -> None:
     """A transient failure: the job waits for its next attempt."""
     ReportJob.objects.filter(pk=job_id).exclude(state=ReportJob.State.DONE).update(
         state=ReportJob.State.QUEUED, error=message, error_detail=detail[:5000]
@@ -352,7 +355,13 @@ def note_retry(job_id: int, message: str, *, detail: str = "") -> None:
 # --- reading -----------------------------------------------------------------
 
 
-def current_job(exporter: str, *, visit=None, campaign=None, branch=None) -> ReportJob | None:
+def current_job(
+    *,
+    exporter: str,
+    visit: Visit | None = None,
+    campaign: Campaign | None = None,
+    branch: Branch | None = None,
+) -> ReportJob | None:
     """The current (downloadable) report of a subject, if any."""
     key = ReportJob.make_subject_key(
         visit_id=visit.pk if visit else None,
@@ -362,10 +371,10 @@ def current_job(exporter: str, *, visit=None, campaign=None, branch=None) -> Rep
     return ReportJob.objects.filter(exporter=exporter, subject_key=key, is_current=True).first()
 
 
-def built_branch_report(*, campaign, branch) -> tuple[str, bytes] | None:
+def built_branch_report(*, campaign: Campaign, branch: Branch) -> tuple[str, bytes] | None:
     """The branch's acceptance report (PDF) as last built: (file name, content),
     or None while none is built (`inspections.hooks.built_branch_report`)."""
-    job = current_job("branch-pdf", campaign=campaign, branch=branch)
+    job = current_job(exporter="branch-pdf", campaign=campaign, branch=branch)
     if job is None or job.state != ReportJob.State.DONE or not job.file:
         return None
     with job.file.open("rb") as stream:

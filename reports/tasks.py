@@ -72,7 +72,7 @@ class ReportTask(Task):
                 message = _(
                     "Attempt %(attempt)s failed (%(error)s); the report will be tried again."
                 ) % {"attempt": self.request.retries + 1, "error": type(exc).__name__}
-            services.note_retry(job_id, message, detail=str(einfo))
+            services.note_retry(job_id=job_id, message=message, detail=str(einfo))
         except Exception:
             logger.warning("Could not record the retry of report job %s", job_id, exc_info=True)
 
@@ -88,7 +88,7 @@ class ReportTask(Task):
                         "The report could not be built because of an unexpected error. "
                         "The administrators can find the details in the log."
                     )
-            services.mark_failed(job_id, message, detail=str(einfo))
+            services.mark_failed(job_id=job_id, message=message, detail=str(einfo))
         except Exception:
             logger.error("Could not record the failure of report job %s", job_id, exc_info=True)
 
@@ -126,7 +126,7 @@ def build_report(self, job_id: int) -> str:
         logger.warning("Report job %s does not exist; its message is dropped", job_id)
         return "missing"
     try:
-        job = services.run_job(job_id, before_finish=_test_delay)
+        job = services.run_job(job_id=job_id, before_finish=_test_delay)
     except TRANSIENT_ERRORS:
         raise  # autoretry; `ReportTask.on_failure` once the retries are spent
     except (services.JobError, ReportDataError, ObjectDoesNotExist) as error:
@@ -137,7 +137,7 @@ def build_report(self, job_id: int) -> str:
                 if not isinstance(error, ObjectDoesNotExist)
                 else _("What this report is about no longer exists.")
             )
-        services.mark_failed(job_id, message, detail=repr(error))
+        services.mark_failed(job_id=job_id, message=message, detail=repr(error))
         return ReportJob.State.FAILED
     except SoftTimeLimitExceeded as error:
         logger.error("Report job %s ran out of time", job_id, exc_info=True)
@@ -145,7 +145,7 @@ def build_report(self, job_id: int) -> str:
             message = _(
                 "Building the report took longer than %(minutes)s minutes and was stopped."
             ) % {"minutes": settings.CELERY_TASK_SOFT_TIME_LIMIT // 60}
-        services.mark_failed(job_id, message, detail=repr(error))
+        services.mark_failed(job_id=job_id, message=message, detail=repr(error))
         return ReportJob.State.FAILED
     except Exception as error:
         logger.exception("Report job %s failed with an unexpected error", job_id)
@@ -154,7 +154,7 @@ def build_report(self, job_id: int) -> str:
                 "The report could not be built because of an unexpected error (%(error)s). "
                 "The administrators can find the details in the log."
             ) % {"error": type(error).__name__}
-        services.mark_failed(job_id, message, detail=repr(error))
+        services.mark_failed(job_id=job_id, message=message, detail=repr(error))
         return ReportJob.State.FAILED
     return job.state
 
@@ -211,7 +211,7 @@ def requeue_unsent_jobs(grace_seconds: int = UNSENT_GRACE_SECONDS) -> int:
     )
     sent = 0
     for job_id in job_ids:
-        if not services.send_job(job_id):
+        if not services.send_job(job_id=job_id):
             break  # the broker is still down: the next beat tries again
         sent += 1
     if job_ids:

@@ -85,7 +85,7 @@ _IN_USE: dict[int, d.SheetDef] = {}
 _IN_USE_LOCK = threading.Lock()
 
 
-def sheet_definition(sheet: Sheet, *, in_use: bool = False) -> d.SheetDef:
+def sheet_definition(*, sheet: Sheet, in_use: bool = False) -> d.SheetDef:
     """One sheet as the engine's `SheetDef` (its tree in one prefetch, 3 queries;
     none when the sheet came from `sheets_with_tree()`, or when it is kept in
     memory).
@@ -112,20 +112,20 @@ def forget_definitions(**_signal_kwargs):
         _IN_USE.clear()
 
 
-def rubric_definitions(rubric: RubricVersion | int) -> dict[str, d.SheetDef]:
+def rubric_definitions(*, rubric: RubricVersion | int) -> dict[str, d.SheetDef]:
     """Every sheet of a rubric version by code, in display order (4 queries)."""
     rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
     return {sheet.code: _build(sheet) for sheet in sheets_with_tree().filter(rubric_id=rubric_id)}
 
 
-def checklist_requirements(sheet: d.SheetDef) -> tuple[d.ItemDef, ...]:
+def checklist_requirements(*, sheet: d.SheetDef) -> tuple[d.ItemDef, ...]:
     """The requirements of a checklist sheet (表五, 表七), for `evaluate_checklist`."""
     return tuple(
         item for part in sheet.parts for section in part.sections for item in section.items
     )
 
 
-def grade_band_definitions(rubric: RubricVersion | int) -> tuple[d.GradeBandDef, ...]:
+def grade_band_definitions(*, rubric: RubricVersion | int) -> tuple[d.GradeBandDef, ...]:
     """The version's grade bands, highest minimum first (1 query)."""
     rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
     return tuple(
@@ -134,7 +134,9 @@ def grade_band_definitions(rubric: RubricVersion | int) -> tuple[d.GradeBandDef,
     )
 
 
-def kpi_threshold(rubric: RubricVersion | int, kpi: str, rollout_batch: str) -> KpiThreshold | None:
+def kpi_threshold(
+    *, rubric: RubricVersion | int, kpi: str, rollout_batch: str
+) -> KpiThreshold | None:
     """The threshold of one KPI for a branch of that rollout batch, or None (1 query)."""
     rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
     return KpiThreshold.objects.filter(

@@ -123,7 +123,7 @@ def full_sheet_parts(sheet, *, servicing_item: str = "退保") -> dict:
     from scoring import definitions as d
     from scoring.selectors import sheet_definition
 
-    definition = sheet_definition(sheet)
+    definition = sheet_definition(sheet=sheet)
     parts = {}
     for part in definition.parts:
         sections = {}
@@ -186,7 +186,7 @@ def checklist_answers(sheet, *, compliant: bool | None = True, remark: str = "")
 
     return {
         requirement.key: {"compliant": compliant, "remark": remark}
-        for requirement in checklist_requirements(sheet_definition(sheet))
+        for requirement in checklist_requirements(sheet=sheet_definition(sheet=sheet))
     }
 
 

@@ -57,7 +57,7 @@ def _score_everyone(visit: Visit, inspector: User, rng: random.Random):
     for sheet in sheets:
         if sheet.kind != Sheet.Kind.SCORED:
             continue
-        definition = sheet_definition(sheet)
+        definition = sheet_definition(sheet=sheet)
         for person in people:
             if person.ineligibility_reason(sheet.business_line):
                 continue
@@ -77,7 +77,7 @@ def _score_everyone(visit: Visit, inspector: User, rng: random.Random):
     for sheet in sheets:
         if sheet.kind != Sheet.Kind.CHECKLIST:
             continue
-        requirements = checklist_requirements(sheet_definition(sheet))
+        requirements = checklist_requirements(sheet=sheet_definition(sheet=sheet))
         subjects = sorted(scored, key=lambda p: p.employee_no) if sheet.per_specialist else [None]
         for person in subjects:
             answers = {r.key: {"compliant": True, "remark": ""} for r in requirements}

@@ -2,8 +2,12 @@
 verification and deadline extensions. Every step is one transaction and is
 recorded as an `ActionEvent` (who, when, what)."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +74,9 @@ def _require_worker(user, action):
 
 
 @transaction.atomic
-def add_progress(*, user: User, action: RectificationAction, note: str, files=()) -> ActionEvent:
+def add_progress(
+    *, user: User, action: RectificationAction, note: str, files: Iterable[UploadedFile] = ()
+) -> ActionEvent:
     """A progress note (and files); the first one starts the work."""
     action = _locked(action)
     _require_worker(user, action)
@@ -91,7 +97,11 @@ def add_progress(*, user: User, action: RectificationAction, note: str, files=()
 
 @transaction.atomic
 def submit_for_verification(
-    *, user: User, action: RectificationAction, text: str, files=()
+    *,
+    user: User,
+    action: RectificationAction,
+    text: str,
+    files: Iterable[UploadedFile] = (),
 ) -> ActionEvent:
     action = _locked(action)
     _require_worker(user, action)
@@ -150,7 +160,7 @@ def reopen_action(*, user: User, action: RectificationAction, comment: str) -> A
 
 @transaction.atomic
 def request_extension(
-    *, user: User, action: RectificationAction, new_deadline, reason: str
+    *, user: User, action: RectificationAction, new_deadline: datetime.date, reason: str
 ) -> DeadlineExtension:
     action = _locked(action)
     if not access.can_request_extension(user, action):

@@ -1,13 +1,15 @@
 """Head office's campaign work: opening a campaign, its grade bands, the random
 draw of offices, and the KPI figures of its monitoring."""
 
+import datetime
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from scoring.models import KpiThreshold
+from scoring.models import KpiThreshold, RubricVersion
 from scoring.text import from_excel, strip_control_characters
 
 from .. import access, draws
@@ -26,7 +28,14 @@ def _require_head_office(user: User):
 
 @transaction.atomic
 def create_campaign(
-    *, user: User, name, rubric, period_start, period_end, report_due, branches
+    *,
+    user: User,
+    name: str,
+    rubric: RubricVersion,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    report_due: datetime.date,
+    branches: Iterable[Branch],
 ) -> Campaign:
     _require_head_office(user)
     campaign = Campaign(
@@ -141,13 +150,18 @@ def _kpi_scope(kpi: str, branch: Branch, office: Office | None):
         raise ValidationError(_("The balanced acceptance rate is entered per branch."))
 
 
-def figure_field(kpi: str, branch_id: int, office_id: int | None) -> str:
+def figure_field(*, kpi: str, branch_id: int, office_id: int | None) -> str:
     """The field a KPI figure's refusal names: "<kpi>:<branch id>:<office id or ''>"."""
     return f"{kpi}:{branch_id}:{office_id or ''}"
 
 
 @transaction.atomic
-def save_kpi_figures(*, user: User, campaign: Campaign, figures) -> int:
+def save_kpi_figures(
+    *,
+    user: User,
+    campaign: Campaign,
+    figures: Iterable[tuple[str, Branch, Office | None, object]],
+) -> int:
     """Save (kpi, branch, office, value) figures: every one is checked, and all
     or none are saved. Refusals are by figure (`figure_field`), so a form shows
     each beside its input."""
@@ -167,7 +181,9 @@ def save_kpi_figures(*, user: User, campaign: Campaign, figures) -> int:
             for message in error.messages:
                 errors.add(
                     message,
-                    field=figure_field(kpi, branch.pk, office.pk if office else None),
+                    field=figure_field(
+                        kpi=kpi, branch_id=branch.pk, office_id=office.pk if office else None
+                    ),
                     code="invalid_figure",
                 )
     errors.raise_any()

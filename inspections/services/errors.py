@@ -66,3 +66,15 @@ def stale(record) -> ValidationError:
         % {"time": timezone.localtime(record.updated_at).strftime("%H:%M:%S")},
         code=STALE,
     )
+
+
+def problems_refused(problems) -> ValidationError:
+    """The engine's problems in Django's shape: by the field of the answer each
+    refuses (`scoring.answers.field_name`), with its code, so a form shows each
+    beside its own input."""
+    errors: dict[str, list[ValidationError]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(
+            ValidationError(str(problem), code=problem.code)
+        )
+    return ValidationError(errors)

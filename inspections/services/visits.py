@@ -5,11 +5,13 @@ still open and that the user inspects it, and runs in one transaction.
 Scores are always the scoring engine's, computed here on the server.
 """
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +46,7 @@ from ..models import (
     VisitTransition,
 )
 from ..selectors import visit_missing_items
-from .errors import Refusals, incomplete, locked, refused, stale
+from .errors import Refusals, incomplete, locked, problems_refused, refused, stale
 
 
 def _record_transition(visit: Visit, to_state: str, user: User, comment: str = ""):
@@ -92,18 +94,6 @@ def _rubric_sheet(visit: Visit, sheet: Sheet, kind: str) -> Sheet:
     return sheet
 
 
-def refusal(problems) -> ValidationError:
-    """The engine's problems in Django's shape: by the field of the answer each
-    refuses (`scoring.answers.field_name`), with its code, so a form shows each
-    beside its own input."""
-    errors: dict[str, list[ValidationError]] = {}
-    for problem in problems:
-        errors.setdefault(problem.field, []).append(
-            ValidationError(str(problem), code=problem.code)
-        )
-    return ValidationError(errors)
-
-
 def _locked_for_save(model, expected_version: int | None, **lookup):
     """The sheet or checklist record about to be saved, locked, if it exists;
     refused (code "stale") when it was saved after the page was opened, i.e. its
@@ -129,9 +119,9 @@ def plan_visit(
     branch: Branch,
     office: Office | None,
     kind: str,
-    start_date,
-    end_date,
-    inspectors,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    inspectors: Iterable[User],
 ) -> Visit:
     if not access.can_plan_visit(user, branch, kind):
         raise PermissionDenied(_("You may not plan this visit."))
@@ -306,7 +296,7 @@ def save_sheet(
             code="required",
         )
     # The same path and rules as the running score (views/visits.py: preview).
-    definition = sheet_definition(sheet)
+    definition = sheet_definition(sheet=sheet)
     if definition.grouping != d.ALTERNATIVES:
         chosen_alternative = None
     parts = stored_answers.stored_parts(parts, chosen_alternative=chosen_alternative)
@@ -314,7 +304,7 @@ def save_sheet(
         parts, chosen_alternative=chosen_alternative, alternative_reason=alternative_reason
     )
     assessment = check_sheet(definition, answers, visit.campaign.grade_band_defs())
-    errors.extend(refusal(assessment.problems))
+    errors.extend(problems_refused(assessment.problems))
     errors.raise_any()
     result = assessment.result
     rubric_parts = {p.code: p for p in sheet.parts.all()}
@@ -384,13 +374,13 @@ def save_checklist(
         _check_in_unit(visit, specialist)
     elif specialist is not None:
         raise ValidationError(_("%(sheet)s is filled once for the unit.") % {"sheet": sheet})
-    requirements = checklist_requirements(sheet_definition(sheet))
+    requirements = checklist_requirements(sheet=sheet_definition(sheet=sheet))
     keys = {r.key for r in requirements}
     answers = {key: value for key, value in answers.items() if key in keys}
     try:
         result = evaluate_checklist(requirements, stored_answers.checklist_answers(answers))
     except ScoringError as error:
-        raise refusal(error.problems) from None
+        raise problems_refused(error.problems) from None
     record, _created = ChecklistRecord.objects.update_or_create(
         visit=visit,
         sheet=sheet,
@@ -508,7 +498,7 @@ def add_action(
     description: str,
     responsible_office: Office | None,
     responsible_person: str,
-    deadline,
+    deadline: datetime.date,
     owner: User | None = None,
 ) -> RectificationAction:
     visit = _open_for_editing(visit, user)
@@ -572,7 +562,7 @@ def add_action(
 
 def _evidence_keys(sheet_record, checklist) -> set[str]:
     if sheet_record is not None:
-        definition = sheet_definition(sheet_record.sheet, in_use=True)
+        definition = sheet_definition(sheet=sheet_record.sheet, in_use=True)
         return {
             key
             for part in definition.parts
@@ -583,7 +573,9 @@ def _evidence_keys(sheet_record, checklist) -> set[str]:
             )
         }
     if checklist is not None:
-        return {r.key for r in checklist_requirements(sheet_definition(checklist.sheet))}
+        return {
+            r.key for r in checklist_requirements(sheet=sheet_definition(sheet=checklist.sheet))
+        }
     return set()
 
 
@@ -592,7 +584,7 @@ def add_evidence(
     *,
     user: User,
     visit: Visit,
-    upload,
+    upload: UploadedFile,
     caption: str = "",
     sheet_record: SheetRecord | None = None,
     checklist: ChecklistRecord | None = None,
@@ -637,7 +629,7 @@ def add_evidence(
 @transaction.atomic
 def submit_visit(*, user: User, visit: Visit) -> Visit:
     visit = _open_for_editing(visit, user)
-    missing = visit_missing_items(visit)
+    missing = visit_missing_items(visit=visit)
     if missing:
         raise incomplete([message for message, _url in missing])
     _record_transition(visit, Visit.State.SUBMITTED, user)

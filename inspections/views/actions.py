@@ -30,15 +30,15 @@ from ..params import query_id
 def action_list(request):
     user = request.user
     today = timezone.localdate()
-    areas = ContentArea.objects.filter(rubric__campaigns__in=selectors.visible_campaigns(user))
+    areas = ContentArea.objects.filter(rubric__campaigns__in=selectors.visible_campaigns(user=user))
     area_choices = dict(areas.order_by("order").values_list("code", "name"))
     form = ActionFilterForm(
         request.GET or None,
         offices=access.visible_offices(user).order_by(*office_order()),
-        campaigns=selectors.visible_campaigns(user),
+        campaigns=selectors.visible_campaigns(user=user),
         areas=area_choices.items(),
     )
-    actions = list(selectors.action_list(user, today, filters=form.filters()))
+    actions = list(selectors.action_list(user=user, today=today, filters=form.filters()))
     for action in actions:
         action.days_late = action.days_overdue(today)
     pending = (
@@ -54,7 +54,7 @@ def action_list(request):
         {
             "form": form,
             "actions": actions,
-            "counts": selectors.action_counts(user, today),
+            "counts": selectors.action_counts(user=user, today=today),
             "today": today,
             "pending_extensions": pending,
             "is_head_office": user.is_head_office,
@@ -64,7 +64,7 @@ def action_list(request):
 
 @login_required
 def action_detail(request, pk):
-    return _detail_page(request, selectors.action_detail(request.user, pk))
+    return _detail_page(request, selectors.action_detail(user=request.user, pk=pk))
 
 
 def _detail_page(request, action, *, failed_decision=None, **failed_forms):
@@ -122,7 +122,7 @@ def _action_step(request, pk, form_class, form_name, perform, done):
             messages.success(request, done(form.cleaned_data) if callable(done) else done)
             return redirect("action-detail", action.pk)
     return _detail_page(
-        request, selectors.action_detail(request.user, action.pk), **{form_name: form}
+        request, selectors.action_detail(user=request.user, pk=action.pk), **{form_name: form}
     )
 
 
@@ -209,7 +209,7 @@ def action_extension_decide(request, extension_pk):
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("action-detail", extension.action_id)
-    action = selectors.action_detail(request.user, extension.action_id)
+    action = selectors.action_detail(user=request.user, pk=extension.action_id)
     return _detail_page(request, action, failed_decision=(extension.pk, form))
 
 
@@ -229,7 +229,7 @@ def _stats_for(request):
     if campaign_id is not None:
         access.get_visible(access.visible_campaigns(request.user), pk=campaign_id)
     return selectors.action_stats(
-        request.user, timezone.localdate(), campaign_id=campaign_id
+        user=request.user, today=timezone.localdate(), campaign_id=campaign_id
     ), campaign_id
 
 
@@ -241,7 +241,7 @@ def action_stats(request):
         "inspections/actions/stats.html",
         {
             "rows": rows,
-            "campaigns": selectors.visible_campaigns(request.user),
+            "campaigns": selectors.visible_campaigns(user=request.user),
             "campaign_id": campaign_id,
             "threshold": selectors.REPEATED_OVERDUE_THRESHOLD,
         },

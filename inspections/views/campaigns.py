@@ -50,7 +50,7 @@ def campaign_list(request):
         request,
         "inspections/campaign_list.html",
         {
-            "campaigns": selectors.visible_campaigns(request.user),
+            "campaigns": selectors.visible_campaigns(user=request.user),
             "can_create": access.can_run_campaigns(request.user),
         },
     )
@@ -86,7 +86,7 @@ def _campaign_page(request, campaign, *, bands_form=None, report_note=None):
     bands = campaign.grade_band_defs()
     context = {
         "campaign": campaign,
-        "board": selectors.campaign_board(campaign, request.user, today),
+        "board": selectors.campaign_board(campaign=campaign, user=request.user, today=today),
         "today": today,
         "is_head_office": access.can_run_campaigns(request.user),
         "can_plan": access.can_run_campaigns(request.user) or request.user.is_branch_manager,
@@ -99,7 +99,7 @@ def _campaign_page(request, campaign, *, bands_form=None, report_note=None):
         ),
         "report_note": report_note,
         "bands_editable": not campaign.has_visits(),
-        "history": selectors.draw_history(campaign, request.user),
+        "history": selectors.draw_history(campaign=campaign, user=request.user),
     }
     return render(request, "inspections/campaign_detail.html", context)
 
@@ -250,7 +250,9 @@ def campaign_kpis(request, pk):
             saved=saved,
             shown=typed.get(key, "" if saved is None else saved),
             threshold=thresholds.get((kpi, branch.rollout_batch)),
-            errors=field_errors.get(figure_field(*key), []),
+            errors=field_errors.get(
+                figure_field(kpi=kpi, branch_id=branch.pk, office_id=key[2]), []
+            ),
         )
 
     rows = [

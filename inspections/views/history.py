@@ -17,13 +17,15 @@ def visit_history(request, pk):
     visit = access.get_visible(
         access.visible_visits(request.user).select_related("campaign", "branch", "office"), pk=pk
     )
-    page = Paginator(selectors.visit_changes(visit), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.visit_changes(visit=visit), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "inspections/visit_history.html",
         {
             "visit": visit,
             "page": page,
-            "entries": selectors.visit_history(visit, list(page.object_list)),
+            "entries": selectors.visit_history(visit=visit, entries=list(page.object_list)),
         },
     )

@@ -20,10 +20,10 @@ def home(request):
     if not user.has_role:
         return render(request, "inspections/no_role.html")
     context = {
-        "branches": selectors.branch_overview(user),
-        "campaigns": selectors.visible_campaigns(user),
+        "branches": selectors.branch_overview(user=user),
+        "campaigns": selectors.visible_campaigns(user=user),
         "can_manage_roster": access.can_import_rosters(user),
-        "visits": selectors.visit_list(user)
+        "visits": selectors.visit_list(user=user)
         .exclude(state=Visit.State.APPROVED)
         .order_by("start_date")[:20],
     }
@@ -41,7 +41,7 @@ def specialist_list(request):
     context = {
         "branches": access.visible_branches(request.user).order_by(*branch_order()),
         "specialists": selectors.specialist_list(
-            request.user, branch_id=branch_id, office_id=office_id
+            user=request.user, branch_id=branch_id, office_id=office_id
         ),
         "branch_id": branch_id,
     }

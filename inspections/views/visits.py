@@ -87,7 +87,7 @@ def visit_list(request):
     return render(
         request,
         "inspections/visit_list.html",
-        {"visits": selectors.visit_list(request.user, campaign_id=campaign_id)},
+        {"visits": selectors.visit_list(user=request.user, campaign_id=campaign_id)},
     )
 
 
@@ -108,7 +108,7 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         ).order_by("sheet__order", "specialist__employee_no")
     )
     checklists = list(visit.checklists.select_related("sheet", "specialist"))
-    specialists = selectors.unit_specialists(visit)
+    specialists = selectors.unit_specialists(visit=visit)
     waivers = {w.business_line: w for w in visit.line_waivers.all()}
     lines = []
     for sheet in sheets:
@@ -167,13 +167,13 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
             "drawn_by"
         ),
         "transitions": visit.transitions.select_related("by"),
-        "kpis": selectors.visit_kpis(visit),
+        "kpis": selectors.visit_kpis(visit=visit),
         "log_count": visit.log_entries.count(),
         "interview_count": visit.interviews.count(),
         "findings": visit.findings.select_related("content_area"),
         "actions": visit.actions.select_related("content_area", "responsible_office"),
         "review_form": failed_forms.get("review_form") or ReviewForm(),
-        "missing": selectors.visit_missing_items(visit) if can_edit else [],
+        "missing": selectors.visit_missing_items(visit=visit) if can_edit else [],
     }
     return render(request, "inspections/visit_detail.html", context)
 
@@ -289,7 +289,7 @@ def visit_sheet_new(request, pk):
     pick = NewSheetForm(
         source,
         sheets=rubric.sheets.filter(kind=Sheet.Kind.SCORED).order_by("order"),
-        specialists=selectors.unit_specialists(visit),
+        specialists=selectors.unit_specialists(visit=visit),
     )
     if not pick.is_valid():
         for errors in pick.errors.values():
@@ -301,7 +301,7 @@ def visit_sheet_new(request, pk):
     filled = request.method == "POST" and "selection_method" in request.POST
     if existing and not filled:
         return redirect("visit-sheet", visit.pk, existing.pk)
-    definition = sheet_definition(sheet, in_use=True)  # the campaign's rubric: read-only
+    definition = sheet_definition(sheet=sheet, in_use=True)  # the campaign's rubric: read-only
     stale_url = None  # a page opened before someone else's save: reload from here
     if filled:
         # A sheet someone else saved meanwhile: the service refuses this page's
@@ -342,7 +342,7 @@ def visit_sheet(request, pk, record_pk):
         visit=visit,
     )
     # A visit's sheet belongs to its campaign's rubric version: in use, read-only.
-    definition = sheet_definition(record.sheet, in_use=True)
+    definition = sheet_definition(sheet=record.sheet, in_use=True)
     stale_url = None
     if request.method == "POST":
         _check_editable(request.user, visit)
@@ -380,7 +380,7 @@ def visit_sheet_preview(request, pk, sheet_code):
     sheet = get_object_or_404(
         Sheet, rubric_id=visit.campaign.rubric_id, code=sheet_code, kind=Sheet.Kind.SCORED
     )
-    definition = sheet_definition(sheet, in_use=True)  # the campaign's rubric: read-only
+    definition = sheet_definition(sheet=sheet, in_use=True)  # the campaign's rubric: read-only
     form = SheetForm(request.POST, definition=definition)
     form.is_valid()  # the form's own refusals are reported with the engine's
     chosen = form.cleaned_data.get("chosen_alternative") or None
@@ -434,10 +434,10 @@ def visit_checklist(request, pk, sheet_code):
     specialist = None
     if sheet.per_specialist:
         specialist = get_object_or_404(
-            selectors.unit_specialists(visit),
+            selectors.unit_specialists(visit=visit),
             pk=query_id(request.POST, "specialist") or query_id(request.GET, "specialist") or 0,
         )
-    requirements = checklist_requirements(sheet_definition(sheet))
+    requirements = checklist_requirements(sheet=sheet_definition(sheet=sheet))
     record = ChecklistRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
     stale_url = None  # a page opened before someone else's save: reload from here
     if request.method == "POST":
@@ -494,7 +494,7 @@ def visit_checklist(request, pk, sheet_code):
 @require_http_methods(["GET", "POST"])
 def visit_log(request, pk):
     visit = _visit_for(request.user, pk)
-    specialists = selectors.unit_specialists(visit)
+    specialists = selectors.unit_specialists(visit=visit)
     form = LogEntryForm(specialists=specialists)
     if request.method == "POST":
         visit = _editable_visit(request.user, pk)
@@ -549,7 +549,7 @@ def visit_kpis(request, pk):
         "inspections/visit_kpis.html",
         {
             "visit": visit,
-            "kpis": selectors.visit_kpis(visit),
+            "kpis": selectors.visit_kpis(visit=visit),
             "form": form,
             "can_edit": access.can_edit_visit(request.user, visit),
         },
@@ -788,7 +788,7 @@ def visit_submit(request, pk):
             return render(
                 request,
                 "inspections/visit_incomplete.html",
-                {"visit": visit, "missing": selectors.visit_missing_items(visit)},
+                {"visit": visit, "missing": selectors.visit_missing_items(visit=visit)},
                 status=400,
             )
         _report_errors(request, error)

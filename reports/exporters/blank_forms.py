@@ -39,7 +39,7 @@ class BlankFormsPdfExporter(Exporter):
             {
                 "title": BLANK_FORMS_TITLE,
                 "campaign": self.campaign,
-                "forms": blank_forms(self.campaign),
+                "forms": blank_forms(campaign=self.campaign),
                 "generated_at": timezone.localtime(),
             },
         )

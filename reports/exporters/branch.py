@@ -31,7 +31,9 @@ class BranchExporter(Exporter):
 
     def report(self) -> BranchReport:
         if self._report is None:
-            self._report = branch_report_data(self.campaign_id, self.branch_id)
+            self._report = branch_report_data(
+                campaign_id=self.campaign_id, branch_id=self.branch_id
+            )
         return self._report
 
     def filename(self) -> str:

@@ -55,7 +55,7 @@ class CampaignExporter(Exporter):
         return report_filename(CONSOLIDATED_REPORT_TITLE, self.campaign.name, extension=self.format)
 
     def data(self) -> ConsolidatedData:
-        return consolidated_data(self.campaign, timezone.localdate())
+        return consolidated_data(campaign=self.campaign, today=timezone.localdate())
 
 
 # --- PDF ---------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def write_detail(wb: Workbook, campaign: Campaign, progress=None) -> int:
     sheet.header(headers)
     # Every string is escaped once where it comes from (`detail_rows(text=…)`),
     # not cell by cell: a quarter of a million rows.
-    count = sheet.prepared(detail_rows(campaign, text=cell_value), progress=progress)
+    count = sheet.prepared(detail_rows(campaign=campaign, text=cell_value), progress=progress)
     sheet.ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     return count
 

@@ -47,7 +47,7 @@ class VisitExporter(Exporter):
 
     def report(self) -> VisitReport:
         if self._report is None:
-            self._report = visit_report_data(self.visit_id)
+            self._report = visit_report_data(visit_id=self.visit_id)
         return self._report
 
     def filename(self) -> str:

@@ -42,7 +42,9 @@ class ActionStatisticsXlsxExporter(Exporter):
         return report_filename(_("Rectification statistics"), extension=self.format)
 
     def build(self) -> bytes:
-        rows = selectors.action_stats(self.user, timezone.localdate(), campaign_id=self.campaign_id)
+        rows = selectors.action_stats(
+            user=self.user, today=timezone.localdate(), campaign_id=self.campaign_id
+        )
         wb = new_workbook()
         sheet = SheetWriter(wb, "整改统计", [14, 20, 8, 8, 8, 10, 14, 10])
         sheet.header(

@@ -23,7 +23,7 @@ def _reference_label(business_line: str) -> str:
     }.get(business_line, _("Reference no."))
 
 
-def blank_forms(campaign: Campaign) -> list[Form]:
+def blank_forms(*, campaign: Campaign) -> list[Form]:
     """The rubric's sheets as blank forms, in table order. 表六 (the roster, which
     表五's first requirement is checked against) follows the unit's checklist."""
     meta = {
@@ -34,7 +34,7 @@ def blank_forms(campaign: Campaign) -> list[Form]:
     }
     forms = []
     roster_placed = False
-    for sheet in rubric_definitions(campaign.rubric_id).values():
+    for sheet in rubric_definitions(rubric=campaign.rubric_id).values():
         notes, per_specialist = meta.get(sheet.key, ("", True))
         form = Form(
             kind=sheet.kind,

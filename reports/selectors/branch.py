@@ -2,6 +2,7 @@
 shows, for the branch itself and all its offices' approved visits, read in a
 fixed number of queries."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -75,7 +76,9 @@ class BranchReport:
         return self.branch.get_rollout_batch_display()
 
 
-def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchReport:
+def branch_report_data(
+    *, campaign_id: int, branch_id: int, today: datetime.date | None = None
+) -> BranchReport:
     """Everything the branch report shows, in a fixed number of queries."""
     today = today or timezone.localdate()
     campaign = Campaign.objects.select_related("rubric").get(pk=campaign_id)
@@ -85,7 +88,7 @@ def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchRe
             _("%(branch)s is not in the scope of %(campaign)s.")
             % {"branch": branch, "campaign": campaign}
         )
-    visits_qs = approved_visits(campaign).filter(branch=branch)
+    visits_qs = approved_visits(campaign=campaign).filter(branch=branch)
     visits = list(
         visits_qs.select_related("office")
         .prefetch_related("inspectors")
@@ -181,6 +184,6 @@ def branch_report_data(campaign_id: int, branch_id: int, today=None) -> BranchRe
         .select_related("submitted_by", "campaign")
         .first(),
         visits=lines,
-        summary=consolidated_data(campaign, today, branch_ids=[branch.pk]),
+        summary=consolidated_data(campaign=campaign, today=today, branch_ids=[branch.pk]),
         areas=sections,
     )

@@ -22,8 +22,9 @@ Python, so the number of queries does not grow with the number of visits.
 requirement) by recomputing each stored form's answers with the engine.
 """
 
+import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -264,11 +265,13 @@ class ConsolidatedData:
         return [i for i in self.interview_items if i.tag == InterviewAnswer.Tag.SUPPORT]
 
 
-def approved_visits(campaign: Campaign):
+def approved_visits(*, campaign: Campaign):
     return Visit.objects.filter(campaign=campaign, state=Visit.State.APPROVED)
 
 
-def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> ConsolidatedData:
+def consolidated_data(
+    *, campaign: Campaign, today: datetime.date, branch_ids: Collection[int] | None = None
+) -> ConsolidatedData:
     """Everything the consolidated report shows, in a fixed number of queries
     (`branch_ids` narrows it to some branches, e.g. for a branch report)."""
     bands = campaign.grade_band_defs()
@@ -297,7 +300,7 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
     branch_pks = [b["id"] for b in branches]
 
     visits = list(
-        approved_visits(campaign)
+        approved_visits(campaign=campaign)
         .filter(branch_id__in=branch_pks)
         .order_by("start_date", "approved_at", "pk")
         .values("id", "branch_id", "office_id", "kind", "start_date", "end_date")
@@ -344,7 +347,7 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
     per_sheet: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
     records = (
         SheetRecord.objects.filter(
-            visit__in=approved_visits(campaign), visit__branch_id__in=branch_pks
+            visit__in=approved_visits(campaign=campaign), visit__branch_id__in=branch_pks
         )
         .values_list("visit_id", "sheet_id", "percent")
         .order_by()
@@ -357,7 +360,7 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
         scores[visit_id].percents.append(percent)
     checklist_totals = (
         ChecklistRecord.objects.filter(
-            visit__in=approved_visits(campaign), visit__branch_id__in=branch_pks
+            visit__in=approved_visits(campaign=campaign), visit__branch_id__in=branch_pks
         )
         .values("visit_id", "sheet_id")
         .annotate(yes=Sum("compliant"), no=Sum("non_compliant"))
@@ -379,7 +382,7 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
     actions = {
         row["visit_id"]: row
         for row in RectificationAction.objects.filter(
-            visit__in=approved_visits(campaign), visit__branch_id__in=branch_pks
+            visit__in=approved_visits(campaign=campaign), visit__branch_id__in=branch_pks
         )
         .values("visit_id")
         .annotate(
@@ -482,15 +485,17 @@ def consolidated_data(campaign: Campaign, today, *, branch_ids=None) -> Consolid
         scored_sheets=scored,
         checklist_sheets=checklists,
         branches=branch_rows,
-        interview_items=list(interview_items(campaign, branch_pks)),
+        interview_items=list(interview_items(campaign=campaign, branch_ids=branch_pks)),
     )
 
 
-def interview_items(campaign: Campaign, branch_ids) -> Iterator[InterviewItem]:
+def interview_items(
+    *, campaign: Campaign, branch_ids: Collection[int] | None
+) -> Iterator[InterviewItem]:
     """The problems and support requests raised in the approved visits' interviews."""
     rows = (
         InterviewAnswer.objects.filter(
-            interview__visit__in=approved_visits(campaign),
+            interview__visit__in=approved_visits(campaign=campaign),
             interview__visit__branch_id__in=branch_ids,
             tag__in=[InterviewAnswer.Tag.PROBLEM, InterviewAnswer.Tag.SUPPORT],
         )
@@ -613,7 +618,12 @@ def _layout(sheet: d.SheetDef, part_code: str, text) -> _PartLayout:
     )
 
 
-def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[tuple]:
+def detail_rows(
+    *,
+    campaign: Campaign,
+    branch_ids: Collection[int] | None = None,
+    text: Callable[[str], str] = _same,
+) -> Iterator[tuple]:
     """One row per scored item of every approved visit (section-points sections:
     one row per section), then one per checklist requirement, in the order of
     `DETAIL_COLUMNS`. Scores are the engine's, recomputed from the stored
@@ -625,7 +635,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
     an exporter escapes them without touching every cell (`excel.cell_value`).
     Streams: a fixed number of queries (the rubric tree and two cursors),
     whatever the size."""
-    definitions = rubric_definitions(campaign.rubric_id)
+    definitions = rubric_definitions(rubric=campaign.rubric_id)
     sheet_ids = dict(Sheet.objects.filter(rubric_id=campaign.rubric_id).values_list("id", "code"))
     by_id = {pk: definitions[code] for pk, code in sheet_ids.items()}
     layouts: dict[tuple[int, str], _PartLayout] = {}
@@ -635,7 +645,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
     na_label = _("N/A")
     not_checked = text(_("notice kind not checked: full points"))
 
-    visits = approved_visits(campaign)
+    visits = approved_visits(campaign=campaign)
     if branch_ids is not None:
         visits = visits.filter(branch_id__in=branch_ids)
     parts = (
@@ -740,7 +750,7 @@ def detail_rows(campaign: Campaign, *, branch_ids=None, text=_same) -> Iterator[
 
     # 表五 (the unit) and 表七 (per specialist): one row per requirement.
     requirements = {
-        pk: tuple((r.key, text(r.text)) for r in checklist_requirements(sheet))
+        pk: tuple((r.key, text(r.text)) for r in checklist_requirements(sheet=sheet))
         for pk, sheet in by_id.items()
         if sheet.kind == Sheet.Kind.CHECKLIST
     }

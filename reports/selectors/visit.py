@@ -9,6 +9,7 @@ not-applicable sections and unchecked notice kinds show why they got their
 points. Rectification actions show their *current* status.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -167,7 +168,7 @@ def _scored_sheet(record: SheetRecord, definition: d.SheetDef, bands) -> ScoredS
 
 
 def _checklist_sheet(record: ChecklistRecord, definition: d.SheetDef, unit_name: str):
-    requirements = checklist_requirements(definition)
+    requirements = checklist_requirements(sheet=definition)
     answers = record.answers or {}
     lines = []
     for requirement in requirements:
@@ -202,7 +203,7 @@ def _checklist_sheet(record: ChecklistRecord, definition: d.SheetDef, unit_name:
     )
 
 
-def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
+def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> VisitReport:
     """Everything the visit's acceptance report shows, in about 20 queries."""
     visit = (
         Visit.objects.select_related("campaign__rubric", "branch", "office")
@@ -221,7 +222,7 @@ def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
     )
     today = today or timezone.localdate()
     rubric_id = visit.campaign.rubric_id
-    definitions = rubric_definitions(rubric_id)
+    definitions = rubric_definitions(rubric=rubric_id)
     bands = visit.campaign.grade_band_defs()
     scored_defs = [s for s in definitions.values() if s.kind == Sheet.Kind.SCORED]
 
@@ -399,7 +400,7 @@ def visit_report_data(visit_id: int, *, today=None) -> VisitReport:
         log=log,
         checklists=checklist_sheets,
         checklist_summaries=summaries,
-        kpis=visit_kpis(visit),
+        kpis=visit_kpis(visit=visit),
         kpi_note=visit.kpi_monitoring_note,
         interviews=interviews,
         areas=list(areas.values()),

@@ -31,7 +31,7 @@ def test_the_job_page_follows_the_job_until_the_download_appears(
     ReportJob.objects.filter(pk=job.pk).update(progress=60)
     expect(card.locator("[data-role=percent]")).to_have_text("60")
 
-    services.finish_job(job.pk, b"%PDF-1.7 test", download_name="汇总报告.pdf")
+    services.finish_job(job_id=job.pk, data=b"%PDF-1.7 test", download_name="汇总报告.pdf")
     link = card.locator("[data-role=download-link]")
     expect(link).to_be_visible()
     expect(link).to_have_attribute("href", f"/reports/jobs/{job.pk}/download/")
@@ -45,7 +45,7 @@ def test_a_failed_job_shows_its_message(page, log_in, live_server):
     job = ReportJob.objects.create(exporter="consolidated-pdf", format="pdf", campaign=campaign)
     log_in("hq")
     page.goto(f"{live_server.url}/reports/jobs/{job.pk}/")
-    services.mark_failed(job.pk, "报告生成失败：请稍后重试。")
+    services.mark_failed(job_id=job.pk, message="报告生成失败：请稍后重试。")
     card = page.locator(f"[data-report-job='{job.pk}']")
     expect(card.locator("[data-role=error]")).to_have_text("报告生成失败：请稍后重试。")
     expect(card.locator("[data-role=download]")).to_be_hidden()

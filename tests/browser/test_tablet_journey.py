@@ -57,7 +57,9 @@ def fill_field(page, name, value):
 
 
 def fill_checklist(page, sheet, *, no_with_remark: str | None = None):
-    for number, requirement in enumerate(checklist_requirements(sheet_definition(sheet))):
+    for number, requirement in enumerate(
+        checklist_requirements(sheet=sheet_definition(sheet=sheet))
+    ):
         answer = "no" if no_with_remark and number == 0 else "yes"
         page.check(f'[name="answer-{requirement.key}"][value="{answer}"]')
         if answer == "no":
@@ -91,7 +93,7 @@ def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F
     page.wait_for_selector(".alert-success")
     record = SheetRecord.objects.get(specialist=claims_clerk, sheet=sheets["new_business"])
     assert (record.score, record.percent, record.complete) == (100, 100, True)
-    assert record.parts.count() == len(sheet_definition(sheets["new_business"]).parts)
+    assert record.parts.count() == len(sheet_definition(sheet=sheets["new_business"]).parts)
 
     # 表七 for 王喆, one "no" with its remark; 表五 for the office.
     page.goto(f"{base}/checklists/etiquette/?specialist={claims_clerk.pk}")

@@ -72,7 +72,7 @@ def _complete_the_rest(visit, inspector, people):
     for sheet in Sheet.objects.filter(rubric=visit.campaign.rubric, kind=Sheet.Kind.CHECKLIST):
         answers = {
             r.key: {"compliant": True, "remark": ""}
-            for r in checklist_requirements(sheet_definition(sheet))
+            for r in checklist_requirements(sheet=sheet_definition(sheet=sheet))
         }
         for person in people if sheet.per_specialist else [None]:
             services.save_checklist(

@@ -170,7 +170,7 @@ def test_a_closed_action_is_reopened_with_a_comment_and_no_longer_counts_as_clos
     assert action.closed_at is None and action.deadline_at_close is None
     assert action.closed_on_time is None
     assert timeline(action)[-1][:2] == (Kind.REOPENED, "inspector-a")
-    counts = selectors.action_counts(world.manager_a, DAY(2012, 12, 2))
+    counts = selectors.action_counts(user=world.manager_a, today=DAY(2012, 12, 2))
     assert counts["closed"] == 0 and counts["open"] == 1
 
 
@@ -512,9 +512,9 @@ def test_closing_after_the_original_deadline_but_before_the_extended_one_is_on_t
     assert action.original_deadline == DAY(2012, 12, 15)
     assert action.deadline_at_close == DAY(2012, 12, 31)
     assert action.closed_on_time is True
-    counts = selectors.action_counts(world.manager_a, DAY(2012, 12, 21))
+    counts = selectors.action_counts(user=world.manager_a, today=DAY(2012, 12, 21))
     assert (counts["closed"], counts["closed_on_time"]) == (1, 1)
-    [row] = selectors.action_stats(world.hq, DAY(2012, 12, 21))
+    [row] = selectors.action_stats(user=world.hq, today=DAY(2012, 12, 21))
     assert (row.closed, row.closed_on_time, row.on_time_rate) == (1, 1, 100.0)
 
 
@@ -522,7 +522,7 @@ def test_closing_after_the_deadline_without_an_extension_is_late(world, action):
     submit_and_close(world, action, DAY(2012, 12, 20))
     assert action.deadline_at_close == DAY(2012, 12, 15)
     assert action.closed_on_time is False
-    counts = selectors.action_counts(world.manager_a, DAY(2012, 12, 21))
+    counts = selectors.action_counts(user=world.manager_a, today=DAY(2012, 12, 21))
     assert (counts["closed"], counts["closed_on_time"]) == (1, 0)
 
 
@@ -547,7 +547,7 @@ def test_the_closing_day_is_the_day_in_beijing(world, action, hour, minute, day,
         services.close_action(user=world.hq, action=action)
     action.refresh_from_db()
     assert action.closed_on_time is on_time
-    counts = selectors.action_counts(world.hq, DAY(2012, 12, 20))
+    counts = selectors.action_counts(user=world.hq, today=DAY(2012, 12, 20))
     assert counts["closed_on_time"] == int(on_time)
 
 
@@ -560,21 +560,21 @@ def board(world, make_action, visit, visit_b):
 
 
 def test_the_counts_of_a_branch_manager_cover_their_branch_only(world, board):
-    assert selectors.action_counts(world.manager_a, TODAY) == {
+    assert selectors.action_counts(user=world.manager_a, today=TODAY) == {
         "open": 4,  # overdue, soon, submitted, next_year
         "due_soon": 1,  # soon (12-12)
         "overdue": 1,  # overdue (12-01)
         "closed": 2,
         "closed_on_time": 1,  # on_time; late was closed after its deadline
     }
-    assert selectors.action_counts(world.manager_b, TODAY) == {
+    assert selectors.action_counts(user=world.manager_b, today=TODAY) == {
         "open": 1,
         "due_soon": 0,
         "overdue": 1,
         "closed": 0,
         "closed_on_time": 0,
     }
-    assert selectors.action_counts(world.hq, TODAY)["overdue"] == 2
+    assert selectors.action_counts(user=world.hq, today=TODAY)["overdue"] == 2
 
 
 def test_days_overdue_counts_from_the_deadline_in_force(world, board):
@@ -606,7 +606,7 @@ def test_who_sees_which_actions(world, board, who, visible):
 
 
 def test_statistics_per_branch_and_unit(world, board):
-    rows = selectors.action_stats(world.hq, TODAY)
+    rows = selectors.action_stats(user=world.hq, today=TODAY)
     table = [
         (r.branch, r.unit, r.open, r.overdue, r.closed, r.closed_on_time, r.on_time_rate)
         for r in rows
@@ -617,7 +617,9 @@ def test_statistics_per_branch_and_unit(world, board):
         ("甲分公司", "甲二支公司", 1, 0, 0, 0, None),
         ("乙分公司", "乙一支公司", 1, 1, 0, 0, None),
     ]
-    only_2013 = selectors.action_stats(world.hq, TODAY, campaign_id=board.campaign_2013.pk)
+    only_2013 = selectors.action_stats(
+        user=world.hq, today=TODAY, campaign_id=board.campaign_2013.pk
+    )
     assert [(r.unit, r.open) for r in only_2013] == [("甲一支公司", 1)]
 
 
@@ -625,7 +627,7 @@ def test_three_overdue_actions_of_an_office_are_repeated(world, make_action, vis
     with frozen(DAY(2012, 11, 1)):
         for n in range(3):
             make_action(visit, deadline=DAY(2012, 12, 1 + n), description=f"逾期{n}")
-    [row] = selectors.action_stats(world.hq, DAY(2012, 12, 3))
+    [row] = selectors.action_stats(user=world.hq, today=DAY(2012, 12, 3))
     assert (row.overdue, row.repeated_overdue) == (2, False)
-    [row] = selectors.action_stats(world.hq, DAY(2012, 12, 4))
+    [row] = selectors.action_stats(user=world.hq, today=DAY(2012, 12, 4))
     assert (row.overdue, row.repeated_overdue) == (3, True)

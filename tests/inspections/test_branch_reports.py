@@ -20,7 +20,7 @@ AFTER_DUE = datetime.datetime(2012, 12, 3, 10, 0, tzinfo=datetime.UTC)
 
 
 def board_row(world, user, today, branch):
-    board = selectors.campaign_board(world.campaign, user, today)
+    board = selectors.campaign_board(campaign=world.campaign, user=user, today=today)
     return next(row for row in board if row.branch == branch)
 
 
@@ -163,7 +163,9 @@ def test_the_board_reads_submissions_in_a_fixed_number_of_queries(
         branch=world.branch_b,
     )
     with django_assert_max_num_queries(5):
-        rows = selectors.campaign_board(world.campaign, world.hq, datetime.date(2012, 12, 5))
+        rows = selectors.campaign_board(
+            campaign=world.campaign, user=world.hq, today=datetime.date(2012, 12, 5)
+        )
         assert [row.report_late for row in rows] == [True, True]
 
 

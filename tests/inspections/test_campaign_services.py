@@ -240,9 +240,9 @@ def test_a_redraw_with_a_reason_supersedes_the_old_draw_which_stays_on_record(wo
     assert second.is_current and second.reason == "一家机构停业"
     assert first.seed and first.result_ids  # the old draw is untouched
     assert draws.draw(first.candidate_ids, 2, first.seed) == first.result_ids
-    history = list(selectors.draw_history(world.campaign, world.hq))
+    history = list(selectors.draw_history(campaign=world.campaign, user=world.hq))
     assert history == [second, first]
-    assert selectors.current_office_draws(world.campaign)[world.branch_a.pk] == second
+    assert selectors.current_office_draws(campaign=world.campaign)[world.branch_a.pk] == second
 
 
 def test_each_branch_has_its_own_draw(world):
@@ -255,7 +255,7 @@ def test_each_branch_has_its_own_draw(world):
 def test_the_draw_history_shows_a_branch_manager_only_their_branch(world):
     services.draw_offices(user=world.hq, campaign=world.campaign, branch=world.branch_a)
     draw_b = services.draw_offices(user=world.hq, campaign=world.campaign, branch=world.branch_b)
-    assert list(selectors.draw_history(world.campaign, world.manager_b)) == [draw_b]
+    assert list(selectors.draw_history(campaign=world.campaign, user=world.manager_b)) == [draw_b]
 
 
 def test_a_branch_outside_the_campaign_cannot_be_drawn(world):
@@ -450,7 +450,7 @@ def test_the_balanced_rate_passes_by_the_branchs_rollout_batch(
     services.save_kpi_figures(
         user=world.hq, campaign=world.campaign, figures=[(BALANCED, world.branch_a, None, balanced)]
     )
-    status = {k.kpi: k for k in selectors.visit_kpis(visit)}[BALANCED]
+    status = {k.kpi: k for k in selectors.visit_kpis(visit=visit)}[BALANCED]
     assert status.value == Decimal(balanced)
     assert status.threshold == (Decimal(85) if batch == RolloutBatch.FIRST else Decimal(70))
     assert status.passed is passed
@@ -465,7 +465,7 @@ def test_the_mixed_rate_passes_only_at_100_percent(world, visit, batch, mixed, p
     services.save_kpi_figures(
         user=world.hq, campaign=world.campaign, figures=[(MIXED, world.branch_a, world.a1, mixed)]
     )
-    rows = selectors.visit_kpis(visit)
+    rows = selectors.visit_kpis(visit=visit)
     assert [(r.kpi, r.unit_name) for r in rows] == [
         (BALANCED, world.branch_a.name),
         (MIXED, world.a1.name),
@@ -485,7 +485,7 @@ def test_a_visit_of_the_branch_itself_shows_every_active_offices_mixed_rate(worl
             (MIXED, world.branch_b, world.b1, "100"),
         ],
     )
-    rows = selectors.visit_kpis(branch_visit)
+    rows = selectors.visit_kpis(visit=branch_visit)
     mixed = {r.unit_name: r.passed for r in rows if r.kpi == MIXED}
     assert mixed == {"甲一支公司": True, "甲二支公司": False, "甲三支公司": None}
 
@@ -503,7 +503,7 @@ def test_figures_of_another_campaign_do_not_count(world, visit):
     services.save_kpi_figures(
         user=world.hq, campaign=other, figures=[(BALANCED, world.branch_a, None, "99")]
     )
-    assert all(r.value is None for r in selectors.visit_kpis(visit))
+    assert all(r.value is None for r in selectors.visit_kpis(visit=visit))
 
 
 # --- the campaign board -----------------------------------------------------------------
@@ -522,7 +522,9 @@ def test_the_board_lists_every_unit_with_its_visits_and_the_drawn_offices(world)
         kind=Visit.Kind.HEAD_OFFICE_CHECK,
         inspectors=[world.inspector_hq],
     )
-    board = selectors.campaign_board(world.campaign, world.hq, datetime.date(2012, 11, 1))
+    board = selectors.campaign_board(
+        campaign=world.campaign, user=world.hq, today=datetime.date(2012, 11, 1)
+    )
     assert [row.branch for row in board] == [world.branch_a, world.branch_b]
     row_a = board[0]
     assert row_a.draw == draw
@@ -541,8 +543,12 @@ def test_the_board_lists_every_unit_with_its_visits_and_the_drawn_offices(world)
 
 
 def test_the_board_flags_branches_late_after_the_due_date(world, visit):
-    before = selectors.campaign_board(world.campaign, world.hq, datetime.date(2012, 11, 30))
-    after = selectors.campaign_board(world.campaign, world.hq, datetime.date(2012, 12, 1))
+    before = selectors.campaign_board(
+        campaign=world.campaign, user=world.hq, today=datetime.date(2012, 11, 30)
+    )
+    after = selectors.campaign_board(
+        campaign=world.campaign, user=world.hq, today=datetime.date(2012, 12, 1)
+    )
     assert [row.late for row in before] == [False, False]
     assert [row.late for row in after] == [True, True]
     assert after[0].open_units == 3  # a1's visit is not approved, a2 and a3 have none
@@ -554,7 +560,9 @@ def test_a_branch_whose_offices_are_all_approved_is_not_late(world, complete_vis
         complete_visit(planned)
         services.submit_visit(user=world.inspector_a, visit=planned)
         services.approve_visit(user=world.manager_a, visit=planned)
-    board = selectors.campaign_board(world.campaign, world.hq, datetime.date(2012, 12, 1))
+    board = selectors.campaign_board(
+        campaign=world.campaign, user=world.hq, today=datetime.date(2012, 12, 1)
+    )
     assert [(row.branch, row.late, row.open_units) for row in board] == [
         (world.branch_a, False, 0),
         (world.branch_b, True, 2),
@@ -562,7 +570,9 @@ def test_a_branch_whose_offices_are_all_approved_is_not_late(world, complete_vis
 
 
 def test_a_branch_manager_sees_only_their_branch_on_the_board(world, visit):
-    board = selectors.campaign_board(world.campaign, world.manager_b, datetime.date(2012, 11, 1))
+    board = selectors.campaign_board(
+        campaign=world.campaign, user=world.manager_b, today=datetime.date(2012, 11, 1)
+    )
     assert [row.branch for row in board] == [world.branch_b]
     assert all(not unit.self_inspections for unit in board[0].units)
 

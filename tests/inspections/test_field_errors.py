@@ -105,7 +105,7 @@ def test_a_no_without_remark_is_marked_on_that_remark(client, world, visit):
 
     client.force_login(world.inspector_a)
     sheet = Sheet.objects.get(rubric=world.rubric, code="etiquette")
-    requirements = checklist_requirements(sheet_definition(sheet))
+    requirements = checklist_requirements(sheet=sheet_definition(sheet=sheet))
     data = {"specialist": world.pc.pk}
     for r in requirements:
         data[f"answer-{r.key}"] = "yes"

@@ -61,7 +61,7 @@ def test_default_orders(organisation):
 
 def test_campaign_board_lists_branches_then_own_unit_first(organisation):
     campaign, hq = organisation
-    board = selectors.campaign_board(campaign, hq, DAY(2012, 11, 1))
+    board = selectors.campaign_board(campaign=campaign, user=hq, today=DAY(2012, 11, 1))
     assert [row.branch.name for row in board] == BRANCHES
     assert [unit.name for unit in board[0].units] == UNITS_OF_FIRST
 
@@ -75,18 +75,18 @@ def test_specialists_and_action_statistics_by_unit(organisation, make_unit_actio
         factories.SpecialistFactory(
             branch=first, office=office, home_post=post, employee_no=f"E-{n}", name=f"员工{n}"
         )
-    listed = selectors.specialist_list(hq)
+    listed = selectors.specialist_list(user=hq)
     assert [s.workplace.name for s in listed] == ["甲分公司", "一支公司", "末支公司"]
     assert list(listed) == list(Specialist.objects.all())
 
     make_unit_actions(campaign, hq, first, [offices[2], None, offices[0], offices[1]])
-    rows = selectors.action_stats(hq, DAY(2012, 11, 1))
+    rows = selectors.action_stats(user=hq, today=DAY(2012, 11, 1))
     assert [row.unit for row in rows] == UNITS_OF_FIRST
 
 
 def test_consolidated_report_order(organisation):
     campaign, _hq = organisation
-    data = consolidated_data(campaign, DAY(2012, 11, 1))
+    data = consolidated_data(campaign=campaign, today=DAY(2012, 11, 1))
     assert [row.name for row in data.branches] == BRANCHES
     assert [unit.name for unit in data.branches[0].units] == UNITS_OF_FIRST[1:]
 

@@ -98,7 +98,7 @@ def test_the_preview_scores_what_the_save_stores(client, world, visit, sheet_cod
     client.force_login(world.inspector_a)
     client.cookies["django_language"] = "en"
     sheet = world.rubric.sheets.get(code=sheet_code)
-    definition = sheet_definition(sheet)
+    definition = sheet_definition(sheet=sheet)
     post = data.draw(sheet_posts(definition))
     # Each example starts from no saved sheet.
     with transaction.atomic():

@@ -58,7 +58,7 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
     # something still missing before it can be submitted.
     under_way = Visit.objects.get(state=Visit.State.IN_PROGRESS)
     assert under_way.inspectors.exists() and under_way.sheet_records.exists()
-    assert visit_missing_items(under_way)
+    assert visit_missing_items(visit=under_way)
     assert not Visit.objects.filter(state=Visit.State.SUBMITTED).exists()
     # Names outside GB2312 are part of the demo: the reports must show them.
     names = "".join(Specialist.objects.values_list("name", flat=True))

@@ -33,7 +33,7 @@ def test_sheet_saves_through_the_form_are_recorded_with_who_and_the_item_changed
     record = SheetRecord.objects.get()
 
     # The inspector lowers one item's score on a second save.
-    section = sheet_definition(sheet).parts[0].sections[0]
+    section = sheet_definition(sheet=sheet).parts[0].sections[0]
     field = f"policy_change_process-{section.key}-score"
     data = factories.sheet_post_data(parts) | {"version": record.version, field: "0"}
     response = client.post(reverse("visit-sheet", args=[visit.pk, record.pk]), data)

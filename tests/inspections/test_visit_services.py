@@ -79,7 +79,7 @@ def section(parts, part, key):
 
 
 def item_key(sheet, text, part=None):
-    definition = sheet_definition(sheet)
+    definition = sheet_definition(sheet=sheet)
     for p in definition.parts:
         if part and p.key != part:
             continue
@@ -564,7 +564,7 @@ def engine_result(world, code, parts, chosen=None):
         d.GradeBandDef("B", Decimal(70)),
         d.GradeBandDef("C", Decimal(0)),
     ]
-    return score_sheet(sheet_definition(sheet), answers, bands)
+    return score_sheet(sheet_definition(sheet=sheet), answers, bands)
 
 
 def test_policy_change_with_surrender_gets_the_payment_notice_points_automatically(world, visit):
@@ -1222,7 +1222,7 @@ def test_evidence_is_attached_to_a_sheet_item_a_checklist_or_a_finding_of_the_vi
 
 
 def missing_of(visit):
-    return selectors.visit_missing_items(visit)
+    return selectors.visit_missing_items(visit=visit)
 
 
 def test_an_empty_visit_lists_everything_missing_each_with_a_link_to_fix_it(world, visit):

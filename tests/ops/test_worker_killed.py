@@ -71,7 +71,7 @@ def test_a_killed_worker_leaves_exactly_one_finished_report(
         inspection_services.approve_visit(user=world.hq, visit=visit)
     job = ReportJob.objects.get(visit=visit, exporter="visit-pdf")
     ReportJob.objects.filter(visit=visit).exclude(pk=job.pk).delete()
-    assert services.send_job(job.pk)
+    assert services.send_job(job_id=job.pk)
     job.refresh_from_db()
 
     with tempfile.NamedTemporaryFile(mode="w+", prefix="celery-worker-") as log1:

@@ -65,7 +65,7 @@ def scaled_parts(sheet, fraction: Decimal, remark: str = "") -> dict:
     """`full_sheet_parts` with every score cut to `fraction` of its points
     (rounded down), and `remark` on every section."""
     parts = factories.full_sheet_parts(sheet)
-    definition = sheet_definition(sheet)
+    definition = sheet_definition(sheet=sheet)
     for part in definition.parts:
         answers = parts[part.key]["answers"]
         for section in part.sections:

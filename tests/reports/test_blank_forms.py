@@ -17,7 +17,7 @@ def test_the_exporter_is_registered():
 
 
 def test_every_table_in_order_with_the_roster_after_the_unit_checklist(world):
-    forms = blank_forms(world.campaign)
+    forms = blank_forms(campaign=world.campaign)
     assert [f.table_label for f in forms] == [
         "表一",
         "表二",
@@ -52,7 +52,7 @@ def test_pdf_has_every_sheet_section_and_item(world):
     reader = PdfReader(io.BytesIO(content))
     text = "".join(page.extract_text() for page in reader.pages)
     assert REPORT_TITLE in text
-    definitions = rubric_definitions(world.campaign.rubric_id)
+    definitions = rubric_definitions(rubric=world.campaign.rubric_id)
     for sheet in definitions.values():
         assert sheet.name in text
         for part in sheet.parts:

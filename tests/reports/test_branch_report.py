@@ -60,7 +60,9 @@ def test_the_exporters_are_registered():
 
 
 def test_the_report_covers_the_branch_and_its_offices_approved_visits(world, branch_visits):
-    report = branch_report_data(world.campaign.pk, world.branch_a.pk, TODAY)
+    report = branch_report_data(
+        campaign_id=world.campaign.pk, branch_id=world.branch_a.pk, today=TODAY
+    )
     assert report.title == "甲分公司" + REPORT_TITLE
     assert [(v.unit, v.kind) for v in report.visits] == [
         (
@@ -98,12 +100,20 @@ def test_actions_show_their_current_status(world, branch_visits):
     RectificationAction.objects.filter(visit=branch_visits["si"]).update(
         status=RectificationAction.Status.IN_PROGRESS
     )
-    report = branch_report_data(world.campaign.pk, world.branch_a.pk, datetime.date(2012, 12, 20))
+    report = branch_report_data(
+        campaign_id=world.campaign.pk,
+        branch_id=world.branch_a.pk,
+        today=datetime.date(2012, 12, 20),
+    )
     (action,) = report.actions
     assert action.status_label == RectificationAction.Status.IN_PROGRESS.label
     assert action.overdue is True
     RectificationAction.objects.update(status=RectificationAction.Status.CLOSED)
-    report = branch_report_data(world.campaign.pk, world.branch_a.pk, datetime.date(2012, 12, 20))
+    report = branch_report_data(
+        campaign_id=world.campaign.pk,
+        branch_id=world.branch_a.pk,
+        today=datetime.date(2012, 12, 20),
+    )
     assert report.actions[0].overdue is False
 
 
@@ -112,19 +122,21 @@ def test_a_branch_outside_the_campaign_is_refused(world):
 
     other = factories.BranchFactory(code="c", name="丙分公司")
     with pytest.raises(ReportDataError, match="丙分公司"):
-        branch_report_data(world.campaign.pk, other.pk, TODAY)
+        branch_report_data(campaign_id=world.campaign.pk, branch_id=other.pk, today=TODAY)
 
 
 def test_query_count_does_not_grow_with_visits(world, complete_visit):
     rd.approved(world, complete_visit, world.a1)
     with CaptureQueriesContext(connection) as one:
-        branch_report_data(world.campaign.pk, world.branch_a.pk, TODAY)
+        branch_report_data(campaign_id=world.campaign.pk, branch_id=world.branch_a.pk, today=TODAY)
     visit = complete_visit(rd.plan(world, world.a2))
     rd.add_texts(world, visit, "叫号机故障")
     rd.approve(world, visit)
     rd.approved(world, complete_visit, None)
     with CaptureQueriesContext(connection) as three:
-        report = branch_report_data(world.campaign.pk, world.branch_a.pk, TODAY)
+        report = branch_report_data(
+            campaign_id=world.campaign.pk, branch_id=world.branch_a.pk, today=TODAY
+        )
     assert len(report.visits) == 3
     assert len(three.captured_queries) == len(one.captured_queries)
 

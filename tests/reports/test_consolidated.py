@@ -56,7 +56,7 @@ def test_the_exporters_are_registered():
 
 
 def test_scores_grades_and_ranks(world, campaign_visits):
-    data = consolidated_data(world.campaign, BEFORE_DEADLINE)
+    data = consolidated_data(campaign=world.campaign, today=BEFORE_DEADLINE)
     a1 = unit(data, "甲一支公司")
     # Both visits are shown; the head-office check ranks.
     assert a1.self_inspection.visit_id == campaign_visits["si"].pk
@@ -91,7 +91,7 @@ def test_scores_grades_and_ranks(world, campaign_visits):
 
 
 def test_branch_rows(world, campaign_visits):
-    data = consolidated_data(world.campaign, BEFORE_DEADLINE)
+    data = consolidated_data(campaign=world.campaign, today=BEFORE_DEADLINE)
     branch_a, branch_b = data.branches
     assert branch_a.name == "甲分公司"
     # Branch A: the ranking visits' sheets, [100, 64, 100] at a1 and [100, 100, 47] itself.
@@ -130,24 +130,24 @@ def test_kpi_failures_show(world, campaign_visits):
     from inspections.models import KpiFigure
 
     KpiFigure.objects.filter(office=world.a2).update(value_percent=Decimal("95"))
-    data = consolidated_data(world.campaign, BEFORE_DEADLINE)
+    data = consolidated_data(campaign=world.campaign, today=BEFORE_DEADLINE)
     assert unit(data, "甲二支公司").mixed_kpi.passed is False
     assert data.branches[0].mixed_kpi_passed is False
 
 
 def test_open_and_overdue_actions(world, campaign_visits):
-    before = consolidated_data(world.campaign, BEFORE_DEADLINE)
+    before = consolidated_data(campaign=world.campaign, today=BEFORE_DEADLINE)
     a1 = unit(before, "甲一支公司")
     assert (a1.open_actions, a1.overdue_actions) == (1, 0)
-    after = consolidated_data(world.campaign, AFTER_DEADLINE)
+    after = consolidated_data(campaign=world.campaign, today=AFTER_DEADLINE)
     assert (after.branches[0].open_actions, after.branches[0].overdue_actions) == (1, 1)
     RectificationAction.objects.update(status=RectificationAction.Status.CLOSED)
-    closed = consolidated_data(world.campaign, AFTER_DEADLINE)
+    closed = consolidated_data(campaign=world.campaign, today=AFTER_DEADLINE)
     assert (closed.branches[0].open_actions, closed.branches[0].overdue_actions) == (0, 0)
 
 
 def test_problems_and_support_requests_from_interviews(world, campaign_visits):
-    data = consolidated_data(world.campaign, BEFORE_DEADLINE)
+    data = consolidated_data(campaign=world.campaign, today=BEFORE_DEADLINE)
     assert [(i.unit, i.text) for i in data.problems] == [("甲一支公司", rd.PAYLOADS[3])]
     assert [(i.unit, i.question) for i in data.support_requests] == [
         ("甲一支公司", "需要总部提供哪些支持？")
@@ -157,14 +157,14 @@ def test_problems_and_support_requests_from_interviews(world, campaign_visits):
 def test_visits_not_approved_do_not_count(world, complete_visit, campaign_visits):
     open_visit = complete_visit(rd.plan(world, world.a2))
     rd.rescore(world, open_visit, open_visit.sheet_records.first().specialist, "claims", "0.1")
-    data = consolidated_data(world.campaign, BEFORE_DEADLINE)
+    data = consolidated_data(campaign=world.campaign, today=BEFORE_DEADLINE)
     assert unit(data, "甲二支公司").visits == []
-    assert all(row[2] != "甲二支公司" for row in detail_rows(world.campaign))
+    assert all(row[2] != "甲二支公司" for row in detail_rows(campaign=world.campaign))
 
 
 def consume(campaign):
-    data = consolidated_data(campaign, BEFORE_DEADLINE)
-    rows = list(detail_rows(campaign))
+    data = consolidated_data(campaign=campaign, today=BEFORE_DEADLINE)
+    rows = list(detail_rows(campaign=campaign))
     return data, rows
 
 
@@ -185,7 +185,7 @@ def test_query_count_does_not_grow_with_visits(world, complete_visit, django_ass
 
 
 def test_detail_rows_recompute_every_item(world, approved_visit):
-    rows = [dict(zip(range(15), row, strict=True)) for row in detail_rows(world.campaign)]
+    rows = [dict(zip(range(15), row, strict=True)) for row in detail_rows(campaign=world.campaign)]
     assert len(detail_headers()) == 15
     wang = [r for r in rows if r[4] == "王喆"]
     # 表二 of 王喆: scanning items at 5 of 10; the withdrawal part not observed.
@@ -257,7 +257,7 @@ def test_excel(world, campaign_visits):
     assert a1_rows[0][2] == "★"
     detail = workbook[_("Detail")]
     assert [c.value for c in detail[1]] == detail_headers()
-    assert detail.max_row - 1 == len(list(detail_rows(world.campaign)))
+    assert detail.max_row - 1 == len(list(detail_rows(campaign=world.campaign)))
     assert detail.auto_filter.ref == f"A1:O{detail.max_row}"
     # Native bar charts over the data of the charts sheet.
     with zipfile.ZipFile(io.BytesIO(content)) as archive:

@@ -264,9 +264,9 @@ def test_running_a_job_twice_leaves_one_current_report_and_one_file(approved_vis
 
 def test_finishing_twice_keeps_the_first_result(approved_visit, media_root):
     job = new_job(approved_visit)
-    services.start_job(job.pk)
-    services.finish_job(job.pk, b"first", download_name="a.pdf")
-    services.finish_job(job.pk, b"second", download_name="b.pdf")
+    services.start_job(job_id=job.pk)
+    services.finish_job(job_id=job.pk, data=b"first", download_name="a.pdf")
+    services.finish_job(job_id=job.pk, data=b"second", download_name="b.pdf")
     job.refresh_from_db()
     assert job.checksum == hashlib.sha256(b"first").hexdigest()
     assert Path(job.file.path).read_bytes() == b"first"
@@ -323,8 +323,8 @@ def test_reports_work_on_a_storage_without_local_paths(
     # A job that finds a newer report current keeps no file, and uploads none.
     older = given_up(new_job(approved_visit))
     newest = run(new_job(approved_visit))
-    services.start_job(older.pk)
-    services.finish_job(older.pk, b"older", download_name="old.pdf")
+    services.start_job(job_id=older.pk)
+    services.finish_job(job_id=older.pk, data=b"older", download_name="old.pdf")
     older.refresh_from_db()
     assert not older.is_current and not older.file
     assert f"job-{older.pk}.pdf" not in default_storage.listdir("reports")[1]
@@ -338,8 +338,8 @@ def test_reports_work_on_a_storage_without_local_paths(
 def test_an_older_job_finishing_late_does_not_replace_a_newer_report(approved_visit, media_root):
     older = given_up(new_job(approved_visit))
     newer = run(new_job(approved_visit))
-    services.start_job(older.pk)
-    services.finish_job(older.pk, b"older", download_name="old.pdf")
+    services.start_job(job_id=older.pk)
+    services.finish_job(job_id=older.pk, data=b"older", download_name="old.pdf")
     older.refresh_from_db()
     newer.refresh_from_db()
     assert newer.is_current

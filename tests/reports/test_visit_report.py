@@ -52,7 +52,7 @@ def test_the_visit_exporters_are_registered():
 
 
 def test_results_follow_the_scoring_rules(approved_visit):
-    report = visit_report_data(approved_visit.pk)
+    report = visit_report_data(visit_id=approved_visit.pk)
     records = list(SheetRecord.objects.filter(visit=approved_visit))
     assert report.unit_result.percent == mean_percent(r.percent for r in records)
     assert report.unit_result.sheet_count == len(records)
@@ -73,7 +73,7 @@ def test_sheets_show_not_applicable_unchecked_notice_kinds_and_parts_not_observe
     approved_visit,
 ):
     with translation.override("en"):
-        report = visit_report_data(approved_visit.pk)
+        report = visit_report_data(visit_id=approved_visit.pk)
     by_key = {(s.table_label, s.specialist_name): s for s in report.sheets}
 
     policy_change = by_key[("表三", EXT_A_NAME)]
@@ -102,7 +102,7 @@ def test_sheets_show_not_applicable_unchecked_notice_kinds_and_parts_not_observe
 
 
 def test_checklists_kpis_interviews_findings_and_actions(approved_visit):
-    report = visit_report_data(approved_visit.pk)
+    report = visit_report_data(visit_id=approved_visit.pk)
     summaries = {s.table_label: s for s in report.checklist_summaries}
     assert summaries["表五"].records == 1 and summaries["表五"].rate == D(100)
     assert summaries["表七"].records == 4 and summaries["表七"].non_compliant == 0
@@ -127,7 +127,7 @@ def test_checklists_kpis_interviews_findings_and_actions(approved_visit):
 
 def test_the_data_is_read_with_a_fixed_number_of_queries(approved_visit):
     with CaptureQueriesContext(connection) as first:
-        visit_report_data(approved_visit.pk)
+        visit_report_data(visit_id=approved_visit.pk)
     assert len(first) <= 25
 
     # More specialists and sheets: the same number of queries.
@@ -161,7 +161,7 @@ def test_the_data_is_read_with_a_fixed_number_of_queries(approved_visit):
                 max_points=part.max_points,
             )
     with CaptureQueriesContext(connection) as second:
-        report = visit_report_data(approved_visit.pk)
+        report = visit_report_data(visit_id=approved_visit.pk)
     assert len(second) == len(first)
     assert any(p.name == "加测2" for p in report.specialists)
 

@@ -286,7 +286,7 @@ def test_grade_bands(rubric_2012):
 
 def test_rubric_definitions_in_four_queries(rubric_2012, django_assert_num_queries):
     with django_assert_num_queries(4):  # sheets, parts, sections, items
-        defs = rubric_definitions(rubric_2012)
+        defs = rubric_definitions(rubric=rubric_2012)
     assert list(defs) == [
         "process_log",
         "new_business",
@@ -323,35 +323,42 @@ def test_rubric_definitions_in_four_queries(rubric_2012, django_assert_num_queri
 def test_sheet_definition_in_three_queries_or_none(rubric_2012, django_assert_num_queries):
     sheet_obj = rubric_2012.sheets.get(code="new_business")
     with django_assert_num_queries(3):  # parts, sections, items
-        defn = sheet_definition(sheet_obj)
+        defn = sheet_definition(sheet=sheet_obj)
     assert [p.total_points for p in defn.parts] == [Decimal(n) for n in (60, 15, 15, 10)]
     prefetched = sheets_with_tree().get(pk=sheet_obj.pk)
     with django_assert_num_queries(0):
-        assert sheet_definition(prefetched) == defn
+        assert sheet_definition(sheet=prefetched) == defn
 
 
 def test_grade_bands_and_kpi_threshold_in_one_query_each(rubric_2012, django_assert_num_queries):
     with django_assert_num_queries(1):
-        bands = grade_band_definitions(rubric_2012)
+        bands = grade_band_definitions(rubric=rubric_2012)
     assert bands == (
         d.GradeBandDef("A", Decimal(85)),
         d.GradeBandDef("B", Decimal(70)),
         d.GradeBandDef("C", Decimal(0)),
     )
     with django_assert_num_queries(1):
-        threshold = kpi_threshold(rubric_2012, "balanced_acceptance_rate", "first")
+        threshold = kpi_threshold(
+            rubric=rubric_2012, kpi="balanced_acceptance_rate", rollout_batch="first"
+        )
     assert threshold.minimum_percent == Decimal(85)
     assert (
-        kpi_threshold(rubric_2012, KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, "third").minimum_percent
+        kpi_threshold(
+            rubric=rubric_2012, kpi=KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, rollout_batch="third"
+        ).minimum_percent
         == 100
     )
-    assert kpi_threshold(rubric_2012, "balanced_acceptance_rate", "fourth") is None
+    assert (
+        kpi_threshold(rubric=rubric_2012, kpi="balanced_acceptance_rate", rollout_batch="fourth")
+        is None
+    )
 
 
 def test_the_engine_scores_the_loaded_sheets(rubric_2012):
     """Full marks on every scored sheet give 100 %, grade A."""
-    defs = rubric_definitions(rubric_2012)
-    bands = grade_band_definitions(rubric_2012)
+    defs = rubric_definitions(rubric=rubric_2012)
+    bands = grade_band_definitions(rubric=rubric_2012)
     for code in ("new_business", "policy_change", "claims"):
         sheet_def = defs[code]
         answers = d.SheetAnswers()
@@ -372,7 +379,7 @@ def test_the_engine_scores_the_loaded_sheets(rubric_2012):
         result = engine.score_sheet(sheet_def, answers, bands)
         assert result.complete, (code, result.missing)
         assert (result.percent, result.grade) == (Decimal(100), "A"), code
-    etiquette = checklist_requirements(defs["etiquette"])
+    etiquette = checklist_requirements(sheet=defs["etiquette"])
     assert len(etiquette) == 7
     result = engine.evaluate_checklist(
         etiquette, {r.key: d.ChecklistAnswer(compliant=True) for r in etiquette}
