@@ -5,14 +5,16 @@ still open and that the user inspects it, and runs in one transaction.
 Scores are always the scoring engine's, computed here on the server.
 """
 
+import copy
 import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from scoring.engine import ScoringError, check_sheet, evaluate_checklist
 from scoring.models import BusinessLine, ContentArea, InterviewAudience, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
-from .. import access, draws, evidence_files, hooks
+from .. import access, draws, evidence_files, history, hooks
 from ..models import (
     ActionEvent,
     Branch,
@@ -295,8 +297,9 @@ def save_sheet(
             field="selection_method",
             code="required",
         )
-    # The same path and rules as the running score (views/visits.py: preview).
-    definition = sheet_definition(sheet=sheet)
+    # The same path and rules as the running score (views/visits.py: preview);
+    # the sheet is of the visit's campaign (`_rubric_sheet`): in use, read-only.
+    definition = sheet_definition(sheet=sheet, in_use=True)
     if definition.grouping != d.ALTERNATIVES:
         chosen_alternative = None
     parts = stored_answers.stored_parts(parts, chosen_alternative=chosen_alternative)
@@ -308,43 +311,129 @@ def save_sheet(
     errors.raise_any()
     result = assessment.result
     rubric_parts = {p.code: p for p in sheet.parts.all()}
-
-    record, _created = SheetRecord.objects.update_or_create(
+    record, change = _write_sheet_record(
+        existing,
         visit=visit,
         specialist=specialist,
         sheet=sheet,
-        defaults={
-            "selection_method": selection_method,
-            "chosen_alternative": rubric_parts.get(chosen_alternative)
-            if chosen_alternative
-            else None,
-            "alternative_reason": alternative_reason.strip() if chosen_alternative else "",
-            "score": result.score,
-            "max_points": result.max_points,
-            "percent": result.percent,
-            "grade": result.grade or "",
-            "complete": result.complete,
-            "version": (existing.version + 1) if existing else 1,
-        },
+        selection_method=selection_method,
+        chosen_alternative=rubric_parts[chosen_alternative] if chosen_alternative else None,
+        alternative_reason=alternative_reason.strip() if chosen_alternative else "",
+        result=result,
     )
-    part_results = {p.key: p for p in result.parts}
-    record.parts.exclude(part__code__in=list(parts)).delete()
-    for code, part in parts.items():
-        part_result = part_results.get(code)
-        PartRecord.objects.update_or_create(
-            sheet_record=record,
-            part=rubric_parts[code],
-            defaults={
-                "reference_no": part.reference_no,
-                "servicing_item": part.servicing_item,
-                "observed": part.observed,
-                "not_observed_reason": part.not_observed_reason,
-                "answers": dict(part.answers),
-                "score": part_result.score if part_result else 0,
-                "max_points": part_result.max_points if part_result else 0,
-            },
-        )
+    part_changes = _write_part_records(
+        record, existing=existing, parts=parts, rubric_parts=rubric_parts, result=result
+    )
+    history.record_changes([change, *part_changes])
     return record
+
+
+# A sheet's save writes its record, its parts and their history in a fixed
+# number of queries, whatever the number of parts and items: bulk writes past
+# the model signals, with the history written by `history.record_changes`.
+
+_PART_FIELDS = (
+    "reference_no",
+    "servicing_item",
+    "observed",
+    "not_observed_reason",
+    "answers",
+    "score",
+    "max_points",
+)
+
+
+def _write_sheet_record(
+    existing: SheetRecord | None,
+    *,
+    visit: Visit,
+    specialist: Specialist,
+    sheet: Sheet,
+    selection_method: str,
+    chosen_alternative,
+    alternative_reason: str,
+    result,
+) -> tuple[SheetRecord, tuple]:
+    """Insert or update the sheet's record; returns it and its (before, after)
+    change for the history."""
+    record = existing or SheetRecord(visit=visit, specialist=specialist, sheet=sheet)
+    before = copy.copy(existing) if existing else None
+    # What the history names the record by, without reading it again.
+    record.visit, record.specialist, record.sheet = visit, specialist, sheet
+    record.selection_method = selection_method
+    record.chosen_alternative = chosen_alternative
+    record.alternative_reason = alternative_reason
+    record.score = result.score
+    record.max_points = result.max_points
+    record.percent = result.percent
+    record.grade = result.grade or ""
+    record.complete = result.complete
+    record.version = (existing.version + 1) if existing else 1
+    with disable_auditlog():
+        if existing:
+            record.save()
+        else:
+            try:
+                with transaction.atomic():
+                    record.save(force_insert=True)
+            except IntegrityError:
+                # Another page saved this new sheet first: never overwrite it.
+                raise stale(
+                    SheetRecord.objects.get(visit=visit, specialist=specialist, sheet=sheet)
+                ) from None
+    return record, (before, record)
+
+
+def _write_part_records(
+    record: SheetRecord,
+    *,
+    existing: SheetRecord | None,
+    parts: Mapping[str, stored_answers.StoredPart],
+    rubric_parts: Mapping[str, Any],
+    result,
+) -> list[tuple]:
+    """Create, update and delete the sheet's part records, in bulk; returns
+    their (before, after) changes for the history."""
+    part_results = {p.key: p for p in result.parts}
+    stored = {p.part_id: p for p in existing.parts.all()} if existing else {}
+    changes, created, updated = [], [], []
+    for code, part in parts.items():
+        rubric_part = rubric_parts[code]
+        part_result = part_results.get(code)
+        values = {
+            "reference_no": part.reference_no,
+            "servicing_item": part.servicing_item,
+            "observed": part.observed,
+            "not_observed_reason": part.not_observed_reason,
+            "answers": dict(part.answers),
+            "score": part_result.score if part_result else 0,
+            "max_points": part_result.max_points if part_result else 0,
+        }
+        row = stored.pop(rubric_part.pk, None)
+        before = copy.copy(row) if row else None
+        if row is None:
+            row = PartRecord(sheet_record=record, part=rubric_part, **values)
+            created.append(row)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            updated.append(row)
+        row.sheet_record, row.part = record, rubric_part
+        changes.append((before, row))
+    # Parts no longer kept (表四: another sub-sheet chosen).
+    removed = list(stored.values())
+    for row in removed:
+        row.sheet_record = record
+        row.part = next(p for p in rubric_parts.values() if p.pk == row.part_id)
+        changes.append((copy.copy(row), None))
+    if removed:
+        with disable_auditlog():
+            PartRecord.objects.filter(pk__in=[row.pk for row in removed]).delete()
+    if created:
+        PartRecord.objects.bulk_create(created)
+    if updated:
+        PartRecord.objects.bulk_update(updated, _PART_FIELDS)
+    return changes
 
 
 # --- 表五, 表七 checklists ---------------------------------------------------

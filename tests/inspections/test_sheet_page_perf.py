@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 # session, user, visit, sheet record, its parts, its evidence, "may edit?";
 # then the session's save (3). Nothing per part, section or item.
 GET_QUERIES = 10
-# The same reads, then the save (services.save_sheet) and the session's.
-POST_QUERIES = 45
+# The same reads, then the save (services.save_sheet, written in bulk:
+# tests/inspections/test_sheet_save_cost.py) and the session's. It was 45.
+POST_QUERIES = 20
 
 
 @pytest.fixture(autouse=True)
