@@ -135,11 +135,6 @@ def sheet_answers(
     )
 
 
-def remarks_of(part: Any) -> Mapping[str, str]:
-    """A stored part's remarks, keyed by section code or item key."""
-    return (StoredPart.of(part).answers or {}).get("remarks") or {}
-
-
 def checklist_answers(data: Mapping[str, Any] | None) -> dict[str, d.ChecklistAnswer]:
     """{"<item key>": {"compliant": true|false|null, "remark": ""}}"""
     return {

@@ -350,15 +350,6 @@ def assess_section(
     return result, problems
 
 
-def score_section(
-    section: d.SectionDef, answer: d.SectionAnswer | None, *, servicing_item: str | None = None
-) -> SectionResult:
-    result, problems = assess_section(section, answer, servicing_item=servicing_item)
-    if problems:
-        raise ScoringError(problems)
-    return result
-
-
 def assess_part(
     part: d.PartDef, answers: d.PartAnswers | None, *, servicing_items: Sequence[str] = ()
 ) -> tuple[PartResult, list[Problem]]:

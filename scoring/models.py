@@ -12,7 +12,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import rubric_rules
 from .text import PlainCharField, PlainTextField
 
 
@@ -126,21 +125,6 @@ class Sheet(models.Model):
         elif self.grouping != self.Grouping.SINGLE:
             raise ValidationError({"grouping": _("Only scored sheets have parts or alternatives.")})
 
-    def total_problems(self):
-        """Messages for parts that do not fit the sheet's grouping and total."""
-        parts = list(self.parts.all())
-        return rubric_rules.sheet_problems(
-            sheet=str(self),
-            kind=self.kind,
-            grouping=self.grouping,
-            total_points=self.total_points,
-            business_line=self.business_line,
-            parts=[
-                rubric_rules.PartValues(p.name, p.total_points, p.is_preferred_alternative)
-                for p in parts
-            ],
-        )
-
 
 class SheetPart(models.Model):
     """A form of a scored sheet: a part of 表二, a sub-sheet of 表四, or the one
@@ -169,18 +153,6 @@ class SheetPart(models.Model):
 
     def __str__(self):
         return f"{self.sheet.table_label} {self.name}"
-
-    def total_problems(self):
-        """Messages for sections that do not add up to the part's total."""
-        return rubric_rules.part_problems(
-            name=self.name,
-            sheet_kind=self.sheet.kind,
-            total_points=self.total_points,
-            sections=[
-                rubric_rules.SectionValues(s.name, s.scoring, s.max_points)
-                for s in self.sections.all()
-            ],
-        )
 
 
 class Section(models.Model):
@@ -235,17 +207,6 @@ class Section(models.Model):
 
     def __str__(self):
         return self.name
-
-    def total_problems(self):
-        """Messages when the items do not fit the section's scoring kind."""
-        return rubric_rules.section_problems(
-            name=self.name,
-            scoring=self.scoring,
-            max_points=self.max_points,
-            not_applicable_rule=self.not_applicable_rule,
-            items=[rubric_rules.ItemValues(i.points, i.is_notice_kind) for i in self.items.all()],
-            exempt_servicing_items=self.exempt_servicing_items or (),
-        )
 
 
 class Item(models.Model):

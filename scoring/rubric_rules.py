@@ -1,9 +1,8 @@
 """The rules a rubric's totals must obey, as pure functions over plain values.
 
-Defined once here and used by the models (`total_problems()`), by the import
-of a rubric file (`scoring.rubric_io`) and by the admin's inline formsets,
-which check a parent form together with its inline children before anything
-is saved. Every function returns a list of messages, empty when all is well.
+Defined once here and used by the import of a rubric file (`scoring.rubric_io`)
+and by the admin's inline formsets, which check a parent form together with its
+inline children before anything is saved. Every function returns a list of messages, empty when all is well.
 
 The values mirror the choices of `scoring.models` as plain strings (like
 `scoring.definitions`), so nothing here needs the ORM.

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, prefetch_related_objects
 
 from . import definitions as d
-from .models import GradeBand, Item, KpiThreshold, RubricVersion, Section, Sheet, SheetPart
+from .models import Item, RubricVersion, Section, Sheet, SheetPart
 
 _TREE = (
     Prefetch("parts", queryset=SheetPart.objects.order_by("order", "id")),
@@ -123,22 +123,3 @@ def checklist_requirements(*, sheet: d.SheetDef) -> tuple[d.ItemDef, ...]:
     return tuple(
         item for part in sheet.parts for section in part.sections for item in section.items
     )
-
-
-def grade_band_definitions(*, rubric: RubricVersion | int) -> tuple[d.GradeBandDef, ...]:
-    """The version's grade bands, highest minimum first (1 query)."""
-    rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
-    return tuple(
-        d.GradeBandDef(grade=band.grade, minimum_percent=band.minimum_percent)
-        for band in GradeBand.objects.filter(rubric_id=rubric_id).order_by("-minimum_percent")
-    )
-
-
-def kpi_threshold(
-    *, rubric: RubricVersion | int, kpi: str, rollout_batch: str
-) -> KpiThreshold | None:
-    """The threshold of one KPI for a branch of that rollout batch, or None (1 query)."""
-    rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
-    return KpiThreshold.objects.filter(
-        rubric_id=rubric_id, kpi=kpi, rollout_batch=rollout_batch
-    ).first()

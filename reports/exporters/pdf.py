@@ -143,8 +143,3 @@ def html_to_pdf(html: str, *, stylesheets: list[CSS] | None = None) -> bytes:
             stylesheets=[base_stylesheet(), *(stylesheets or [])],
             font_config=font_config(),
         )
-
-
-def render_pdf(template_name: str, context: dict, **kwargs) -> bytes:
-    """Render a Django template to a PDF."""
-    return html_to_pdf(render_html(template_name, context), **kwargs)

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -460,6 +461,11 @@ def test_an_extension_through_the_pages(client, world, visit, make_action):
     client.force_login(world.manager_a)
     page = client.get(reverse("action-detail", args=[action.pk])).content.decode()
     assert "2012-12-31" in page and "2012-12-15" in page  # the original stays visible
+    extension.refresh_from_db()
+    decided = (
+        f'{world.hq} · <span class="text-muted">{localtime(extension.decided_at):%Y-%m-%d %H:%M}'
+    )
+    assert decided in page  # who decided, and when
     with frozen(TODAY):
         listing = client.get(reverse("action-list")).content.decode()
     assert "2012-12-31" in listing and "2012-12-15" in listing

@@ -23,6 +23,7 @@ import yaml
 from hypothesis import strategies as st
 
 from scoring import definitions as d
+from scoring import engine as e
 
 REFERENCE_YAML = Path(__file__).resolve().parents[1] / "data" / "rubrics-2012.yaml"
 
@@ -448,3 +449,13 @@ def invalid_values(maximum: Decimal) -> st.SearchStrategy[Bad]:
     if maximum >= Decimal("0.1"):
         strategies.append(too_precise)
     return st.one_of(strategies)
+
+
+def score_section(
+    section: d.SectionDef, answer: d.SectionAnswer | None, *, servicing_item: str | None = None
+) -> e.SectionResult:
+    """One section's result, or ScoringError with its problems (as score_part does)."""
+    result, problems = e.assess_section(section, answer, servicing_item=servicing_item)
+    if problems:
+        raise e.ScoringError(problems)
+    return result

@@ -800,7 +800,7 @@ class TestImpossibleAnswers:
     def test_checklist_section_is_not_scored(self):
         section = d.SectionDef(key="c", name="清单", scoring=d.CHECKLIST, max_points=D(0))
         with pytest.raises(e.ScoringError) as excinfo:
-            e.score_section(section, d.SectionAnswer())
+            r.score_section(section, d.SectionAnswer())
         assert problems_of(excinfo)["c"].label == "清单"
 
 
@@ -855,9 +855,9 @@ class TestRunningScore:
 class TestScoreSectionAndPart:
     def test_section_points_section(self):
         section = section_named(r.policy_change(), "影像扫描")
-        result = e.score_section(section, d.SectionAnswer(score="12.5"))
+        result = r.score_section(section, d.SectionAnswer(score="12.5"))
         assert (result.score, result.max_points, result.missing) == (D("12.5"), 15, ())
-        assert e.score_section(section, None).missing == ("影像扫描",)
+        assert r.score_section(section, None).missing == ("影像扫描",)
 
     def test_item_points_section_cannot_exceed_its_max(self):
         # Misdefined items that add up to more than the section: still capped.
@@ -868,7 +868,7 @@ class TestScoreSectionAndPart:
             max_points=D(10),
             items=(d.ItemDef("a", "甲", D(8)), d.ItemDef("b", "乙", D(8))),
         )
-        result = e.score_section(section, d.SectionAnswer(item_scores={"a": "8", "b": "8"}))
+        result = r.score_section(section, d.SectionAnswer(item_scores={"a": "8", "b": "8"}))
         assert result.score == 10
 
     def test_item_without_points_takes_only_zero(self):
@@ -880,10 +880,10 @@ class TestScoreSectionAndPart:
             items=(d.ItemDef("a", "甲", D(5)), d.ItemDef("b", "乙")),
         )
         assert (
-            e.score_section(section, d.SectionAnswer(item_scores={"a": "5", "b": "0"})).score == 5
+            r.score_section(section, d.SectionAnswer(item_scores={"a": "5", "b": "0"})).score == 5
         )
         with pytest.raises(e.ScoringError):
-            e.score_section(section, d.SectionAnswer(item_scores={"b": "1"}))
+            r.score_section(section, d.SectionAnswer(item_scores={"b": "1"}))
 
     def test_part_cannot_exceed_its_total(self):
         sections = (
@@ -913,13 +913,13 @@ class TestScoreSectionAndPart:
             max_points=D(10),
             not_applicable_rule=d.NA_FULL_POINTS,
         )
-        result = e.score_section(section, d.SectionAnswer(not_applicable=True))
+        result = r.score_section(section, d.SectionAnswer(not_applicable=True))
         assert result.not_applicable
         assert result.score == 10
         assert result.not_applicable_reason == ""
         assert len(result.missing) == 1
         assert "环节" in result.missing[0]
-        given = e.score_section(
+        given = r.score_section(
             section, d.SectionAnswer(not_applicable=True, not_applicable_reason="无补费")
         )
         assert (given.not_applicable_reason, given.missing) == ("无补费", ())
@@ -932,7 +932,7 @@ class TestScoreSectionAndPart:
             max_points=D(10),
             exempt_servicing_items=frozenset({"退保"}),
         )
-        result = e.score_section(section, d.SectionAnswer(score="4"), servicing_item="退保")
+        result = r.score_section(section, d.SectionAnswer(score="4"), servicing_item="退保")
         assert not result.not_applicable
         assert result.score == 4
 
