@@ -143,6 +143,21 @@ def can_review_visit(user: User, visit: Visit) -> bool:
     )
 
 
+def reviewable_visits(user: User) -> QuerySet[Visit]:
+    """The visits `can_review_visit` lets the user review, in any state: head
+    office every visit, a branch manager their branch's self-inspections,
+    never one the user inspects."""
+    if _sees_nothing(user):
+        return Visit.objects.none()
+    if user.is_head_office:
+        visits = Visit.objects.all()
+    elif user.is_branch_manager and user.branch_id is not None:
+        visits = Visit.objects.filter(branch_id=user.branch_id, kind=Visit.Kind.SELF_INSPECTION)
+    else:
+        return Visit.objects.none()
+    return visits.exclude(inspectors=user)
+
+
 # --- rectification actions -------------------------------------------------
 
 

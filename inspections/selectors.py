@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from .models import (
     User,
     Visit,
     VisitChange,
+    VisitTransition,
 )
 from .models.actions import closed_on_time, due_within, open_actions, overdue_actions
 from .models.ordering import branch_order, bytewise, office_order, unit_order
@@ -84,6 +85,68 @@ def visit_list(*, user: User, campaign_id: int | None = None) -> QuerySet[Visit]
     if campaign_id:
         visits = visits.filter(campaign_id=campaign_id)
     return visits
+
+
+# --- review: what waits for a reviewer, what was sent back ------------------------
+
+_REVIEW_STEPS = (Visit.State.SUBMITTED, Visit.State.RETURNED)
+
+
+def _latest_transitions(to_states) -> QuerySet[VisitTransition]:
+    """A visit's transitions to these states, newest first (for Prefetch and
+    Subquery: `visit` is the outer visit when used with OuterRef)."""
+    return VisitTransition.objects.filter(to_state__in=to_states).order_by("-at", "-pk")
+
+
+def review_queue(*, user: User) -> QuerySet[Visit]:
+    """The submitted visits waiting for this user's decision (approve or
+    return; `access.reviewable_visits`), the longest-waiting first. Each has
+    `submitted_at` and `submissions` (its submissions with who, newest first)."""
+    submissions = _latest_transitions([Visit.State.SUBMITTED])
+    return (
+        access.reviewable_visits(user)
+        .filter(state=Visit.State.SUBMITTED)
+        .select_related("campaign", "branch", "office")
+        .annotate(submitted_at=Subquery(submissions.filter(visit=OuterRef("pk")).values("at")[:1]))
+        .prefetch_related(
+            "inspectors",
+            Prefetch(
+                "transitions", queryset=submissions.select_related("by"), to_attr="submissions"
+            ),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def returned_visits(*, user: User) -> QuerySet[Visit]:
+    """The visits this user inspects that a reviewer sent back and that are not
+    submitted again yet (still returned, or being corrected), each with
+    `returns` (its returns with reason and reviewer, newest first)."""
+    last_step = _latest_transitions(_REVIEW_STEPS).filter(visit=OuterRef("pk"))
+    return (
+        access.visible_visits(user)
+        .filter(inspectors=user, state__in=[Visit.State.RETURNED, Visit.State.IN_PROGRESS])
+        .annotate(last_review_step=Subquery(last_step.values("to_state")[:1]))
+        .filter(last_review_step=Visit.State.RETURNED)
+        .select_related("campaign", "branch", "office")
+        .prefetch_related(
+            Prefetch(
+                "transitions",
+                queryset=_latest_transitions([Visit.State.RETURNED]).select_related("by"),
+                to_attr="returns",
+            )
+        )
+        .order_by("start_date", "pk")
+    )
+
+
+def open_return(*, visit: Visit) -> VisitTransition | None:
+    """The return (reason, reviewer, when) the visit's inspectors still have to
+    answer: the visit is open and was not submitted again since; else None."""
+    if not visit.is_editable:
+        return None
+    step = _latest_transitions(_REVIEW_STEPS).filter(visit=visit).select_related("by").first()
+    return step if step is not None and step.to_state == Visit.State.RETURNED else None
 
 
 def current_office_draws(*, campaign: Campaign) -> dict[int, RandomDraw]:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/visits/new/", campaigns.visit_plan, name="visit-plan"),
     # visits
     path("visits/", visits.visit_list, name="visit-list"),
+    path("visits/to-review/", visits.review_list, name="review-list"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit-detail"),
     path("visits/<int:pk>/draw/", visits.visit_draw_specialists, name="visit-draw-specialists"),
     path("visits/<int:pk>/waivers/", visits.visit_line_waiver, name="visit-line-waiver"),

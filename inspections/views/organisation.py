@@ -12,6 +12,8 @@ from ..models.ordering import branch_order
 from ..params import query_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The home page lists this many visits waiting for review; the review list has them all.
+HOME_REVIEWS = 10
 
 
 @login_required
@@ -19,6 +21,8 @@ def home(request):
     user = request.user
     if not user.has_role:
         return render(request, "inspections/no_role.html")
+    # One query (and its prefetches) for the whole queue: its length is the count.
+    reviews = list(selectors.review_queue(user=user))
     context = {
         "branches": selectors.branch_overview(user=user),
         "campaigns": selectors.visible_campaigns(user=user),
@@ -26,6 +30,10 @@ def home(request):
         "visits": selectors.visit_list(user=user)
         .exclude(state=Visit.State.APPROVED)
         .order_by("start_date")[:20],
+        # What a reviewer has to decide, and what an inspector has to correct.
+        "reviews": reviews[:HOME_REVIEWS],
+        "review_count": len(reviews),
+        "returned": selectors.returned_visits(user=user),
     }
     return render(request, "inspections/home.html", context)
 

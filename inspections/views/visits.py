@@ -92,6 +92,17 @@ def visit_list(request):
 
 
 @login_required
+def review_list(request):
+    """The submitted visits waiting for this user's decision: head office every
+    visit, a branch manager their branch's self-inspections."""
+    return render(
+        request,
+        "inspections/review_list.html",
+        {"visits": selectors.review_queue(user=request.user)},
+    )
+
+
+@login_required
 def visit_detail(request, pk):
     return _visit_page(request, _visit_for(request.user, pk))
 
@@ -146,6 +157,9 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
             )
             checklist_rows.append({"sheet": sheet, "specialist": None, "record": record})
     can_edit = access.can_edit_visit(user, visit)
+    specialist_draws = list(
+        visit.draws.filter(kind=RandomDraw.Kind.SPECIALISTS).select_related("drawn_by")
+    )
     context = {
         "visit": visit,
         "can_edit": can_edit,
@@ -163,10 +177,11 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         "draw_form": failed_forms.get("draw_form") or (SpecialistDrawForm() if can_edit else None),
         # (business line, bound form) of a refused line waiver
         "waiver_failed": waiver_failed,
-        "specialist_draws": visit.draws.filter(kind=RandomDraw.Kind.SPECIALISTS).select_related(
-            "drawn_by"
-        ),
+        "specialist_draws": specialist_draws,
+        # A draw now supersedes this one: the confirmation says so.
+        "current_specialist_draw": next((d for d in specialist_draws if d.is_current), None),
         "transitions": visit.transitions.select_related("by"),
+        "open_return": selectors.open_return(visit=visit),
         "kpis": selectors.visit_kpis(visit=visit),
         "log_count": visit.log_entries.count(),
         "interview_count": visit.interviews.count(),

@@ -10,7 +10,10 @@ from scoring.models import ContentArea, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 from tests import factories
 
-from .test_visit_journey import visit_setup  # noqa: F401  (the same visit)
+from .test_visit_journey import (
+    CONFIRM,
+    visit_setup,  # noqa: F401  (the same visit)
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,6 +134,8 @@ def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F
 
     page.goto(f"{base}/")
     page.click("form[action$='/submit/'] button")
+    page.click(CONFIRM)  # the page asks first (static/js/confirm.js)
+    page.wait_for_load_state()
     assert page.locator("[data-testid=missing]").count() == 0, page.inner_text("main")
     page.wait_for_selector("[data-state=submitted]")
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.SUBMITTED
@@ -141,5 +146,6 @@ def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F
     fits_the_screen(page)
     page.fill("#review textarea[name=comment]", "同意。")
     page.click("#review button[value=approve]")
+    page.click(CONFIRM)
     page.wait_for_selector("[data-state=approved]")
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.APPROVED

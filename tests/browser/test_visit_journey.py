@@ -17,6 +17,9 @@ from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The confirming button of the page's confirmation (static/js/confirm.js).
+CONFIRM = "[data-testid=confirm-modal] [data-role=ok]"
+
 
 @pytest.fixture
 def visit_setup(db):
@@ -117,6 +120,7 @@ def test_inspector_scores_submits_and_manager_approves(log_in, live_server, visi
     # Submitting now lists what is missing, each with a link.
     page.goto(f"{live_server.url}/visits/{visit.pk}/")
     page.click("form[action$='/submit/'] button")
+    page.click(CONFIRM)  # the page asks first (static/js/confirm.js)
     missing = page.locator("[data-testid=missing] li a")
     assert missing.count() >= 3
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.IN_PROGRESS
@@ -124,6 +128,7 @@ def test_inspector_scores_submits_and_manager_approves(log_in, live_server, visi
     _complete_the_rest(visit, visit.inspectors.get(), [claims_clerk])
     page.goto(f"{live_server.url}/visits/{visit.pk}/")
     page.click("form[action$='/submit/'] button")
+    page.click(CONFIRM)
     page.wait_for_selector("[data-state=submitted]")
 
     # The branch manager approves; the visit is frozen.
@@ -131,6 +136,7 @@ def test_inspector_scores_submits_and_manager_approves(log_in, live_server, visi
     page = log_in("bj-manager")
     page.goto(f"{live_server.url}/visits/{visit.pk}/")
     page.click("#review button[value=approve]")
+    page.click(CONFIRM)
     page.wait_for_selector("[data-state=approved]")
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.APPROVED
     page.goto(f"{live_server.url}/visits/{visit.pk}/sheets/{record.pk}/")
