@@ -44,7 +44,7 @@ class WorkbookField(forms.FileField):
 class RosterUploadForm(forms.Form):
     branch = ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
     file = WorkbookField(
-        label=_("Roster (.xlsx)"),
+        label=_("Roster (Excel)"),
         help_text=_("表六 分公司岗位人员设置清单, filled in from the template."),
     )
 
@@ -127,7 +127,7 @@ class ReasonForm(forms.Form):
 
 
 class KpiUploadForm(forms.Form):
-    file = WorkbookField(label=_("KPI figures (.xlsx)"))
+    file = WorkbookField(label=_("KPI figures (Excel)"))
 
 
 # --- visits ----------------------------------------------------------------

@@ -23,7 +23,9 @@ KPI_COLUMNS = ("分公司", "三级机构", "混合受理率", "均衡受理率"
 
 def _not_a_workbook() -> ValidationError:
     return ValidationError(
-        _("The file is not an Excel workbook (.xlsx). Download the template and fill it in."),
+        _(
+            "The file is not an Excel workbook (Excel 2007 or later). Download the template and fill it in."
+        ),
         code=NOT_A_WORKBOOK,
     )
 

@@ -7,6 +7,11 @@ urlpatterns = [
     path("visits/<int:pk>/generate/", views.visit_report_generate, name="visit-reports-generate"),
     path("campaigns/<int:pk>/", views.campaign_reports, name="campaign-reports"),
     path(
+        "campaigns/<int:pk>/status/",
+        views.campaign_reports_status,
+        name="campaign-reports-status",
+    ),
+    path(
         "campaigns/<int:pk>/generate/",
         views.campaign_report_generate,
         name="campaign-reports-generate",

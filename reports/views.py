@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,7 +25,6 @@ from inspections import access as inspection_access
 from inspections.access import NotVisible
 from inspections.downloads import private_file
 from inspections.models import Visit
-from inspections.models.ordering import branch_order
 from inspections.params import query_id
 
 from . import services
@@ -35,12 +36,19 @@ from .exporters.workbooks import (
     RosterTemplateXlsxExporter,
 )
 from .models import ReportJob
+from .selectors.jobs import BRANCH_EXPORTERS, CAMPAIGN_EXPORTERS, job_title
+from .selectors.jobs import campaign_reports as campaign_reports_of
 
 
 def _job_for(user, pk) -> ReportJob:
     job = get_object_or_404(
         ReportJob.objects.select_related(
-            "visit__branch", "visit__office", "campaign", "branch", "requested_by"
+            "visit__campaign",
+            "visit__branch",
+            "visit__office",
+            "campaign",
+            "branch",
+            "requested_by",
         ),
         pk=pk,
     )
@@ -152,7 +160,12 @@ def job_detail(request, pk):
     return render(
         request,
         "reports/job_detail.html",
-        {"job": job, "status": job_status_data(job), "current": current},
+        {
+            "job": job,
+            "title": job_title(job=job),
+            "status": job_status_data(job),
+            "current": current,
+        },
     )
 
 
@@ -187,55 +200,61 @@ def job_download(request, pk):
     )
 
 
-CAMPAIGN_EXPORTERS = ("consolidated-pdf", "consolidated-xlsx")
-BRANCH_EXPORTERS = ("branch-pdf", "branch-xlsx")
-
-
-def _current_jobs(campaign) -> dict:
-    """The newest job per (exporter, branch) of the campaign, in one query."""
-    latest = {}
-    for job in ReportJob.objects.filter(campaign=campaign, visit__isnull=True).order_by("-pk"):
-        latest.setdefault((job.exporter, job.branch_id), job)
-    return latest
+def _campaign_for(user, pk):
+    return inspection_access.get_visible(inspection_access.visible_campaigns(user), pk=pk)
 
 
 @login_required
 def campaign_reports(request, pk):
     """A campaign's reports: consolidated (head office), per branch (head office
-    and that branch's managers) and the blank forms (everyone in the campaign)."""
-    campaign = inspection_access.get_visible(
-        inspection_access.visible_campaigns(request.user), pk=pk
-    )
-    user = request.user
-    latest = _current_jobs(campaign)
-    branches = [
-        b
-        for b in campaign.branches.order_by(*branch_order())
-        if can_request(user, campaign=campaign, branch=b)
-    ]
+    and that branch's managers) and the blank forms (everyone in the campaign).
+    While a job is under way, static/js/report-job.js follows the rows through
+    `campaign_reports_status`."""
+    campaign = _campaign_for(request.user, pk)
+    reports = campaign_reports_of(campaign=campaign, user=request.user)
     return render(
         request,
         "reports/campaign_reports.html",
         {
             "campaign": campaign,
-            "consolidated": [(e, latest.get((e, None))) for e in CAMPAIGN_EXPORTERS]
-            if can_request(user, campaign=campaign)
-            else None,
-            "branches": [
-                (branch, [(e, latest.get((e, branch.pk))) for e in BRANCH_EXPORTERS])
-                for branch in branches
-            ],
-            "blank_forms": latest.get((BLANK_FORMS, None)),
+            "consolidated": reports.consolidated,
+            "branches": reports.branches,
+            "blank_forms": reports.blank_forms,
+            "unfinished": reports.unfinished,
         },
+    )
+
+
+def _row_status(row) -> dict:
+    """A row of the campaign's reports page as its script redraws it."""
+    latest, download = row.latest, row.download
+    return {
+        "job": job_status_data(latest) if latest else None,
+        "job_url": reverse("report-job", args=[latest.pk]) if latest else None,
+        "requested_at": date_format(localtime(latest.requested_at), "Y-m-d H:i") if latest else "",
+        "download_url": reverse("report-job-download", args=[download.pk]) if download else None,
+    }
+
+
+@login_required
+@require_GET
+@never_cache
+def campaign_reports_status(request, pk):
+    """The campaign reports page's rows (JSON), polled while a job is under way."""
+    campaign = _campaign_for(request.user, pk)
+    reports = campaign_reports_of(campaign=campaign, user=request.user)
+    return JsonResponse(
+        {
+            "unfinished": reports.unfinished,
+            "rows": {row.key: _row_status(row) for row in reports.rows},
+        }
     )
 
 
 @login_required
 @require_POST
 def campaign_report_generate(request, pk):
-    campaign = inspection_access.get_visible(
-        inspection_access.visible_campaigns(request.user), pk=pk
-    )
+    campaign = _campaign_for(request.user, pk)
     exporter = request.POST.get("exporter", "")
     branch = None
     if exporter in BRANCH_EXPORTERS:

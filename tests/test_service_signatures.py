@@ -22,6 +22,7 @@ MODULES = [
     "reports.selectors.blank_forms",
     "reports.selectors.branch",
     "reports.selectors.campaign",
+    "reports.selectors.jobs",
     "reports.selectors.visit",
     "reports.services",
     "scoring.selectors",

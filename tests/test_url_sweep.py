@@ -650,6 +650,7 @@ RULES: dict[str, Rule] = {
         get=NOT_ALLOWED, post=POST(SEE_VISIT, {"format": "xlsx"}), kwargs=pk("approved_visit")
     ),
     "campaign-reports": Rule(get=GET(SIGNED_IN), post=SAME_AS_GET, kwargs=pk("campaign")),
+    "campaign-reports-status": Rule(get=GET(SIGNED_IN), kwargs=pk("campaign")),
     "campaign-reports-generate": Rule(
         get=NOT_ALLOWED,
         post=POST(
@@ -733,6 +734,8 @@ RULES: dict[str, Rule] = {
     ),
     # --- visits
     "visit-list": Rule(get=GET(SIGNED_IN), post=SAME_AS_GET),
+    # Everyone signed in: an inspector's list is empty (nothing is theirs to review).
+    "review-list": Rule(get=GET(SIGNED_IN), post=SAME_AS_GET),
     "visit-detail": Rule(get=GET(SEE_VISIT, shows=(ORG,)), post=SAME_AS_GET, kwargs=visit_pk),
     "visit-history": Rule(get=GET(SEE_VISIT), kwargs=visit_pk),
     "visit-draw-specialists": Rule(

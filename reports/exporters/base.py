@@ -20,6 +20,10 @@ class Exporter:
     format: str = ""
     #: what it needs: "visit", "campaign" or "branch" (branch reports take campaign and branch)
     subject: str = ""
+    #: what a report job of it is, in words (`reports.selectors.jobs.job_title`):
+    #: a translatable format naming %(format)s and, by subject, %(unit)s and
+    #: %(kind)s (visit), %(branch)s (branch) or %(campaign)s
+    title_format = ""
 
     def __init__(self, *, progress: Callable[[int], None] | None = None, **subject):
         self.subject_ids = subject  # e.g. {"visit_id": 3} or {"campaign_id": 1, "branch_id": 2}

@@ -4,6 +4,7 @@ its header fields and empty score and remark columns, laid out like the
 plan's appendix tables; 表六 is the branch's post and staffing list."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from inspections.models import Campaign
 
@@ -18,6 +19,7 @@ class BlankFormsPdfExporter(Exporter):
     identifier = "blank-forms-pdf"
     format = PDF
     subject = "campaign"
+    title_format = gettext_lazy("Blank forms of %(campaign)s (%(format)s)")
 
     def __init__(self, *, progress=None, campaign_id: int, **subject):
         super().__init__(progress=progress, campaign_id=campaign_id, **subject)

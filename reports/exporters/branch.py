@@ -12,6 +12,7 @@ interviews. The branch's managers submit it to head office in the app
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..selectors.branch import BranchReport, branch_report_data
 from ..selectors.types import VISIT_REPORT_TITLE
@@ -22,6 +23,7 @@ from .excel import SheetWriter, new_workbook, pass_fail, percent, workbook_bytes
 
 class BranchExporter(Exporter):
     subject = "branch"
+    title_format = gettext_lazy("Acceptance report of %(branch)s (%(format)s)")
 
     def __init__(self, *, progress=None, campaign_id: int, branch_id: int, **subject):
         super().__init__(progress=progress, campaign_id=campaign_id, branch_id=branch_id, **subject)

@@ -12,6 +12,7 @@ a national campaign's quarter-million rows stream to disk.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -39,6 +40,7 @@ from .excel import (
 
 class CampaignExporter(Exporter):
     subject = "campaign"
+    title_format = gettext_lazy("Consolidated report of %(campaign)s (%(format)s)")
 
     def __init__(self, *, progress=None, campaign_id: int, **subject):
         super().__init__(progress=progress, campaign_id=campaign_id, **subject)

@@ -8,6 +8,7 @@ status, and signature lines.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from inspections.models import Visit
@@ -39,6 +40,7 @@ def visit_filename(visit: Visit, extension: str) -> str:
 
 class VisitExporter(Exporter):
     subject = "visit"
+    title_format = gettext_lazy("Acceptance report of %(unit)s (%(kind)s, %(format)s)")
 
     def __init__(self, *, progress=None, visit_id: int, **subject):
         super().__init__(progress=progress, visit_id=visit_id, **subject)

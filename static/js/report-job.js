@@ -1,6 +1,9 @@
 // Report jobs: poll each job's status (JSON) until it is done or failed, and
-// show its progress, its error or its download link. No inline script: the
-// cards carry their status URL in data-status-url.
+// show its progress, its error or its download link. A campaign's reports list
+// ([data-report-list]) is followed the same way while any of its jobs is queued
+// or running: its rows ([data-report-row]) show each job's state and download
+// link, and polling stops once none is under way. No inline script: the cards
+// and the list carry their status URL in data-status-url.
 (function () {
   "use strict";
 
@@ -46,8 +49,9 @@
     show(download, Boolean(data.download_url));
   }
 
-  function poll(card) {
-    const url = card.dataset.statusUrl;
+  // Ask `url` for its JSON until `update(data)` returns true (done), or after
+  // ten failures in a row.
+  function poll(url, update) {
     const started = Date.now();
     let failures = 0;
 
@@ -66,8 +70,7 @@
       }
       if (data) {
         failures = 0;
-        render(card, data);
-        if (data.finished) return;
+        if (update(data)) return;
       }
       if (failures > 10) return;
       // Every 1.5 s for the first minute, then every 5 s.
@@ -77,9 +80,42 @@
     tick();
   }
 
+  function renderRow(row, data) {
+    const link = row.querySelector('[data-role="job"]');
+    if (data.job && link) {
+      link.href = data.job_url;
+      setText(row, "state", data.job.state_label);
+      setText(row, "requested", data.requested_at);
+    }
+    show(link, Boolean(data.job));
+    show(row.querySelector('[data-role="none"]'), !data.job);
+    const download = row.querySelector('[data-role="download"]');
+    if (download && data.download_url) download.href = data.download_url;
+    show(download, Boolean(data.download_url));
+    const build = row.querySelector('[data-role="build"]');
+    if (build && data.job && build.dataset.rebuild) build.textContent = build.dataset.rebuild;
+  }
+
   document.querySelectorAll("[data-report-job]").forEach(function (card) {
     const bar = card.querySelector('[data-role="bar"]');
     if (bar) bar.style.width = (Number(bar.dataset.progress) || 0) + "%";
-    if (card.dataset.finished !== "1" && card.dataset.statusUrl) poll(card);
+    if (card.dataset.finished !== "1" && card.dataset.statusUrl) {
+      poll(card.dataset.statusUrl, function (data) {
+        render(card, data);
+        return data.finished;
+      });
+    }
+  });
+
+  document.querySelectorAll("[data-report-list]").forEach(function (list) {
+    if (list.dataset.unfinished !== "1" || !list.dataset.statusUrl) return;
+    poll(list.dataset.statusUrl, function (data) {
+      list.querySelectorAll("[data-report-row]").forEach(function (row) {
+        const rowData = data.rows[row.dataset.reportRow];
+        if (rowData) renderRow(row, rowData);
+      });
+      list.dataset.unfinished = data.unfinished ? "1" : "0";
+      return !data.unfinished;
+    });
   });
 })();
