@@ -1,13 +1,20 @@
 """The pages of a refused or failed request, in the site's layout and the user's
-language (config/urls.py names them as Django's handlers), and the log line of
-a 404 that hides an object from someone who may not see it."""
+language (config/urls.py names them as Django's handlers; settings name the
+CSRF failure view), and the log line of a 404 that hides an object from
+someone who may not see it. 400, 403 and 404 pages show the whole navigation;
+500 and 503 the layout without the database (config/safe_pages.py)."""
 
 import logging
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import Resolver404, get_urlconf, resolve
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
 from config.middleware import client_ip
+from config.safe_pages import safe_page
 from config.uploads import UploadTooLarge
 from inspections.access import NotVisible
 from inspections.params import BadParameter
@@ -57,6 +64,25 @@ def page_not_found(request, exception=None):
     )
 
 
+def csrf_failure(request, reason=""):
+    """A form sent from a page open too long, or from before signing in again
+    (Django's CSRF check refused it): say how to send it again."""
+    return _page(
+        request,
+        403,
+        _("The form has expired"),
+        _(
+            "The form could not be sent: the page was open for a long time, or you "
+            "signed in again since it was opened. Reload the page and send it again."
+        ),
+    )
+
+
+def server_error(request):
+    """500: rendered without the request, so it works whatever failed."""
+    return safe_page(500)
+
+
 def _page(request, status: int, title: str, message: str):
     return render(
         request,
@@ -64,3 +90,36 @@ def _page(request, status: int, title: str, message: str):
         {"status": status, "title": title, "message": message},
         status=status,
     )
+
+
+class NotFoundPageMiddleware:
+    """The site's 404 page with DEBUG on too (scripts/run, the demo), where
+    Django would answer with its technical page in English; the log still
+    names the path. With DEBUG off Django calls `page_not_found` itself. A
+    500 keeps Django's debugging page with DEBUG on: it is a bug to fix.
+
+    After CommonMiddleware, so that a missing slash is still added by its
+    redirect, and after the authentication and messages middleware the page's
+    navigation uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None) or get_urlconf())
+            except Resolver404 as exception:
+                return self._not_found(request, exception)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, exception):
+        response = page_not_found(request, exception)
+        log_response("Not Found: %s", request.path, response=response, request=request)
+        return response

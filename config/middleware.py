@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from config.safe_pages import safe_page
 
 security_log = logging.getLogger("yiguitong.security")
 log = logging.getLogger("yiguitong")
@@ -48,11 +49,12 @@ class AccessDeniedLogMiddleware:
 
 class DatabaseUnavailableMiddleware:
     """A request that finds the database unreachable (restarted, failed over,
-    the network cut) gets a plain page asking to try again shortly: 503 with
-    Retry-After, never a traceback. The broken connection is dropped at the
-    end of the request and, with CONN_HEALTH_CHECKS, a stale persistent one
-    before its next use, so the app recovers by itself once the database is
-    back. Other errors go on to Django's 500 page (templates/500.html)."""
+    the network cut) gets a page asking to try again shortly, in the site's
+    layout without anything read from the database (config/safe_pages.py):
+    503 with Retry-After, never a traceback. The broken connection is dropped
+    at the end of the request and, with CONN_HEALTH_CHECKS, a stale persistent
+    one before its next use, so the app recovers by itself once the database
+    is back. Other errors go on to the 500 page (config.errors.server_error)."""
 
     RETRY_AFTER_SECONDS = 30
 
@@ -78,7 +80,7 @@ class DatabaseUnavailableMiddleware:
             # cookie) as it is: no reading it again for the response, and no
             # saving it, which SessionMiddleware skips on a 5xx anyway.
             session._session_cache = {}
-        response = render(request, "503.html", status=503)
+        response = safe_page(503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)
         return response

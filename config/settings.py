@@ -48,7 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    # django-axes, named in the user's language in admin (config/apps.py).
+    "config.apps.AxesConfig",
     "auditlog",
     "csp",
     "crispy_forms",
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The site's 404 page with DEBUG on too (the demo), not Django's technical one.
+    "config.errors.NotFoundPageMiddleware",
     "config.middleware.AccessDeniedLogMiddleware",
     # Who made each recorded change of a visit (inspections.history).
     "config.middleware.AuditActorMiddleware",
@@ -121,6 +124,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A refused form gets the site's 403 page saying how to send it again.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # Security headers on every response; HTTPS settings follow the environment so
 # production (behind TLS) gets them and a laptop on http:// still works.

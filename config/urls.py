@@ -14,6 +14,7 @@ def ping(request):
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),

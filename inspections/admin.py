@@ -1,6 +1,12 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import CIDFilter, ResourceTypeFilter
+from auditlog.render import get_field_verbose_name
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes.models import ContentType
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import (
     Branch,
@@ -15,6 +21,7 @@ from .models import (
     Specialist,
     User,
     Visit,
+    VisitChange,
     VisitTransition,
     WorkerHeartbeat,
 )
@@ -241,3 +248,52 @@ class BranchReportSubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- the change history: auditlog's admin, in the user's language ----------------
+
+
+class ChangedKindFilter(ResourceTypeFilter):
+    """auditlog's filter by the kind of record changed, each named as its model
+    is (计分表), not by its class name (sheetrecord)."""
+
+    def lookups(self, request, model_admin):
+        ids = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list("content_type_id", flat=True)
+            .distinct()
+        )
+        kinds = []
+        for content_type_id in ids:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            kinds.append(
+                (content_type_id, capfirst(model._meta.verbose_name) if model else content_type_id)
+            )
+        return sorted(kinds, key=lambda kind: str(kind[1]))
+
+
+admin.site.unregister(VisitChange)
+
+
+@admin.register(VisitChange)
+class VisitChangeAdmin(LogEntryAdmin):
+    """auditlog's own admin of the change history (registered by auditlog for
+    the log entry model, ours), with the columns it leaves in English
+    translated and the changed fields named by their labels."""
+
+    list_filter = ["action", ChangedKindFilter, CIDFilter]
+
+    @admin.display(description=_("Changes"))
+    def msg_short(self, obj):
+        if obj.action in (VisitChange.Action.DELETE, VisitChange.Action.ACCESS):
+            return ""
+        changes = obj.changes_dict
+        fields = "、".join(str(get_field_verbose_name(obj, name)) for name in changes)
+        return ngettext(
+            "%(count)d change: %(fields)s", "%(count)d changes: %(fields)s", len(changes)
+        ) % {"count": len(changes), "fields": Truncator(fields).chars(75)}
+
+    @admin.display(description=_("Correlation ID"))
+    def cid_url(self, obj):
+        return super().cid_url(obj)

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InspectionsConfig(AppConfig):
     name = "inspections"
+    verbose_name = _("Inspections and organisation")
 
     def ready(self):
         from . import history

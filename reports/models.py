@@ -66,7 +66,7 @@ class ReportJob(models.Model):
     )
     # "visit:3", "campaign:1" or "campaign:1/branch:2": one value per subject,
     # so "one current report per exporter and subject" is a plain constraint.
-    subject_key = models.CharField(max_length=100, editable=False)
+    subject_key = models.CharField(max_length=100, editable=False, verbose_name=_("subject"))
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
 
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)

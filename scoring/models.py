@@ -234,7 +234,10 @@ class ContentArea(models.Model):
     """The plan's four content areas, under which findings and actions are filed."""
 
     rubric = models.ForeignKey(
-        RubricVersion, on_delete=models.CASCADE, related_name="content_areas"
+        RubricVersion,
+        on_delete=models.CASCADE,
+        related_name="content_areas",
+        verbose_name=_("rubric version"),
     )
     code = models.SlugField(_("code"), max_length=50)
     name = PlainCharField(_("name"), max_length=200)
@@ -254,7 +257,10 @@ class ContentArea(models.Model):
 
 class InterviewAudience(models.Model):
     rubric = models.ForeignKey(
-        RubricVersion, on_delete=models.CASCADE, related_name="interview_audiences"
+        RubricVersion,
+        on_delete=models.CASCADE,
+        related_name="interview_audiences",
+        verbose_name=_("rubric version"),
     )
     name = PlainCharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -275,7 +281,10 @@ class InterviewQuestion(models.Model):
         SUPPORT = "support", _("Support asked of head office")
 
     audience = models.ForeignKey(
-        InterviewAudience, on_delete=models.CASCADE, related_name="questions"
+        InterviewAudience,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("interview audience"),
     )
     text = PlainCharField(_("text"), max_length=300)
     is_yes_no = models.BooleanField(_("yes/no question"), default=False)
@@ -297,7 +306,10 @@ class KpiThreshold(models.Model):
         BALANCED_ACCEPTANCE_RATE = "balanced_acceptance_rate", _("Balanced acceptance rate")
 
     rubric = models.ForeignKey(
-        RubricVersion, on_delete=models.CASCADE, related_name="kpi_thresholds"
+        RubricVersion,
+        on_delete=models.CASCADE,
+        related_name="kpi_thresholds",
+        verbose_name=_("rubric version"),
     )
     kpi = models.CharField(_("KPI"), max_length=40, choices=Kpi.choices)
     rollout_batch = models.CharField(
@@ -328,7 +340,12 @@ class KpiThreshold(models.Model):
 
 
 class GradeBand(models.Model):
-    rubric = models.ForeignKey(RubricVersion, on_delete=models.CASCADE, related_name="grade_bands")
+    rubric = models.ForeignKey(
+        RubricVersion,
+        on_delete=models.CASCADE,
+        related_name="grade_bands",
+        verbose_name=_("rubric version"),
+    )
     grade = models.CharField(_("grade"), max_length=5)
     minimum_percent = models.DecimalField(
         _("minimum (%)"),

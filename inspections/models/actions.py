@@ -65,7 +65,9 @@ class RectificationAction(models.Model):
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.SUBMITTED)
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="actions")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="actions", verbose_name=_("visit")
+    )
     content_area = models.ForeignKey(
         ContentArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("content area")
     )
@@ -107,9 +109,12 @@ class RectificationAction(models.Model):
     # The deadline in force when it was closed: on-time statistics count against it.
     deadline_at_close = models.DateField(_("deadline when closed"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = RectificationActionQuerySet.as_manager()
 
@@ -164,12 +169,22 @@ class ActionEvent(models.Model):
         EXTENSION_APPROVED = "extension_approved", _("Extension approved")
         EXTENSION_REFUSED = "extension_refused", _("Extension refused")
 
-    action = models.ForeignKey(RectificationAction, on_delete=models.CASCADE, related_name="events")
+    action = models.ForeignKey(
+        RectificationAction,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("rectification action"),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(max_length=20, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=20, blank=True, verbose_name=_("to status"))
     text = PlainTextField(_("text"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -188,21 +203,32 @@ def action_evidence_path(instance, filename):
 
 
 class ActionEvidence(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name=_("UUID"))
     action = models.ForeignKey(
-        RectificationAction, on_delete=models.CASCADE, related_name="evidence"
+        RectificationAction,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("rectification action"),
     )
     event = models.ForeignKey(
-        ActionEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        ActionEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("event"),
     )
     file = models.FileField(_("file"), upload_to=action_evidence_path)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100, verbose_name=_("file type"))
+    size = models.PositiveIntegerField(verbose_name=_("size (bytes)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
 
     class Meta:
         ordering = ["action", "uploaded_at", "id"]
@@ -220,22 +246,33 @@ class DeadlineExtension(models.Model):
         REFUSED = "refused", _("Refused")
 
     action = models.ForeignKey(
-        RectificationAction, on_delete=models.CASCADE, related_name="extensions"
+        RectificationAction,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("rectification action"),
     )
     previous_deadline = models.DateField(_("deadline before"))
     requested_deadline = models.DateField(_("requested deadline"))
     reason = PlainTextField(_("reason"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decision_comment = PlainTextField(_("decision comment"), blank=True)
 
     class Meta:
@@ -258,11 +295,14 @@ class ReminderLog(models.Model):
     """One reminder mail per person per day, however often the job runs."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
     )
-    day = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-    action_count = models.PositiveIntegerField(default=0)
+    day = models.DateField(verbose_name=_("day"))
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
+    action_count = models.PositiveIntegerField(default=0, verbose_name=_("number of actions"))
 
     class Meta:
         constraints = [

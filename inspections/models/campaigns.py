@@ -85,7 +85,9 @@ class Campaign(models.Model):
 class CampaignGradeBand(models.Model):
     """Grade bands of a campaign: copied from its rubric, editable before the first visit."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="grade_bands")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="grade_bands", verbose_name=_("campaign")
+    )
     grade = models.CharField(_("grade"), max_length=5)
     minimum_percent = models.DecimalField(
         _("minimum (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
@@ -113,10 +115,19 @@ class RandomDraw(models.Model):
         SPECIALISTS = "specialists", _("Specialists of a visited unit")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="draws")
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="draws")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="draws", verbose_name=_("campaign")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="draws", verbose_name=_("branch")
+    )
     visit = models.ForeignKey(
-        "inspections.Visit", on_delete=models.CASCADE, null=True, blank=True, related_name="draws"
+        "inspections.Visit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="draws",
+        verbose_name=_("visit"),
     )
     seed = models.CharField(_("seed"), max_length=64)
     sample_size = models.PositiveIntegerField(_("sample size"))
@@ -132,7 +143,12 @@ class RandomDraw(models.Model):
     )
     drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
     superseded_by = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
     )
 
     class Meta:
@@ -152,17 +168,30 @@ class KpiFigure(models.Model):
     """A KPI figure from head office's monitoring: the mixed acceptance rate per
     office, the balanced acceptance rate per branch."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="kpi_figures")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="kpi_figures", verbose_name=_("campaign")
+    )
     kpi = models.CharField(_("KPI"), max_length=40, choices=KpiThreshold.Kpi.choices)
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="kpi_figures")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="kpi_figures", verbose_name=_("branch")
+    )
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="kpi_figures"
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kpi_figures",
+        verbose_name=_("office"),
     )
     value_percent = models.DecimalField(
         _("value (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
     )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("entered by"),
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
 

@@ -63,7 +63,10 @@ class Visit(models.Model):
         _("how the branch monitors the KPIs, and what was discussed"), blank=True
     )
     planned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("planned by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
@@ -86,10 +89,17 @@ class Visit(models.Model):
 
 
 class VisitTransition(models.Model):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="transitions")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("visit")
+    )
     from_state = models.CharField(_("from"), max_length=20, choices=Visit.State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=Visit.State.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     comment = PlainTextField(_("comment"), blank=True)
 
@@ -99,13 +109,18 @@ class VisitTransition(models.Model):
         verbose_name_plural = _("visit transitions")
 
     def __str__(self):
-        return f"{self.visit_id}: {self.from_state or '-'} → {self.to_state}"
+        return (
+            f"{self.visit_id}: {self.get_from_state_display() or '-'} → "
+            f"{self.get_to_state_display()}"
+        )
 
 
 class ProcessLogEntry(models.Model):
     """A row of 表一 一柜通工作流程执行记录表."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="log_entries")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("visit")
+    )
     policy_no = PlainCharField(_("policy number"), max_length=50)
     business_item = PlainCharField(_("business item"), max_length=100)
     operator = models.ForeignKey(
@@ -136,7 +151,7 @@ class ProcessLogEntry(models.Model):
         validators=[MinValueValidator(Decimal(0))],
     )
     remarks = PlainTextField(_("remarks"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["visit", "created_at", "id"]
@@ -157,14 +172,18 @@ class SheetRecord(models.Model):
     (the parts of 表二, the form of 表三, the chosen sub-sheet of 表四) are
     `PartRecord`s; the score here is the engine's, over all of them."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="sheet_records")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="sheet_records", verbose_name=_("visit")
+    )
     specialist = models.ForeignKey(
         Specialist,
         on_delete=models.PROTECT,
         related_name="sheet_records",
         verbose_name=_("specialist"),
     )
-    sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="+")
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.PROTECT, related_name="+", verbose_name=_("sheet")
+    )
     selection_method = models.CharField(
         _("how the case was chosen"), max_length=20, choices=SelectionMethod.choices
     )
@@ -188,7 +207,7 @@ class SheetRecord(models.Model):
     complete = models.BooleanField(_("complete"), default=False)
     # Raised by every save: a save from a page opened before the last one is refused.
     version = models.PositiveIntegerField(_("version"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["visit", "sheet__order", "specialist__employee_no"]
@@ -208,8 +227,12 @@ class PartRecord(models.Model):
     """One form of a scored sheet, with its own header and the raw answers
     (section codes and item ids → what the inspector entered)."""
 
-    sheet_record = models.ForeignKey(SheetRecord, on_delete=models.CASCADE, related_name="parts")
-    part = models.ForeignKey(RubricPart, on_delete=models.PROTECT, related_name="+")
+    sheet_record = models.ForeignKey(
+        SheetRecord, on_delete=models.CASCADE, related_name="parts", verbose_name=_("scored sheet")
+    )
+    part = models.ForeignKey(
+        RubricPart, on_delete=models.PROTECT, related_name="+", verbose_name=_("sheet part")
+    )
     reference_no = PlainCharField(
         _("reference number"),
         max_length=50,
@@ -239,18 +262,27 @@ class ChecklistRecord(models.Model):
     """表五 for the visited unit (specialist empty) or 表七 for a specialist:
     yes/no per requirement with a remark for every no (`answers`)."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="checklists")
-    sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="+")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="checklists", verbose_name=_("visit")
+    )
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.PROTECT, related_name="+", verbose_name=_("sheet")
+    )
     specialist = models.ForeignKey(
-        Specialist, on_delete=models.PROTECT, null=True, blank=True, related_name="checklists"
+        Specialist,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checklists",
+        verbose_name=_("specialist"),
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
-    compliant = models.PositiveIntegerField(default=0)
-    non_compliant = models.PositiveIntegerField(default=0)
-    complete = models.BooleanField(default=False)
+    compliant = models.PositiveIntegerField(default=0, verbose_name=_("compliant"))
+    non_compliant = models.PositiveIntegerField(default=0, verbose_name=_("non-compliant"))
+    complete = models.BooleanField(default=False, verbose_name=_("complete"))
     # Raised by every save: a save from a page opened before the last one is refused.
     version = models.PositiveIntegerField(_("version"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["visit", "sheet__order", "specialist__employee_no"]
@@ -279,7 +311,9 @@ class ChecklistRecord(models.Model):
 class LineWaiver(models.Model):
     """Why a visit has no sheet for a business line."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="line_waivers")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="line_waivers", verbose_name=_("visit")
+    )
     business_line = models.CharField(
         _("business line"), max_length=20, choices=BusinessLine.choices
     )
@@ -297,14 +331,16 @@ class LineWaiver(models.Model):
 
 
 class Interview(models.Model):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="interviews")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="interviews", verbose_name=_("visit")
+    )
     audience = models.ForeignKey(
         InterviewAudience, on_delete=models.PROTECT, related_name="+", verbose_name=_("audience")
     )
     interviewee = PlainCharField(_("interviewee"), max_length=50)
     post = PlainCharField(_("post"), max_length=50)
     notes = PlainTextField(_("extra notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["visit", "created_at", "id"]
@@ -321,8 +357,12 @@ class InterviewAnswer(models.Model):
         PROBLEM = "problem", _("Problem raised")
         SUPPORT = "support", _("Support asked of head office")
 
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(InterviewQuestion, on_delete=models.PROTECT, related_name="+")
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="answers", verbose_name=_("interview")
+    )
+    question = models.ForeignKey(
+        InterviewQuestion, on_delete=models.PROTECT, related_name="+", verbose_name=_("question")
+    )
     yes_no = models.BooleanField(_("yes/no"), null=True, blank=True)
     text = PlainTextField(_("answer"), blank=True)
     tag = models.CharField(_("tag"), max_length=20, choices=Tag.choices, blank=True, default="")
@@ -334,6 +374,8 @@ class InterviewAnswer(models.Model):
                 fields=["interview", "question"], name="one_answer_per_question"
             )
         ]
+        verbose_name = _("interview answer")
+        verbose_name_plural = _("interview answers")
 
     def __str__(self):
         return f"{self.question.text}: {self.text}"
@@ -344,13 +386,15 @@ class Finding(models.Model):
         STRENGTH = "strength", _("Strength")
         SHORTCOMING = "shortcoming", _("Shortcoming")
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="findings")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="findings", verbose_name=_("visit")
+    )
     content_area = models.ForeignKey(
         ContentArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("content area")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     text = PlainTextField(_("text"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["visit", "content_area__order", "kind", "created_at"]
@@ -372,27 +416,47 @@ class Evidence(models.Model):
     """A photo or file attached as evidence to a sheet item, a checklist answer
     or a finding of a visit."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="evidence")
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name=_("UUID"))
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("visit")
+    )
     file = models.FileField(_("file"), upload_to=evidence_path)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100, verbose_name=_("file type"))
+    size = models.PositiveIntegerField(verbose_name=_("size (bytes)"))
     caption = PlainCharField(_("caption"), max_length=200, blank=True)
     sheet_record = models.ForeignKey(
-        SheetRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        SheetRecord,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("scored sheet"),
     )
     checklist = models.ForeignKey(
-        ChecklistRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        ChecklistRecord,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("checklist"),
     )
     finding = models.ForeignKey(
-        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        Finding,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("finding"),
     )
     item_key = models.CharField(_("item"), max_length=50, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
 
     class Meta:
         ordering = ["visit", "uploaded_at"]
