@@ -8,18 +8,22 @@
   draft is being reworked: after every save the admin lists what does not add
   up yet, and a version cannot be published until everything does.
 - A published version that a campaign uses is read-only everywhere: the
-  version and every child. The action "Copy as new draft version" makes an
-  editable copy.
+  version and every child. The action "Copy as next year's draft" (or the
+  button on the version's page) asks for the new version's code, name and
+  effective date and makes an editable copy.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .forms import ItemFormSet, PartFormSet, RubricVersionForm, SectionFormSet
+from .forms import CopyRubricForm, ItemFormSet, PartFormSet, RubricVersionForm, SectionFormSet
 from .models import (
     ContentArea,
     GradeBand,
@@ -32,7 +36,7 @@ from .models import (
     Sheet,
     SheetPart,
 )
-from .rubric_io import copy_as_draft, free_draft_version, rubric_problems
+from .rubric_io import RubricImportError, copy_as_draft, rubric_problems
 
 MAX_PROBLEM_MESSAGES = 10
 
@@ -86,7 +90,7 @@ def locked_message(rubric: RubricVersion) -> str:
         "Rubric version %(version)s is published and used by the campaign(s) %(campaigns)s, "
         "so it and everything in it are read-only: changing it would change what those "
         "campaigns were scored against. To change it, select it in the list of rubric "
-        "versions and run the action “Copy as new draft version”, then edit the copy."
+        "versions and run the action “Copy as next year's draft”, then edit the copy."
     ) % {"version": rubric.version, "campaigns": campaigns}
 
 
@@ -238,7 +242,7 @@ class RubricVersionAdmin(LockedRubricAdmin):
         KpiThresholdInline,
         GradeBandInline,
     ]
-    actions = ["copy_as_new_draft"]
+    actions = ["copy_as_next_draft"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(campaign_count=Count("campaigns"))
@@ -250,16 +254,66 @@ class RubricVersionAdmin(LockedRubricAdmin):
             return obj.is_in_use()
         return obj.is_published and count > 0
 
-    @admin.action(description=_("Copy as new draft version"), permissions=["add"])
-    def copy_as_new_draft(self, request, queryset):
-        for rubric in queryset:
-            copy = copy_as_draft(rubric, free_draft_version(rubric))
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/copy/",
+                self.admin_site.admin_view(self.copy_view),
+                name="scoring_rubricversion_copy",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Copy as next year's draft"), permissions=["add"])
+    def copy_as_next_draft(self, request, queryset):
+        rubrics = list(queryset[:2])
+        if len(rubrics) != 1:
             self.message_user(
-                request,
-                gettext("Copied %(old)s as the draft version %(new)s, which can be edited.")
-                % {"old": rubric.version, "new": copy.version},
-                messages.SUCCESS,
+                request, gettext("Select one rubric version to copy."), messages.ERROR
             )
+            return None
+        return redirect("admin:scoring_rubricversion_copy", rubrics[0].pk)
+
+    def copy_view(self, request, object_id):
+        """Ask for the copy's code, name and effective date, then copy."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        rubric = self.get_object(request, unquote(object_id))
+        if rubric is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form = CopyRubricForm(request.POST if request.method == "POST" else None, source=rubric)
+        if form.is_valid():
+            try:
+                copy = copy_as_draft(
+                    rubric,
+                    new_version=form.cleaned_data["new_version"],
+                    name=form.cleaned_data["name"],
+                    effective_date=form.cleaned_data["effective_date"],
+                )
+            except RubricImportError as error:  # the code was taken meanwhile
+                form.add_error("new_version", [p.message for p in error.problems])
+            else:
+                self.log_addition(request, copy, [{"added": {}}])
+                self.message_user(
+                    request,
+                    gettext(
+                        "Copied %(old)s as the draft %(new)s “%(name)s”. Edit it here, or "
+                        "each sheet on one page."
+                    )
+                    % {"old": rubric.version, "new": copy.version, "name": copy.name},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:scoring_rubricversion_change", copy.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Copy %(version)s as next year's draft") % {"version": rubric},
+            "opts": self.opts,
+            "original": rubric,
+            "form": form,
+            "media": self.media + form.media,
+            "has_view_permission": self.has_view_permission(request, rubric),
+        }
+        return TemplateResponse(request, "admin/scoring/rubricversion/copy.html", context)
 
 
 # --- sheets, parts, sections -----------------------------------------------

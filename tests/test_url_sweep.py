@@ -443,7 +443,7 @@ def _objects_outside_branch_a(w) -> SimpleNamespace:
         report_due=datetime.date(2012, 11, 30),
         branches=[w.branch_b],
     )
-    draft = copy_as_draft(w.rubric, "2013-draft")
+    draft = copy_as_draft(w.rubric, new_version="2013-draft", name="2013年草稿")
     other.sheet = draft.sheets.get(code="new_business")
     other.area = draft.content_areas.order_by("order").first()
     other.audience = draft.interview_audiences.order_by("order").first()
