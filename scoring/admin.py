@@ -11,7 +11,12 @@
   version and every child. The action "Copy as next year's draft" (or the
   button on the version's page) asks for the new version's code, name and
   effective date and makes an editable copy.
+- "Compare two versions" lists every sheet, part, section and item added,
+  removed or changed from one version to another (`scoring.rubric_diff`).
 """
+
+from decimal import Decimal
+from itertools import groupby
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -19,11 +24,19 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .forms import CopyRubricForm, ItemFormSet, PartFormSet, RubricVersionForm, SectionFormSet
+from . import rubric_diff
+from .forms import (
+    CompareRubricsForm,
+    CopyRubricForm,
+    ItemFormSet,
+    PartFormSet,
+    RubricVersionForm,
+    SectionFormSet,
+)
 from .models import (
     ContentArea,
     GradeBand,
@@ -37,6 +50,7 @@ from .models import (
     SheetPart,
 )
 from .rubric_io import RubricImportError, copy_as_draft, rubric_problems
+from .selectors import comparable_definitions
 
 MAX_PROBLEM_MESSAGES = 10
 
@@ -242,7 +256,7 @@ class RubricVersionAdmin(LockedRubricAdmin):
         KpiThresholdInline,
         GradeBandInline,
     ]
-    actions = ["copy_as_next_draft"]
+    actions = ["copy_as_next_draft", "compare_two"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(campaign_count=Count("campaigns"))
@@ -261,6 +275,11 @@ class RubricVersionAdmin(LockedRubricAdmin):
                 self.admin_site.admin_view(self.copy_view),
                 name="scoring_rubricversion_copy",
             ),
+            path(
+                "compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="scoring_rubricversion_compare",
+            ),
             *super().get_urls(),
         ]
 
@@ -273,6 +292,49 @@ class RubricVersionAdmin(LockedRubricAdmin):
             )
             return None
         return redirect("admin:scoring_rubricversion_copy", rubrics[0].pk)
+
+    @admin.action(description=_("Compare the two selected versions"), permissions=["view"])
+    def compare_two(self, request, queryset):
+        rubrics = list(queryset.order_by("effective_date", "version")[:3])
+        if len(rubrics) != 2:
+            self.message_user(
+                request, gettext("Select two rubric versions to compare."), messages.ERROR
+            )
+            return None
+        before, after = rubrics
+        return redirect(
+            f"{reverse('admin:scoring_rubricversion_compare')}?before={before.pk}&after={after.pk}"
+        )
+
+    def compare_view(self, request):
+        """Every sheet, part, section and item added, removed or changed."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = CompareRubricsForm(
+            request.GET if "before" in request.GET else None,
+            initial={"after": request.GET.get("after")},
+        )
+        sheets = None
+        if form.is_valid():
+            changes = rubric_diff.diff_rubrics(
+                comparable_definitions(rubric=form.cleaned_data["before"]),
+                comparable_definitions(rubric=form.cleaned_data["after"]),
+            )
+            sheets = [
+                {"label": group[0].labels[0], "changes": [_change_row(c) for c in group]}
+                for group in (
+                    list(changes) for _code, changes in groupby(changes, key=lambda c: c.path[0])
+                )
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Compare two rubric versions"),
+            "opts": self.opts,
+            "form": form,
+            "sheets": sheets,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/scoring/rubricversion/compare.html", context)
 
     def copy_view(self, request, object_id):
         """Ask for the copy's code, name and effective date, then copy."""
@@ -314,6 +376,56 @@ class RubricVersionAdmin(LockedRubricAdmin):
             "has_view_permission": self.has_view_permission(request, rubric),
         }
         return TemplateResponse(request, "admin/scoring/rubricversion/copy.html", context)
+
+
+# --- comparing versions ----------------------------------------------------
+
+_LEVEL_MODELS = {
+    rubric_diff.SHEET: Sheet,
+    rubric_diff.PART: SheetPart,
+    rubric_diff.SECTION: Section,
+    rubric_diff.ITEM: Item,
+}
+_KINDS = {
+    rubric_diff.ADDED: _("added"),
+    rubric_diff.REMOVED: _("removed"),
+    rubric_diff.CHANGED: _("changed"),
+}
+
+
+def _shown(model, field_name: str, value) -> str:
+    """A value of a model field as a page shows it."""
+    if value is None or value == () or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, tuple):
+        return "、".join(value)
+    choices = dict(model._meta.get_field(field_name).flatchoices)
+    return str(choices.get(value, value))
+
+
+def _change_row(change: rubric_diff.Change) -> dict:
+    model = _LEVEL_MODELS[change.level]
+    return {
+        "kind": change.kind,
+        "kind_label": _KINDS[change.kind],
+        "level": model._meta.verbose_name,
+        "where": " › ".join(change.labels[1:]) or change.labels[0],
+        "points_before": _shown(model, "", change.points_before),
+        "points_after": _shown(model, "", change.points_after),
+        "has_points": change.points_before is not None or change.points_after is not None,
+        "fields": [
+            {
+                "label": model._meta.get_field(f.field).verbose_name,
+                "before": _shown(model, f.field, f.before),
+                "after": _shown(model, f.field, f.after),
+            }
+            for f in change.fields
+        ],
+    }
 
 
 # --- sheets, parts, sections -----------------------------------------------

@@ -201,3 +201,20 @@ class CopyRubricForm(forms.Form):
                 params={"name": name},
             )
         return name
+
+
+class CompareRubricsForm(forms.Form):
+    """Two different rubric versions to compare (sent by GET)."""
+
+    before = forms.ModelChoiceField(
+        label=_("earlier version"), queryset=RubricVersion.objects.order_by("effective_date")
+    )
+    after = forms.ModelChoiceField(
+        label=_("later version"), queryset=RubricVersion.objects.order_by("effective_date")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("before") and cleaned.get("before") == cleaned.get("after"):
+            self.add_error("after", _("Choose a version other than the earlier one."))
+        return cleaned
