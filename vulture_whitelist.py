@@ -17,6 +17,7 @@ _.file_complete
 _.as_postgresql  # Django's Func, per database vendor (inspections/models/ordering.py)
 _.on_retry  # Celery's Task (reports/tasks.py)
 _.on_failure
+_.prepare_value  # Django's form Field, as a field renders (scoring/sheet_editor.py)
 
 # Attributes a library reads.
 _.allow_multiple_selected  # Django's ClearableFileInput

@@ -13,6 +13,9 @@
   effective date and makes an editable copy.
 - "Compare two versions" lists every sheet, part, section and item added,
   removed or changed from one version to another (`scoring.rubric_diff`).
+- A draft's sheet, with its parts, sections, items and points, can be edited
+  on one page ("Edit on one page", `scoring.sheet_editor`), saved in one
+  transaction (`scoring.services.save_sheet_tree`).
 """
 
 from decimal import Decimal
@@ -20,11 +23,12 @@ from itertools import groupby
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -50,9 +54,21 @@ from .models import (
     SheetPart,
 )
 from .rubric_io import RubricImportError, copy_as_draft, rubric_problems
-from .selectors import comparable_definitions
+from .selectors import comparable_definitions, editing_fingerprint
+from .services import save_sheet_tree
+from .sheet_editor import SheetEditor
 
 MAX_PROBLEM_MESSAGES = 10
+
+# The one-page editor adds, changes and deletes parts, sections and items.
+EDITOR_PERMISSIONS = (
+    "scoring.change_sheet",
+    *(
+        f"scoring.{action}_{model}"
+        for model in ("sheetpart", "section", "item")
+        for action in ("add", "change", "delete")
+    ),
+)
 
 
 # --- locking ---------------------------------------------------------------
@@ -215,8 +231,20 @@ class SheetInline(LockedRubricInline, admin.TabularInline):
         "business_line",
         "grouping",
         "total_points",
+        "one_page",
     )
+    readonly_fields = ("one_page",)
     show_change_link = True
+
+    @admin.display(description=_("edit on one page"))
+    def one_page(self, obj):
+        if obj.pk is None or not obj.rubric.is_open_draft():
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:scoring_sheet_editor", args=[obj.pk]),
+            gettext("Edit on one page"),
+        )
 
 
 class ContentAreaInline(LockedRubricInline, admin.TabularInline):
@@ -463,6 +491,75 @@ class SheetAdmin(LockedRubricAdmin):
 
     def unlocked_parents(self):
         return unlocked_rubrics()
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/editor/",
+                self.admin_site.admin_view(self.editor_view),
+                name="scoring_sheet_editor",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        sheet = self.get_object(request, unquote(object_id))
+        one_page = (
+            sheet is not None
+            and request.user.has_perms(EDITOR_PERMISSIONS)
+            and sheet.rubric.is_open_draft()
+        )
+        extra_context = {**(extra_context or {}), "editable_on_one_page": one_page}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def editor_view(self, request, object_id):
+        """The sheet with its parts, sections and items on one page (drafts only)."""
+        if not request.user.has_perms(EDITOR_PERMISSIONS):
+            raise PermissionDenied
+        sheet = self.get_object(request, unquote(object_id))
+        if sheet is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not sheet.rubric.is_open_draft():
+            self.message_user(
+                request,
+                gettext(
+                    "Only a draft that no campaign uses can be edited on one page, and rubric "
+                    "version %(version)s is not one. To change it, copy it as next year's "
+                    "draft and edit the copy."
+                )
+                % {"version": sheet.rubric.version},
+                messages.ERROR,
+            )
+            return redirect("admin:scoring_sheet_change", sheet.pk)
+        if request.method == "POST":
+            editor = SheetEditor(sheet=sheet, data=request.POST)
+            if editor.is_valid():
+                try:
+                    save_sheet_tree(
+                        sheet=sheet, edited=editor.edited(), fingerprint=editor.fingerprint
+                    )
+                except ValidationError as error:
+                    editor.refuse(error)
+                else:
+                    sheet.refresh_from_db()
+                    self.log_change(request, sheet, gettext("Edited on one page."))
+                    self.message_user(
+                        request, gettext("Saved %(sheet)s.") % {"sheet": sheet}, messages.SUCCESS
+                    )
+                    return redirect("admin:scoring_sheet_editor", sheet.pk)
+        else:
+            # Read before the rows the page shows: a change in between makes the
+            # save stale, never lost.
+            editor = SheetEditor(sheet=sheet, fingerprint=editing_fingerprint(sheet=sheet))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Edit %(sheet)s on one page") % {"sheet": sheet},
+            "opts": self.opts,
+            "sheet": sheet,
+            "editor": editor,
+            "has_view_permission": self.has_view_permission(request, sheet),
+        }
+        return TemplateResponse(request, "admin/scoring/sheet/editor.html", context)
 
 
 class SectionInline(LockedRubricInline, admin.TabularInline):

@@ -61,6 +61,10 @@ class RubricVersion(models.Model):
     def is_locked(self):
         return self.is_in_use()
 
+    def is_open_draft(self) -> bool:
+        """A draft no campaign uses: what the one-page sheet editor may change."""
+        return self.status == self.Status.DRAFT and not self.campaigns.exists()
+
 
 class Sheet(models.Model):
     class Kind(models.TextChoices):

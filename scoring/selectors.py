@@ -11,6 +11,8 @@ process memory; any save or deletion of a rubric's rows in this process clears
 that memory (`forget_definitions`, connected in `scoring.apps`).
 """
 
+import hashlib
+import json
 import threading
 from decimal import Decimal
 
@@ -126,6 +128,25 @@ def comparable_definitions(*, rubric: RubricVersion) -> dict[str, d.SheetDef]:
         sheet.code: _build(sheet, by_code=True)
         for sheet in sheets_with_tree().filter(rubric_id=rubric.pk)
     }
+
+
+def _rows(queryset) -> list:
+    fields = [f.attname for f in queryset.model._meta.concrete_fields]
+    return [list(row) for row in queryset.order_by("pk").values_list(*fields)]
+
+
+def editing_fingerprint(*, sheet: Sheet) -> str:
+    """A digest of the sheet as stored, with every part, section and item (4
+    queries): it changes whenever anyone saves any of them, so the one-page
+    editor can tell that a sheet changed after its page was opened."""
+    rows = [
+        _rows(Sheet.objects.filter(pk=sheet.pk)),
+        _rows(SheetPart.objects.filter(sheet_id=sheet.pk)),
+        _rows(Section.objects.filter(part__sheet_id=sheet.pk)),
+        _rows(Item.objects.filter(section__part__sheet_id=sheet.pk)),
+    ]
+    payload = json.dumps(rows, default=str, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def checklist_requirements(*, sheet: d.SheetDef) -> tuple[d.ItemDef, ...]:

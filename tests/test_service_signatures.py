@@ -25,6 +25,7 @@ MODULES = [
     "reports.selectors.visit",
     "reports.services",
     "scoring.selectors",
+    "scoring.services",
 ]
 
 
