@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring import definitions as d
 from scoring.answers import field_name
+from scoring.engine import score_choices
 from scoring.text import PlainTextFormField
 
 from .evidence_files import evidence_key
@@ -35,6 +36,7 @@ class ItemRow:
     item: d.ItemDef
     field: object | None  # bound field for the item's score, None for checkpoints
     notice_kind: bool = False
+    choices: tuple = ()  # the scores offered to touch (scoring.engine.score_choices)
 
 
 @dataclass
@@ -47,6 +49,7 @@ class SectionBlock:
     remark_field: object
     items: list[ItemRow]
     prefix: str
+    choices: tuple = ()  # a section scored as a whole: the scores offered to touch
 
 
 @dataclass
@@ -168,6 +171,7 @@ class SheetForm(forms.Form):
             for section in part.sections:
                 name = partial(field_name, p, section.key)
                 rows = []
+                item_points = section.scoring == d.ITEM_POINTS
                 for item in section.items:
                     rows.append(
                         ItemRow(
@@ -175,6 +179,7 @@ class SheetForm(forms.Form):
                             field=self._bound(name(item=item.key)),
                             notice_kind=item.is_notice_kind
                             and section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND,
+                            choices=score_choices(item.points) if item_points else (),
                         )
                     )
                 sections.append(
@@ -187,6 +192,7 @@ class SheetForm(forms.Form):
                         remark_field=self[name(what="remark")],
                         items=rows,
                         prefix=f"{p}-{section.key}",
+                        choices=() if item_points else score_choices(section.max_points),
                     )
                 )
             blocks.append(

@@ -4,6 +4,8 @@ Each view reads through `selectors`/`access`, validates with a form and
 changes state only through `services`.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -109,7 +111,10 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
     )
     checklists = list(visit.checklists.select_related("sheet", "specialist"))
     specialists = selectors.unit_specialists(visit=visit)
+    can_edit = access.can_edit_visit(user, visit)
     waivers = {w.business_line: w for w in visit.line_waivers.all()}
+    # A sheet refused for its specialist comes back with what was chosen.
+    chosen = request.GET.get("sheet"), request.GET.get("specialist")
     lines = []
     for sheet in sheets:
         if sheet.kind == Sheet.Kind.SCORED:
@@ -118,6 +123,14 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
                     "sheet": sheet,
                     "records": [r for r in records if r.sheet_id == sheet.pk],
                     "waiver": waivers.get(sheet.business_line),
+                    # Who may be scored on this sheet; the others with the reason why not.
+                    "candidates": [
+                        (person, person.ineligibility_reason(sheet.business_line))
+                        for person in specialists
+                    ]
+                    if can_edit
+                    else [],
+                    "chosen": chosen[1] if chosen[0] == str(sheet.pk) else None,
                 }
             )
     checklist_rows = []
@@ -145,7 +158,6 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
                 (c for c in checklists if c.sheet_id == sheet.pk and c.specialist_id is None), None
             )
             checklist_rows.append({"sheet": sheet, "specialist": None, "record": record})
-    can_edit = access.can_edit_visit(user, visit)
     context = {
         "visit": visit,
         "can_edit": can_edit,
@@ -154,12 +166,6 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         "checklist_rows": checklist_rows,
         "specialists": specialists,
         "scored_sheets": [s for s in sheets if s.kind == Sheet.Kind.SCORED],
-        "new_sheet_form": NewSheetForm(
-            sheets=rubric.sheets.filter(kind=Sheet.Kind.SCORED).order_by("order"),
-            specialists=specialists,
-        )
-        if can_edit
-        else None,
         "draw_form": failed_forms.get("draw_form") or (SpecialistDrawForm() if can_edit else None),
         # (business line, bound form) of a refused line waiver
         "waiver_failed": waiver_failed,
@@ -295,7 +301,9 @@ def visit_sheet_new(request, pk):
         for errors in pick.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect(reverse("visit-detail", args=[visit.pk]) + "#sheets")
+        # Back to the sheet's list with the choice kept.
+        kept = {k: source[k] for k in ("sheet", "specialist") if source.get(k, "").isdigit()}
+        return redirect(f"{reverse('visit-detail', args=[visit.pk])}?{urlencode(kept)}#sheets")
     sheet, specialist = pick.cleaned_data["sheet"], pick.cleaned_data["specialist"]
     existing = SheetRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
     filled = request.method == "POST" and "selection_method" in request.POST
@@ -398,11 +406,14 @@ def visit_sheet_preview(request, pk, sheet_code):
     for problem in assessment.problems:
         problems.setdefault(problem.field, []).append(str(problem))
     result = assessment.result
+    # The score of the valid answers; no percent or grade before anything is
+    # scored (the engine's rule, the same for the saved sheet).
     return JsonResponse(
         {
             "ok": not problems,
             "problems": problems,
             "errors": [message for messages in problems.values() for message in messages],
+            "scored": result.percent is not None,
             "score": str(result.score),
             "max": str(result.max_points),
             "percent": str(result.percent) if result.percent is not None else None,

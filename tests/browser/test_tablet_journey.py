@@ -79,9 +79,9 @@ def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F
     fits_the_screen(page)
 
     # 表二 for 王喆 (home post 理赔: eligible for new business), every part.
-    page.select_option("select[name=sheet]", label="表二 一柜通新契约业务处理情况记录表")
-    page.select_option("select[name=specialist]", label=str(claims_clerk))
-    page.click("[data-testid=new-sheet] button")
+    picker = page.locator("[data-testid=new-sheet-new_business]")
+    picker.locator("select[name=specialist]").select_option(str(claims_clerk.pk))
+    picker.locator("button").click()
     page.check("input[name=selection_method][value=drawn_at_random]")
     data = factories.sheet_post_data(factories.full_sheet_parts(sheets["new_business"]))
     del data["selection_method"]
