@@ -303,10 +303,13 @@ def _jinja2(name: str):
     return get_template(name, using="jinja2")
 
 
-def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeString:
+def parts_html(
+    form: SheetForm, blocks: list[PartBlock], evidence=(), *, can_attach: bool = False
+) -> SafeString:
     """Every part's card: its header fields and its table of sections and items,
-    with the values of `form` (bound or initial) and the `evidence` of each section
-    and item (templates/jinja2/inspections/_sheet_parts.html)."""
+    with the values of `form` (bound or initial), the `evidence` of each section
+    and item, and (`can_attach`) a camera button on each
+    (templates/jinja2/inspections/_sheet_parts.html)."""
     definition = form.definition
     by_key = {}
     for file in evidence:
@@ -324,6 +327,7 @@ def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeStr
             for key, files in by_key.items()
         },
         "evidence_key": evidence_key,
+        "can_attach": can_attach,
         # Translated here: makemessages does not read Jinja2 templates.
         "labels": {
             "section": gettext("Section"),
@@ -340,6 +344,7 @@ def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeStr
             "notice_kind": gettext("Notice kind checked (the others get full points)"),
             "not_observed": gettext("Not observed"),
             "why_not_observed": gettext("Why not observed"),
+            "attach_photo": gettext("Take or attach a photo"),
         },
     }
     return mark_safe(_jinja2("inspections/_sheet_parts.html").render(context))

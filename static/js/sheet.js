@@ -39,6 +39,45 @@
   // A draft restored into the inputs (drafts.js) lights its buttons too.
   form.querySelectorAll(".score-input").forEach(lightPicks);
 
+  // --- photos from an item's row -------------------------------------------
+
+  // Sent at once, without leaving the page: what was typed stays as it is. A
+  // sheet not saved yet keeps its photos until its first save.
+  form.addEventListener("change", async (event) => {
+    const input = event.target;
+    if (!input.dataset || !input.dataset.evidenceKey || !input.files.length) return;
+    const key = input.dataset.evidenceKey;
+    const error = form.querySelector('[data-evidence-error="' + key + '"]');
+    const list = form.querySelector('[data-evidence-list="' + key + '"]');
+    const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (error) error.textContent = "";
+    for (const file of Array.from(input.files)) {
+      const body = new FormData();
+      body.append("file", file);
+      body.append("item_key", key);
+      body.append("specialist", form.dataset.specialist);
+      if (token) body.append("csrfmiddlewaretoken", token.value);
+      let data;
+      try {
+        const response = await fetch(form.dataset.evidenceUrl, {
+          method: "POST",
+          body: body,
+          headers: { "X-Requested-With": "fetch" },
+          credentials: "same-origin",
+        });
+        data = await response.json();
+      } catch (failure) {
+        data = { error: form.dataset.uploadFailed || String(failure) };
+      }
+      if (data.error) {
+        if (error) error.textContent = data.error;
+        break;
+      }
+      if (list) list.innerHTML = data.html; // the server's own rendering, escaped there
+    }
+    input.value = "";
+  });
+
   // --- the running score ----------------------------------------------------
 
   if (!form.dataset.previewUrl) return;

@@ -29,10 +29,11 @@ from scoring.answers import field_name
 from scoring.engine import score_choices
 from scoring.selectors import sheet_definition
 from tests import factories
+from tests.inspections.test_photos import photo_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = photo_bytes(size=(8, 8), fmt="PNG")  # a real image: evidence gets its thumbnail
 SECRET_NAMES = ("保全张", "甲一支公司")  # what an outsider must never see
 
 
@@ -255,6 +256,20 @@ def matrix_urls(sc):
             {},
             "read",
         ),
+        ("evidence-thumbnail", "get"): (
+            reverse("evidence-thumbnail", args=[sc["evidence"].uuid]),
+            {},
+            "read",
+        ),
+        ("visit-sheet-evidence", "post"): (
+            reverse("visit-sheet-evidence", args=[pk, sc["record"].sheet.code]),
+            {
+                "file": lambda: factories_upload("more.png", PNG),
+                "specialist": sc["record"].specialist_id,
+                "item_key": "",
+            },
+            "edit",
+        ),
         # campaigns
         ("campaign-list", "get"): (reverse("campaign-list"), {}, "list"),
         ("campaign-create", "get"): (reverse("campaign-create"), {}, "hq"),
@@ -350,6 +365,8 @@ MATRIX_KEYS = [
     ("visit-submit", "post"),
     ("visit-review", "post"),
     ("evidence-download", "get"),
+    ("evidence-thumbnail", "get"),
+    ("visit-sheet-evidence", "post"),
     ("campaign-list", "get"),
     ("campaign-create", "get"),
     ("campaign-create", "post"),
