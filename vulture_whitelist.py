@@ -29,6 +29,7 @@ _.overlap  # openpyxl's charts and cells, written to the file
 _.solidFill
 _.alignment
 _.border
+_.hyperlink
 
 # Choices and fields that must exist.
 _.B  # Office.CityTier: the choices the admin and the imports offer
