@@ -18,6 +18,7 @@ _.as_postgresql  # Django's Func, per database vendor (inspections/models/orderi
 _.on_retry  # Celery's Task (reports/tasks.py)
 _.on_failure
 _.lookups  # Django's SimpleListFilter (inspections/admin.py)
+_.prepare_value  # Django's form Field, as a field renders (scoring/sheet_editor.py)
 
 # Attributes a library reads.
 _.allow_multiple_selected  # Django's ClearableFileInput
@@ -29,6 +30,7 @@ _.overlap  # openpyxl's charts and cells, written to the file
 _.solidFill
 _.alignment
 _.border
+_.hyperlink
 
 # Choices and fields that must exist.
 _.B  # Office.CityTier: the choices the admin and the imports offer

@@ -17,6 +17,7 @@ import secrets
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from decimal import Decimal
@@ -50,8 +51,11 @@ def setup_django(name: str, *, create: bool = False, keepdb: bool = False):
     asked) and set it up. Returns the database URL."""
     url = os.environ.get(BENCH_DB_ENV) or _bench_url(name)
     os.environ["DATABASE_URL"] = url
-    # Nothing a benchmark does may reach a real worker's queue.
+    # Nothing a benchmark does may reach a real worker's queue, or the app's var/.
     os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ.setdefault(
+        "MEDIA_ROOT", str(Path(tempfile.gettempdir()) / f"yiguitong-{name}-media")
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Production settings (DEBUG off) need these to start; plain HTTP in process.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))

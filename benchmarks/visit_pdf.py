@@ -6,8 +6,8 @@ against WeasyPrint alone rendering the report's final HTML.
 Makes (once, with --keepdb) an approved visit through the services: 8
 specialists, each scored on every business sheet that is not their home post
 and on 表七, 表五, a 表一 log, interviews of the three audiences, findings
-per content area and rectification actions; names include characters outside
-GB2312. Then, in a fresh process, after one warm-up build, run after run side
+per content area and rectification actions, a tablet photo on the first item of
+every sheet; names include characters outside GB2312. Then, in a fresh process, after one warm-up build, run after run side
 by side:
 
 - ours: `VisitPdfExporter(visit_id).build()` (data gathering, templating and
@@ -230,6 +230,22 @@ def make_visit(n_specialists: int):
             responsible_office=office,
             responsible_person="李䶮",
             deadline=datetime.date(2012, 12, 31),
+        )
+    # A tablet photo on the first item of every sheet: the PDF shows their thumbnails.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspections.evidence_files import evidence_key
+    from inspections.management.demo_visits import counter_photo
+
+    photo = counter_photo()
+    for record in visit.sheet_records.select_related("sheet"):
+        section = sheet_definition(sheet=record.sheet).parts[0].sections[0]
+        services.add_evidence(
+            user=inspector,
+            visit=visit,
+            upload=SimpleUploadedFile("柜面.jpg", photo, content_type="image/jpeg"),
+            sheet_record=record,
+            item_key=evidence_key(section, section.items[0]),
         )
     services.submit_visit(user=inspector, visit=visit)
     # Approval queues the visit's report jobs; the benchmark builds its own.

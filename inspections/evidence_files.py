@@ -90,6 +90,17 @@ def evidence_key(section, item=None) -> str:
     return f"{section.key}:{item.key}" if item is not None else section.key
 
 
+def thumbnail_response(evidence):
+    """A photo's thumbnail (inspections.thumbnails) after the caller checked access."""
+    return private_file(
+        evidence.thumbnail,
+        filename=f"{evidence.uuid}.jpg",
+        content_type="image/jpeg",
+        inline=True,
+        missing=_("The file is missing from storage."),
+    )
+
+
 def file_response(evidence):
     """An evidence file (visit or action) after the caller checked access:
     images inline, everything else as an attachment."""

@@ -398,6 +398,18 @@ class EvidenceForm(forms.Form):
     item_key = PlainTextFormField(widget=forms.HiddenInput, required=False)
 
 
+class SheetEvidenceForm(forms.Form):
+    """A photo taken from a sheet item's row, saved sheet or not."""
+
+    file = forms.FileField(label=_("Photo or file"))
+    specialist = ModelChoiceField(queryset=None, label=_("Specialist"))
+    item_key = PlainTextFormField(required=False, max_length=50)
+
+    def __init__(self, *args, specialists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialist"].queryset = specialists
+
+
 class BranchReportSubmitForm(forms.Form):
     note = PlainTextFormField(
         label=_("Note to head office (optional)"), required=False, max_length=2000

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring import definitions as d
 from scoring.answers import field_name
+from scoring.engine import score_choices
 from scoring.text import PlainTextFormField
 
 from .evidence_files import evidence_key
@@ -35,6 +36,7 @@ class ItemRow:
     item: d.ItemDef
     field: object | None  # bound field for the item's score, None for checkpoints
     notice_kind: bool = False
+    choices: tuple = ()  # the scores offered to touch (scoring.engine.score_choices)
 
 
 @dataclass
@@ -47,6 +49,7 @@ class SectionBlock:
     remark_field: object
     items: list[ItemRow]
     prefix: str
+    choices: tuple = ()  # a section scored as a whole: the scores offered to touch
 
 
 @dataclass
@@ -168,6 +171,7 @@ class SheetForm(forms.Form):
             for section in part.sections:
                 name = partial(field_name, p, section.key)
                 rows = []
+                item_points = section.scoring == d.ITEM_POINTS
                 for item in section.items:
                     rows.append(
                         ItemRow(
@@ -175,6 +179,7 @@ class SheetForm(forms.Form):
                             field=self._bound(name(item=item.key)),
                             notice_kind=item.is_notice_kind
                             and section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND,
+                            choices=score_choices(item.points) if item_points else (),
                         )
                     )
                 sections.append(
@@ -187,6 +192,7 @@ class SheetForm(forms.Form):
                         remark_field=self[name(what="remark")],
                         items=rows,
                         prefix=f"{p}-{section.key}",
+                        choices=() if item_points else score_choices(section.max_points),
                     )
                 )
             blocks.append(
@@ -297,10 +303,13 @@ def _jinja2(name: str):
     return get_template(name, using="jinja2")
 
 
-def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeString:
+def parts_html(
+    form: SheetForm, blocks: list[PartBlock], evidence=(), *, can_attach: bool = False
+) -> SafeString:
     """Every part's card: its header fields and its table of sections and items,
-    with the values of `form` (bound or initial) and the `evidence` of each section
-    and item (templates/jinja2/inspections/_sheet_parts.html)."""
+    with the values of `form` (bound or initial), the `evidence` of each section
+    and item, and (`can_attach`) a camera button on each
+    (templates/jinja2/inspections/_sheet_parts.html)."""
     definition = form.definition
     by_key = {}
     for file in evidence:
@@ -318,6 +327,7 @@ def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeStr
             for key, files in by_key.items()
         },
         "evidence_key": evidence_key,
+        "can_attach": can_attach,
         # Translated here: makemessages does not read Jinja2 templates.
         "labels": {
             "section": gettext("Section"),
@@ -334,6 +344,7 @@ def parts_html(form: SheetForm, blocks: list[PartBlock], evidence=()) -> SafeStr
             "notice_kind": gettext("Notice kind checked (the others get full points)"),
             "not_observed": gettext("Not observed"),
             "why_not_observed": gettext("Why not observed"),
+            "attach_photo": gettext("Take or attach a photo"),
         },
     }
     return mark_safe(_jinja2("inspections/_sheet_parts.html").render(context))

@@ -77,6 +77,16 @@ urlpatterns = [
     path("visits/<int:pk>/review/", visits.visit_review, name="visit-review"),
     path("visits/<int:pk>/history/", history.visit_history, name="visit-history"),
     path("evidence/<uuid:uuid>/", visits.evidence_download, name="evidence-download"),
+    path(
+        "evidence/<uuid:uuid>/thumbnail/",
+        visits.evidence_thumbnail,
+        name="evidence-thumbnail",
+    ),
+    path(
+        "visits/<int:pk>/sheets/<slug:sheet_code>/evidence/",
+        visits.visit_sheet_evidence,
+        name="visit-sheet-evidence",
+    ),
     # rectification actions
     path("actions/", actions.action_list, name="action-list"),
     path("actions/statistics/", actions.action_stats, name="action-stats"),

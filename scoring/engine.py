@@ -20,7 +20,7 @@ completeness check on submission. Impossible answers raise `ScoringError`.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
@@ -514,7 +514,13 @@ def assess_sheet(
     observed = [r for r in results if r.observed]
     score = sum((r.score for r in observed), ZERO)
     maximum = sum((r.max_points for r in observed), ZERO)
-    percent = percent_of(score, maximum)
+    # An empty sheet is not a C: no percent or grade until something is scored.
+    scored = anything_scored(
+        d.SheetAnswers(
+            parts={p.key: answers.parts[p.key] for p in observed if p.key in answers.parts}
+        )
+    )
+    percent = percent_of(score, maximum) if scored else None
     missing = tuple(m for r in observed for m in r.missing)
     if not observed:
         missing += (_("no part of the sheet was observed"),)
@@ -615,3 +621,37 @@ def evaluate_checklist(
         unanswered=tuple(unanswered),
         rate=compliance_rate(compliant, non_compliant),
     )
+
+
+# --- what the sheet offers to touch -----------------------------------------------
+
+
+def score_choices(maximum: Decimal) -> tuple[Decimal, ...]:
+    """The scores offered as buttons for an item or a section worth `maximum`:
+    full marks, the usual deductions of one and two points, half marks on the
+    larger ones, and 0; highest first. Any other score can still be typed."""
+    maximum = Decimal(maximum)
+    if maximum <= ZERO:
+        return (ZERO,)
+    offered = {maximum, maximum - 1, maximum - 2, ZERO}
+    if maximum >= 4:
+        offered.add((maximum / 2).quantize(Decimal("0.5"), rounding=ROUND_DOWN))
+    # Whole numbers without a decimal place ("5", not "5.0"), as the buttons show them.
+    shown = {v.quantize(Decimal(1)) if v == v.to_integral_value() else v for v in offered}
+    return tuple(sorted((v + ZERO for v in shown if ZERO <= v <= maximum), reverse=True))
+
+
+def anything_scored(answers: d.SheetAnswers) -> bool:
+    """Whether any score, not-applicable, notice kind or servicing item (which may
+    give a section its points) has been entered: until then a sheet has no
+    percent and no grade (an empty sheet is not a C)."""
+    for part in answers.parts.values():
+        if part.servicing_item:
+            return True
+        for section in part.sections.values():
+            if section.not_applicable or section.notice_kind:
+                return True
+            values = [section.score, *section.item_scores.values()]
+            if any(v is not None and str(v).strip() for v in values):
+                return True
+    return False

@@ -1,9 +1,13 @@
 """Admin forms for rubrics: inline formsets that check a parent form together
 with its inline children before anything is saved (the rules themselves are
-in `scoring.rubric_rules`), and the rubric version form that refuses to
-publish a version whose totals do not add up."""
+in `scoring.rubric_rules`), the rubric version form that refuses to publish a
+version whose totals do not add up, and the form that names a copy."""
+
+import datetime
+import re
 
 from django import forms
+from django.contrib.admin import widgets
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from . import rubric_rules as rules
 from .models import RubricVersion
 from .rubric_io import rubric_problems
+from .text import PlainTextFormField, validate_plain_text
 
 
 class ChildrenFormSet(BaseInlineFormSet):
@@ -141,4 +146,75 @@ class RubricVersionForm(forms.ModelForm):
                 [_("It cannot be published while its totals do not add up:")]
                 + [f"{p.label}: {p.message}" for p in problems],
             )
+        return cleaned
+
+
+def _a_year_later(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+class CopyRubricForm(forms.Form):
+    """The code, name and effective date of a draft copy of `source`.
+
+    When the source's code is a year ("2012"), the next year is suggested: code
+    "2013", the name with 2012 replaced, the same day a year later.
+    """
+
+    new_version = forms.CharField(
+        label=_("code of the new version"),
+        max_length=50,
+        validators=[validate_plain_text],
+        help_text=_("For example 2013. Every rubric version has a code of its own."),
+    )
+    name = PlainTextFormField(label=_("name of the new version"), max_length=200)
+    effective_date = forms.DateField(label=_("effective date"), widget=widgets.AdminDateWidget())
+
+    def __init__(self, *args, source: RubricVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+        self.fields["effective_date"].initial = _a_year_later(source.effective_date)
+        if re.fullmatch(r"\d{4}", source.version):
+            next_year = str(int(source.version) + 1)
+            if not RubricVersion.objects.filter(version=next_year).exists():
+                self.fields["new_version"].initial = next_year
+                self.fields["name"].initial = source.name.replace(source.version, next_year)
+
+    def clean_new_version(self):
+        version = self.cleaned_data["new_version"]
+        if RubricVersion.objects.filter(version=version).exists():
+            raise ValidationError(
+                _("A rubric version with the code “%(version)s” exists already."),
+                code="taken",
+                params={"version": version},
+            )
+        return version
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if name == self.source.name:
+            raise ValidationError(
+                _("Give the copy a name of its own: “%(name)s” is the name of the version copied."),
+                code="same_name",
+                params={"name": name},
+            )
+        return name
+
+
+class CompareRubricsForm(forms.Form):
+    """Two different rubric versions to compare (sent by GET)."""
+
+    before = forms.ModelChoiceField(
+        label=_("earlier version"), queryset=RubricVersion.objects.order_by("effective_date")
+    )
+    after = forms.ModelChoiceField(
+        label=_("later version"), queryset=RubricVersion.objects.order_by("effective_date")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("before") and cleaned.get("before") == cleaned.get("after"):
+            self.add_error("after", _("Choose a version other than the earlier one."))
         return cleaned

@@ -5,6 +5,7 @@ The arithmetic lives in `scoring.engine`, which works on the plain definitions
 built by `scoring.selectors.sheet_definition`; nothing here computes a score.
 """
 
+import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -59,6 +60,10 @@ class RubricVersion(models.Model):
 
     def is_locked(self):
         return self.is_in_use()
+
+    def is_open_draft(self) -> bool:
+        """A draft no campaign uses: what the one-page sheet editor may change."""
+        return self.status == self.Status.DRAFT and not self.campaigns.exists()
 
 
 class Sheet(models.Model):
@@ -209,13 +214,25 @@ class Section(models.Model):
         return self.name
 
 
+def new_item_code() -> str:
+    """The code of an item made by hand: random, so that it never takes the code
+    of an item deleted before (comparing versions matches items by code)."""
+    return f"i{secrets.token_hex(4)}"
+
+
 class Item(models.Model):
     """A checkpoint (验收内容): with points in an item-points section, without
-    points in a section-points section or a checklist."""
+    points in a section-points section or a checklist.
+
+    Its `code` stays the same when a version is copied, so the comparison of two
+    versions (`scoring.rubric_diff`) knows an item again after its text or points
+    changed. (Stored answers name an item by its primary key, which the copy does
+    not keep: they belong to one version.)"""
 
     section = models.ForeignKey(
         Section, on_delete=models.CASCADE, related_name="items", verbose_name=_("section")
     )
+    code = models.SlugField(_("code"), max_length=50, default=new_item_code)
     text = PlainCharField(_("text"), max_length=300)
     points = models.PositiveIntegerField(_("points"), null=True, blank=True)
     is_notice_kind = models.BooleanField(_("notice kind"), default=False)
@@ -223,6 +240,9 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["section", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "code"], name="unique_item_code_per_section")
+        ]
         verbose_name = _("item")
         verbose_name_plural = _("items")
 

@@ -13,10 +13,14 @@ copy of a version. The format, in display order (lists carry the order):
                        sections: [{code, name, scoring, max_points,
                                    not_applicable_rule, not_applicable_conditions,
                                    exempt_servicing_items,
-                                   items: [{text, points, is_notice_kind}]}]}]}],
+                                   items: [{code, text, points, is_notice_kind}]}]}]}],
     interview_audiences: [{name, questions: [{text, is_yes_no, tag}]}],
     kpi_thresholds: [{kpi, rollout_batch, minimum_percent, note}],
     grade_bands: [{grade, minimum_percent}]
+
+An item's `code` may be left out of a file: the items of a section are then
+numbered i1, i2, … in their order. A copy keeps every code, which is how the
+comparison of two versions (`scoring.rubric_diff`) knows an item again.
 """
 
 import datetime
@@ -27,7 +31,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import rubric_rules as rules
@@ -140,6 +144,7 @@ def export_rubric(version: RubricVersion) -> dict[str, Any]:
                                 ),
                                 "items": [
                                     {
+                                        "code": item.code,
                                         "text": item.text,
                                         "points": item.points,
                                         "is_notice_kind": item.is_notice_kind,
@@ -403,7 +408,7 @@ _SECTION = {
     "exempt_servicing_items": False,
     "items": True,
 }
-_ITEM = {"text": True, "points": False, "is_notice_kind": False}
+_ITEM = {"code": False, "text": True, "points": False, "is_notice_kind": False}
 _AREA = {"code": True, "name": True}
 _AUDIENCE = {"name": True, "questions": True}
 _QUESTION = {"text": True, "is_yes_no": False, "tag": False}
@@ -539,11 +544,14 @@ def _clean_section(v: _Validator, raw, path: str, sheet: dict, part_label: str) 
             continue
         section["items"].append(
             {
+                "path": item_path,
+                "code": v.slug(item, "code", item_path) if "code" in item else f"i{i_index + 1}",
                 "text": v.text(item, "text", item_path, max_length=300),
                 "points": v.integer(item, "points", item_path, nullable=True, default=None),
                 "is_notice_kind": v.boolean(item, "is_notice_kind", item_path),
             }
         )
+    v.unique([(i["path"], i["code"]) for i in section["items"]], _("the item code"))
     if section["scoring"]:
         v.rules(
             path,
@@ -780,6 +788,7 @@ def _write(data: dict) -> RubricVersion:
                 items.extend(
                     Item(
                         section=section,
+                        code=i["code"],
                         text=i["text"],
                         points=i["points"],
                         is_notice_kind=i["is_notice_kind"],
@@ -824,37 +833,40 @@ def _write(data: dict) -> RubricVersion:
 # --- copy ------------------------------------------------------------------
 
 
-def copy_as_draft(version: RubricVersion, new_version: str) -> RubricVersion:
-    """An editable draft copy of `version` under the version string `new_version`.
+def copy_as_draft(
+    version: RubricVersion,
+    *,
+    new_version: str,
+    name: str,
+    effective_date: datetime.date | None = None,
+) -> RubricVersion:
+    """An editable draft copy of `version`, as the version `new_version` named
+    `name` (effective from `effective_date`, else from the same date).
 
-    Copies whatever is stored, even a draft whose totals do not add up yet.
+    Copies whatever is stored, even a draft whose totals do not add up yet; the
+    codes of sheets, parts, sections and items stay the same.
     """
     data = export_rubric(version)
     data["version"] = new_version
+    data["name"] = name
     data["status"] = RubricVersion.Status.DRAFT
-    with transaction.atomic():
-        if RubricVersion.objects.filter(version=new_version).exists():
-            raise RubricImportError(
-                [
-                    RubricProblem(
-                        "version",
-                        "version",
-                        _("version “%(version)s” exists already") % {"version": new_version},
-                    )
-                ]
+    if effective_date is not None:
+        data["effective_date"] = effective_date
+    taken = RubricImportError(
+        [
+            RubricProblem(
+                "version",
+                "version",
+                _("version “%(version)s” exists already") % {"version": new_version},
             )
-        return _write(data)
-
-
-def free_draft_version(version: RubricVersion) -> str:
-    """The first free version string "<version>-draft-N" (N = 1, 2, …)."""
-    base = version.version[:40]
-    taken = set(
-        RubricVersion.objects.filter(version__startswith=f"{base}-draft-").values_list(
-            "version", flat=True
-        )
+        ]
     )
-    n = 1
-    while f"{base}-draft-{n}" in taken:
-        n += 1
-    return f"{base}-draft-{n}"
+    if RubricVersion.objects.filter(version=new_version).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return _write(data)
+    except IntegrityError:  # the same code, taken by another copy meanwhile
+        if RubricVersion.objects.filter(version=new_version).exists():
+            raise taken from None
+        raise

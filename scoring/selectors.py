@@ -1,8 +1,9 @@
 """Read rubrics from the database as the engine's plain definitions.
 
-Keys: a part's and a section's code, an item's primary key as text. Every
-function here reads its data with one prefetching query set (one query per
-level), however large the rubric.
+Keys: a part's and a section's code, an item's primary key as text (what stored
+answers name), or, for comparing versions, the item's code (which a copy keeps).
+Every function here reads its data with one prefetching query set (one query
+per level), however large the rubric.
 
 A sheet of a rubric version in use (published, and a campaign's) can no longer
 change, so `sheet_definition(sheet, in_use=True)` keeps its definition in
@@ -10,6 +11,8 @@ process memory; any save or deletion of a rubric's rows in this process clears
 that memory (`forget_definitions`, connected in `scoring.apps`).
 """
 
+import hashlib
+import json
 import threading
 from decimal import Decimal
 
@@ -29,39 +32,39 @@ def _decimal(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _item(item: Item) -> d.ItemDef:
+def _item(item: Item, *, by_code: bool) -> d.ItemDef:
     return d.ItemDef(
-        key=str(item.pk),
+        key=item.code if by_code else str(item.pk),
         text=item.text,
         points=_decimal(item.points),
         is_notice_kind=item.is_notice_kind,
     )
 
 
-def _section(section: Section) -> d.SectionDef:
+def _section(section: Section, *, by_code: bool) -> d.SectionDef:
     return d.SectionDef(
         key=section.code,
         name=section.name,
         scoring=section.scoring,
         max_points=Decimal(section.max_points),
-        items=tuple(_item(i) for i in section.items.all()),
+        items=tuple(_item(i, by_code=by_code) for i in section.items.all()),
         not_applicable_rule=section.not_applicable_rule,
         not_applicable_conditions=section.not_applicable_conditions,
         exempt_servicing_items=frozenset(section.exempt_servicing_items or ()),
     )
 
 
-def _part(part: SheetPart) -> d.PartDef:
+def _part(part: SheetPart, *, by_code: bool) -> d.PartDef:
     return d.PartDef(
         key=part.code,
         name=part.name,
         total_points=Decimal(part.total_points),
-        sections=tuple(_section(s) for s in part.sections.all()),
+        sections=tuple(_section(s, by_code=by_code) for s in part.sections.all()),
         preferred=part.is_preferred_alternative,
     )
 
 
-def _build(sheet: Sheet) -> d.SheetDef:
+def _build(sheet: Sheet, *, by_code: bool = False) -> d.SheetDef:
     return d.SheetDef(
         key=sheet.code,
         table_label=sheet.table_label,
@@ -70,7 +73,7 @@ def _build(sheet: Sheet) -> d.SheetDef:
         grouping=sheet.grouping,
         total_points=_decimal(sheet.total_points),
         business_line=sheet.business_line,
-        parts=tuple(_part(p) for p in sheet.parts.all()),
+        parts=tuple(_part(p, by_code=by_code) for p in sheet.parts.all()),
         servicing_items=tuple(sheet.servicing_items or ()),
     )
 
@@ -116,6 +119,34 @@ def rubric_definitions(*, rubric: RubricVersion | int) -> dict[str, d.SheetDef]:
     """Every sheet of a rubric version by code, in display order (4 queries)."""
     rubric_id = rubric.pk if isinstance(rubric, RubricVersion) else rubric
     return {sheet.code: _build(sheet) for sheet in sheets_with_tree().filter(rubric_id=rubric_id)}
+
+
+def comparable_definitions(*, rubric: RubricVersion) -> dict[str, d.SheetDef]:
+    """Every sheet of a rubric version by code, in display order, with items keyed
+    by their code: what `scoring.rubric_diff` compares (4 queries)."""
+    return {
+        sheet.code: _build(sheet, by_code=True)
+        for sheet in sheets_with_tree().filter(rubric_id=rubric.pk)
+    }
+
+
+def _rows(queryset) -> list:
+    fields = [f.attname for f in queryset.model._meta.concrete_fields]
+    return [list(row) for row in queryset.order_by("pk").values_list(*fields)]
+
+
+def editing_fingerprint(*, sheet: Sheet) -> str:
+    """A digest of the sheet as stored, with every part, section and item (4
+    queries): it changes whenever anyone saves any of them, so the one-page
+    editor can tell that a sheet changed after its page was opened."""
+    rows = [
+        _rows(Sheet.objects.filter(pk=sheet.pk)),
+        _rows(SheetPart.objects.filter(sheet_id=sheet.pk)),
+        _rows(Section.objects.filter(part__sheet_id=sheet.pk)),
+        _rows(Item.objects.filter(section__part__sheet_id=sheet.pk)),
+    ]
+    payload = json.dumps(rows, default=str, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def checklist_requirements(*, sheet: d.SheetDef) -> tuple[d.ItemDef, ...]:

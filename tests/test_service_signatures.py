@@ -26,6 +26,7 @@ MODULES = [
     "reports.selectors.visit",
     "reports.services",
     "scoring.selectors",
+    "scoring.services",
 ]
 
 

@@ -66,6 +66,7 @@ from reports.models import ReportJob
 from scoring.models import KpiThreshold, RubricVersion
 from tests import factories
 from tests.inspections.roster_files import roster_xlsx
+from tests.inspections.test_photos import photo_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def secret_forms(text: str) -> tuple[str, ...]:
 
 # --- the world ----------------------------------------------------------------------------
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+PNG = photo_bytes(size=(8, 8), fmt="PNG")  # a real image: evidence gets its thumbnail
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
 
 
@@ -443,7 +444,7 @@ def _objects_outside_branch_a(w) -> SimpleNamespace:
         report_due=datetime.date(2012, 11, 30),
         branches=[w.branch_b],
     )
-    draft = copy_as_draft(w.rubric, "2013-draft")
+    draft = copy_as_draft(w.rubric, new_version="2013-draft", name="2013年草稿")
     other.sheet = draft.sheets.get(code="new_business")
     other.area = draft.content_areas.order_by("order").first()
     other.audience = draft.interview_audiences.order_by("order").first()
@@ -861,6 +862,23 @@ RULES: dict[str, Rule] = {
         get=GET(SEE_VISIT),
         post=SAME_AS_GET,
         kwargs=lambda w, _p: {"uuid": w.evidence.uuid},
+    ),
+    "evidence-thumbnail": Rule(
+        get=GET(SEE_VISIT),
+        post=SAME_AS_GET,
+        kwargs=lambda w, _p: {"uuid": w.evidence.uuid},
+    ),
+    "visit-sheet-evidence": Rule(
+        get=NOT_ALLOWED,
+        post=POST(
+            data=lambda w: {
+                "file": SimpleUploadedFile("more.png", PNG, content_type="image/png"),
+                "specialist": w.record.specialist_id,
+                "item_key": "",
+            },
+            **VISIT_FORM,
+        ),
+        kwargs=lambda w, _p: {"pk": w.visit.pk, "sheet_code": w.record.sheet.code},
     ),
     # --- rectification actions
     "action-list": Rule(get=GET(SIGNED_IN, shows=(VISIT,)), post=SAME_AS_GET),
@@ -1381,6 +1399,7 @@ FORM_IDS = {
     "campaign-create": ("rubric", "branches"),
     "visit-plan": ("branch", "office", "inspectors"),
     "visit-sheet-new": ("sheet", "specialist"),
+    "visit-sheet-evidence": ("specialist",),
     "visit-checklist": ("specialist",),
     "visit-log": ("operator",),
     "visit-interview-new": ("audience",),

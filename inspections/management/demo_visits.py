@@ -1,19 +1,25 @@
 """Demo visits of the 2012 campaign, made through the same services the pages
 use, so every score in the demo is the scoring engine's.
 
-北京: an approved self-inspection of 海淀支公司 and a head-office check planned on
+北京: an approved self-inspection of 海淀支公司 (with a photo of its counter on
+表二's first item) and a head-office check planned on
 a drawn office; 重庆: a self-inspection in progress; 四川: nothing yet.
 """
 
 import datetime
+import io
 import random
 from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
 
 from scoring import definitions as d
 from scoring.models import InterviewQuestion, KpiThreshold, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 
 from .. import services
+from ..evidence_files import evidence_key
 from ..models import Branch, Campaign, Office, SelectionMethod, Specialist, User, Visit
 
 DRAW_SEED = "2012-demo"
@@ -190,6 +196,37 @@ def _kpi_figures(campaign: Campaign, head_office: User):
     services.save_kpi_figures(user=head_office, campaign=campaign, figures=figures)
 
 
+def counter_photo() -> bytes:
+    """A stand-in for a tablet photo of a counter: drawn, portrait, stored
+    sideways with the EXIF orientation a tablet writes (the thumbnail turns it)."""
+    image = Image.new("RGB", (1600, 1200), (214, 222, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 820, 1600, 1200), fill=(120, 86, 60))  # the counter
+    for left in (120, 620, 1120):  # three windows and their signs
+        draw.rectangle((left, 260, left + 360, 780), fill=(245, 248, 250), outline=(60, 60, 60))
+        draw.rectangle((left + 40, 150, left + 320, 230), fill=(0, 94, 184))
+    exif = Image.Exif()
+    exif[0x0112] = 8  # shown turned a quarter to the left: taken holding the tablet upright
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _photo(visit: Visit, inspector: User):
+    """A photo of the counter on the first item of the first sheet."""
+    record = visit.sheet_records.select_related("sheet").order_by("sheet__order", "pk").first()
+    definition = sheet_definition(sheet=record.sheet)
+    section = definition.parts[0].sections[0]
+    services.add_evidence(
+        user=inspector,
+        visit=visit,
+        upload=SimpleUploadedFile("柜面.jpg", counter_photo(), content_type="image/jpeg"),
+        caption="受理窗口及岗位标识",
+        sheet_record=record,
+        item_key=evidence_key(section, section.items[0]),
+    )
+
+
 def create(campaign: Campaign):
     rng = random.Random(2012)
     head_office = User.objects.get(username="hq")
@@ -229,6 +266,7 @@ def create(campaign: Campaign):
     _process_log(visit, bj_inspector)
     _interviews(visit, bj_inspector)
     _findings_and_actions(visit, bj_inspector)
+    _photo(visit, bj_inspector)
     services.submit_visit(user=bj_inspector, visit=visit)
     services.approve_visit(user=bj_manager, visit=visit, comment="同意。")
 

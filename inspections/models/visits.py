@@ -412,9 +412,15 @@ def evidence_path(instance, filename):
     return f"evidence/visit-{instance.visit_id}/{instance.uuid}.{suffix}"
 
 
+def thumbnail_path(instance, filename):
+    return f"evidence/visit-{instance.visit_id}/{instance.uuid}-thumbnail.jpg"
+
+
 class Evidence(models.Model):
     """A photo or file attached as evidence to a sheet item, a checklist answer
-    or a finding of a visit."""
+    or a finding of a visit. A photo taken on a sheet before its first save
+    waits with the sheet and specialist it is for, and joins the record when
+    the sheet is saved."""
 
     uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name=_("UUID"))
     visit = models.ForeignKey(
@@ -450,6 +456,25 @@ class Evidence(models.Model):
         verbose_name=_("finding"),
     )
     item_key = models.CharField(_("item"), max_length=50, blank=True)
+    # A photo of a sheet not saved yet: the sheet and the specialist it is for.
+    pending_sheet = models.ForeignKey(
+        Sheet,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sheet not saved yet"),
+    )
+    pending_specialist = models.ForeignKey(
+        Specialist,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("its specialist"),
+    )
+    # A photo's small copy (inspections.thumbnails): upright, without its metadata.
+    thumbnail = models.FileField(_("thumbnail"), upload_to=thumbnail_path, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

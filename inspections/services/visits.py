@@ -48,6 +48,7 @@ from ..models import (
     VisitTransition,
 )
 from ..selectors import visit_missing_items
+from ..thumbnails import make_thumbnail
 from .errors import Refusals, incomplete, locked, problems_refused, refused, stale
 
 
@@ -325,6 +326,10 @@ def save_sheet(
         record, existing=existing, parts=parts, rubric_parts=rubric_parts, result=result
     )
     history.record_changes([change, *part_changes])
+    if existing is None:  # photos taken on the sheet before its first save join it now
+        Evidence.objects.filter(
+            visit=visit, pending_sheet=sheet, pending_specialist=specialist, sheet_record=None
+        ).update(sheet_record=record, pending_sheet=None, pending_specialist=None)
     return record
 
 
@@ -649,9 +654,10 @@ def add_action(
     return action
 
 
-def _evidence_keys(sheet_record, checklist) -> set[str]:
-    if sheet_record is not None:
-        definition = sheet_definition(sheet=sheet_record.sheet, in_use=True)
+def _evidence_keys(sheet_record, checklist, pending_sheet=None) -> set[str]:
+    if sheet_record is not None or pending_sheet is not None:
+        sheet = sheet_record.sheet if sheet_record is not None else pending_sheet
+        definition = sheet_definition(sheet=sheet, in_use=True)
         return {
             key
             for part in definition.parts
@@ -679,16 +685,29 @@ def add_evidence(
     checklist: ChecklistRecord | None = None,
     finding: Finding | None = None,
     item_key: str = "",
+    pending_sheet: Sheet | None = None,
+    pending_specialist: Specialist | None = None,
 ) -> Evidence:
     """Attach a photo or file to the visit, a sheet record, a checklist or a
     finding; `item_key` names what in the record it shows: a sheet's section
-    ("<section>") or item ("<section>:<item>"), a checklist's requirement."""
+    ("<section>") or item ("<section>:<item>"), a checklist's requirement.
+
+    A photo taken on a sheet not saved yet names the sheet and specialist
+    (`pending_sheet`, `pending_specialist`): it waits for the sheet's first
+    save (`save_sheet` attaches it). An image gets its thumbnail here."""
     visit = _open_for_editing(visit, user)
     for target in (sheet_record, checklist, finding):
         if target is not None and target.visit_id != visit.pk:
             raise PermissionDenied
+    if (pending_sheet is None) != (pending_specialist is None) or (
+        pending_sheet is not None and sheet_record is not None
+    ):
+        raise ValidationError(_("The evidence names something it cannot be attached to."))
+    if pending_sheet is not None:
+        _rubric_sheet(visit, pending_sheet, Sheet.Kind.SCORED)
+        _check_in_unit(visit, pending_specialist)
     item_key = item_key.strip()
-    if item_key and item_key not in _evidence_keys(sheet_record, checklist):
+    if item_key and item_key not in _evidence_keys(sheet_record, checklist, pending_sheet):
         raise ValidationError(_("The evidence names an item this record does not have."))
     evidence_files.check_room(
         held=Evidence.objects.filter(visit=visit).count(),
@@ -697,7 +716,8 @@ def add_evidence(
         where=_("This visit"),
     )
     content_type = evidence_files.check_upload(upload)
-    return Evidence.objects.create(
+    thumbnail = make_thumbnail(upload) if content_type.startswith("image/") else None
+    evidence = Evidence(
         visit=visit,
         file=upload,
         original_name=evidence_files.stored_name(upload),
@@ -708,8 +728,14 @@ def add_evidence(
         checklist=checklist,
         finding=finding,
         item_key=item_key,
+        pending_sheet=pending_sheet,
+        pending_specialist=pending_specialist,
         uploaded_by=user,
     )
+    if thumbnail is not None:
+        evidence.thumbnail.save(thumbnail.name, thumbnail, save=False)
+    evidence.save()
+    return evidence
 
 
 # --- submission and review ---------------------------------------------------

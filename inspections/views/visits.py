@@ -4,12 +4,15 @@ Each view reads through `selectors`/`access`, validates with a form and
 changes state only through `services`.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -33,6 +36,7 @@ from ..forms import (
     LogEntryForm,
     NewSheetForm,
     ReviewForm,
+    SheetEvidenceForm,
     SpecialistDrawForm,
     add_service_errors,
 )
@@ -120,7 +124,10 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
     )
     checklists = list(visit.checklists.select_related("sheet", "specialist"))
     specialists = selectors.unit_specialists(visit=visit)
+    can_edit = access.can_edit_visit(user, visit)
     waivers = {w.business_line: w for w in visit.line_waivers.all()}
+    # A sheet refused for its specialist comes back with what was chosen.
+    chosen = request.GET.get("sheet"), request.GET.get("specialist")
     lines = []
     for sheet in sheets:
         if sheet.kind == Sheet.Kind.SCORED:
@@ -129,6 +136,14 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
                     "sheet": sheet,
                     "records": [r for r in records if r.sheet_id == sheet.pk],
                     "waiver": waivers.get(sheet.business_line),
+                    # Who may be scored on this sheet; the others with the reason why not.
+                    "candidates": [
+                        (person, person.ineligibility_reason(sheet.business_line))
+                        for person in specialists
+                    ]
+                    if can_edit
+                    else [],
+                    "chosen": chosen[1] if chosen[0] == str(sheet.pk) else None,
                 }
             )
     checklist_rows = []
@@ -156,7 +171,6 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
                 (c for c in checklists if c.sheet_id == sheet.pk and c.specialist_id is None), None
             )
             checklist_rows.append({"sheet": sheet, "specialist": None, "record": record})
-    can_edit = access.can_edit_visit(user, visit)
     specialist_draws = list(
         visit.draws.filter(kind=RandomDraw.Kind.SPECIALISTS).select_related("drawn_by")
     )
@@ -168,12 +182,6 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         "checklist_rows": checklist_rows,
         "specialists": specialists,
         "scored_sheets": [s for s in sheets if s.kind == Sheet.Kind.SCORED],
-        "new_sheet_form": NewSheetForm(
-            sheets=rubric.sheets.filter(kind=Sheet.Kind.SCORED).order_by("order"),
-            specialists=specialists,
-        )
-        if can_edit
-        else None,
         "draw_form": failed_forms.get("draw_form") or (SpecialistDrawForm() if can_edit else None),
         # (business line, bound form) of a refused line waiver
         "waiver_failed": waiver_failed,
@@ -246,9 +254,17 @@ def visit_line_waiver(request, pk):
 _PART_RECORDS = PartRecord.objects.select_related("part").order_by("part__order", "id")
 
 
-def _sheet_context(visit, sheet, form, record=None):
+def _sheet_context(visit, sheet, form, record=None, specialist=None):
     definition = form.definition
-    evidence = list(record.evidence.order_by("uploaded_at", "id")) if record else []
+    if record is not None:
+        evidence = list(record.evidence.order_by("uploaded_at", "id"))
+    else:  # photos taken before the first save wait for it
+        evidence = list(
+            Evidence.objects.filter(
+                visit=visit, sheet_record=None, pending_sheet=sheet, pending_specialist=specialist
+            ).order_by("uploaded_at", "id")
+        )
+    can_edit = visit.is_editable
     blocks = form.blocks()
     is_alternatives = definition.grouping == d.ALTERNATIVES
     return {
@@ -261,9 +277,9 @@ def _sheet_context(visit, sheet, form, record=None):
         "is_parts": definition.grouping == d.PARTS,
         "evidence": evidence,
         "evidence_form": EvidenceForm(),
-        "can_edit": visit.is_editable,
+        "can_edit": can_edit,
         "blocks": blocks,
-        "sheet_parts": parts_html(form, blocks, evidence),
+        "sheet_parts": parts_html(form, blocks, evidence, can_attach=can_edit),
         "selection_radios": form.radios_html("selection_method"),
         "alternative_radios": form.radios_html(
             "chosen_alternative",
@@ -310,7 +326,9 @@ def visit_sheet_new(request, pk):
         for errors in pick.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect(reverse("visit-detail", args=[visit.pk]) + "#sheets")
+        # Back to the sheet's list with the choice kept.
+        kept = {k: source[k] for k in ("sheet", "specialist") if source.get(k, "").isdigit()}
+        return redirect(f"{reverse('visit-detail', args=[visit.pk])}?{urlencode(kept)}#sheets")
     sheet, specialist = pick.cleaned_data["sheet"], pick.cleaned_data["specialist"]
     existing = SheetRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
     filled = request.method == "POST" and "selection_method" in request.POST
@@ -339,7 +357,7 @@ def visit_sheet_new(request, pk):
                 return redirect("visit-sheet", visit.pk, record.pk)
     else:
         form = SheetForm(definition=definition)
-    context = _sheet_context(visit, sheet, form)
+    context = _sheet_context(visit, sheet, form, specialist=specialist)
     context["specialist"] = specialist
     context["stale_url"] = stale_url
     return render(request, "inspections/sheet_form.html", context)
@@ -413,11 +431,14 @@ def visit_sheet_preview(request, pk, sheet_code):
     for problem in assessment.problems:
         problems.setdefault(problem.field, []).append(str(problem))
     result = assessment.result
+    # The score of the valid answers; no percent or grade before anything is
+    # scored (the engine's rule, the same for the saved sheet).
     return JsonResponse(
         {
             "ok": not problems,
             "problems": problems,
             "errors": [message for messages in problems.values() for message in messages],
+            "scored": result.percent is not None,
             "score": str(result.score),
             "max": str(result.max_points),
             "percent": str(result.percent) if result.percent is not None else None,
@@ -787,6 +808,59 @@ def evidence_download(request, uuid):
         Evidence.objects.filter(visit__in=access.visible_visits(request.user)), uuid=uuid
     )
     return evidence_files.file_response(evidence)
+
+
+@login_required
+def evidence_thumbnail(request, uuid):
+    """A photo's thumbnail, to the same users as the photo."""
+    evidence = access.get_visible(
+        Evidence.objects.filter(visit__in=access.visible_visits(request.user)).exclude(
+            thumbnail=""
+        ),
+        uuid=uuid,
+    )
+    return evidence_files.thumbnail_response(evidence)
+
+
+@login_required
+@require_POST
+def visit_sheet_evidence(request, pk, sheet_code):
+    """A photo from a sheet item's row, sent by static/js/sheet.js without
+    leaving the page (what was typed stays): attached to the saved sheet, or
+    waiting for its first save. Answers the item's evidence as HTML."""
+    visit = _editable_visit(request.user, pk)
+    sheet = get_object_or_404(
+        Sheet, rubric_id=visit.campaign.rubric_id, code=sheet_code, kind=Sheet.Kind.SCORED
+    )
+    form = SheetEvidenceForm(
+        request.POST, request.FILES, specialists=selectors.unit_specialists(visit=visit)
+    )
+    if not form.is_valid():
+        message = " ".join(m for errors in form.errors.values() for m in errors)
+        return JsonResponse({"error": message}, status=400)
+    specialist, item_key = form.cleaned_data["specialist"], form.cleaned_data["item_key"]
+    record = SheetRecord.objects.filter(visit=visit, sheet=sheet, specialist=specialist).first()
+    pending = {} if record else {"pending_sheet": sheet, "pending_specialist": specialist}
+    try:
+        services.add_evidence(
+            user=request.user,
+            visit=visit,
+            upload=form.cleaned_data["file"],
+            sheet_record=record,
+            item_key=item_key,
+            **pending,
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    files = Evidence.objects.filter(visit=visit, item_key=item_key).filter(
+        Q(sheet_record=record) if record else Q(sheet_record=None, **pending)
+    )
+    html = render_to_string(
+        "inspections/_evidence.html",
+        {"evidence": files.order_by("uploaded_at", "id"), "item_key": item_key},
+        request=request,
+    )
+    return JsonResponse({"html": html})
 
 
 # --- submission and review ----------------------------------------------------

@@ -373,8 +373,46 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                 _("Yes") if a.overdue else "",
             ]
         )
+    _write_photos(wb, report)
     progress(90)
     return wb
+
+
+def _write_photos(wb, report: VisitReport) -> None:
+    """Every photo taken on the sheets, where it was taken, with a link to it in
+    the app (opened by those who may see the visit)."""
+    photos = SheetWriter(wb, _("Photos"), [14, 12, 24, 40, 24, 24, 60])
+    photos.header(
+        [
+            _("Sheet"),
+            _("Specialist"),
+            _("Section"),
+            _("Item"),
+            _("File name"),
+            _("Caption"),
+            _("Link"),
+        ]
+    )
+    for sheet in report.sheets:
+        for part in sheet.parts:
+            for section in part.sections:
+                taken = [("", photo) for photo in section.photos]
+                taken += [(item.text, photo) for item in section.items for photo in item.photos]
+                for item_text, photo in taken:
+                    row = photos.row(
+                        [
+                            sheet.table_label,
+                            sheet.specialist_name,
+                            section.name,
+                            item_text,
+                            photo.name,
+                            photo.caption,
+                            photo.link,
+                        ]
+                    )
+                    photos.ws.cell(row=row, column=7).hyperlink = photo.link
+    if photos.rows == 1:
+        photos.row([_("No photo was taken on the sheets.")])
 
 
 @register

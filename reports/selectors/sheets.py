@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from inspections.evidence_files import evidence_key
 from scoring import definitions as d
 from scoring.engine import SectionResult
 
-from .types import ItemLine, SectionLine
+from .types import ItemLine, ReportPhoto, SectionLine
 
 
 def fmt(number: Decimal | None) -> str:
@@ -38,17 +39,29 @@ def section_line(
     remarks: Mapping | None = None,
     *,
     observed: bool = True,
+    photos: Mapping[str, list[ReportPhoto]] | None = None,
 ) -> SectionLine:
     """The section as a report shows it: blank (no `result`, e.g. a paper form),
     not observed (its part was not; it scores nothing), or with the engine's
-    result and the inspector's `remarks` (keyed by section or item key)."""
+    result, the inspector's `remarks` (keyed by section or item key) and the
+    `photos` taken (keyed as evidence is: "<section>" or "<section>:<item>")."""
     remarks = remarks or {}
+    photos = photos or {}
     item_points = section.scoring == d.ITEM_POINTS
     line = SectionLine(
         name=section.name,
         max_points=section.max_points,
         item_points=item_points,
-        items=[ItemLine(i.text, i.points, notice_kind=i.is_notice_kind) for i in section.items],
+        items=[
+            ItemLine(
+                i.text,
+                i.points,
+                notice_kind=i.is_notice_kind,
+                photos=photos.get(evidence_key(section, i), []),
+            )
+            for i in section.items
+        ],
+        photos=photos.get(evidence_key(section), []),
         remark=str(remarks.get(section.key) or "").strip(),
         rule_note=rule_note(section),
         choose_notice_kind=section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND,

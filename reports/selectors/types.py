@@ -20,6 +20,17 @@ class ReportDataError(ValueError):
     """The visit cannot be reported as it is; the message says why, readably."""
 
 
+@dataclass(frozen=True)
+class ReportPhoto:
+    """A photo taken on a sheet: its thumbnail for the PDF (a data: URL, so the
+    PDF needs no file access), and the app's address of the original."""
+
+    name: str
+    caption: str
+    thumbnail_url: str  # data:image/jpeg;base64,…
+    link: str  # absolute URL of the original, for those who may see the visit
+
+
 @dataclass
 class ItemLine:
     text: str
@@ -27,6 +38,7 @@ class ItemLine:
     score: Decimal | None = None
     note: str = ""
     notice_kind: bool = False  # one of 表四's 二核 notice kinds
+    photos: list[ReportPhoto] = field(default_factory=list)
 
 
 @dataclass
@@ -46,6 +58,7 @@ class SectionLine:
     # notice kind is checked and the others get their points.
     rule_note: str = ""
     choose_notice_kind: bool = False
+    photos: list[ReportPhoto] = field(default_factory=list)  # of the section as a whole
 
     @property
     def rowspan(self) -> int:

@@ -9,17 +9,22 @@ not-applicable sections and unchecked notice kinds show why they got their
 points. Rectification actions show their *current* status.
 """
 
+import base64
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.models import (
     ChecklistRecord,
+    Evidence,
     Finding,
     Interview,
     InterviewAnswer,
@@ -51,6 +56,7 @@ from .types import (
     LogLine,
     PartSheet,
     ReportDataError,
+    ReportPhoto,
     ScoredSheet,
     SpecialistRow,
 )
@@ -101,7 +107,35 @@ class VisitReport:
 # --- reading ------------------------------------------------------------------
 
 
-def _scored_sheet(record: SheetRecord, definition: d.SheetDef, bands) -> ScoredSheet:
+def _sheet_photos(visit: Visit) -> dict[int, dict[str, list[ReportPhoto]]]:
+    """The thumbnails of the photos on the visit's sheets, by sheet record and
+    evidence key, in the order they were taken (one query, then the files)."""
+    photos: dict[int, dict[str, list[ReportPhoto]]] = defaultdict(lambda: defaultdict(list))
+    evidence = (
+        Evidence.objects.filter(visit=visit, sheet_record__isnull=False)
+        .exclude(thumbnail="")
+        .order_by("uploaded_at", "id")
+    )
+    for file in evidence:
+        try:
+            with file.thumbnail.open("rb") as stream:
+                data = base64.b64encode(stream.read()).decode("ascii")
+        except FileNotFoundError:
+            continue  # gone from storage: the report still builds, without it
+        photos[file.sheet_record_id][file.item_key].append(
+            ReportPhoto(
+                name=file.original_name,
+                caption=file.caption,
+                thumbnail_url=f"data:image/jpeg;base64,{data}",
+                link=settings.SITE_URL.rstrip("/") + reverse("evidence-download", args=[file.uuid]),
+            )
+        )
+    return photos
+
+
+def _scored_sheet(
+    record: SheetRecord, definition: d.SheetDef, bands, photos: Mapping[str, list[ReportPhoto]]
+) -> ScoredSheet:
     part_records = {p.part.code: p for p in record.parts.all()}
     chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
     answers = stored_answers.sheet_answers(
@@ -143,7 +177,9 @@ def _scored_sheet(record: SheetRecord, definition: d.SheetDef, bands) -> ScoredS
                 score=part_result.score if part_result else Decimal(0),
                 max_points=part_result.max_points if part_result else Decimal(0),
                 sections=[
-                    section_line(s, section_results.get(s.key), remarks, observed=observed)
+                    section_line(
+                        s, section_results.get(s.key), remarks, observed=observed, photos=photos
+                    )
                     for s in part.sections
                 ],
             )
@@ -237,7 +273,10 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
         )
         .order_by("sheet__order", "specialist__employee_no")
     )
-    sheets = [_scored_sheet(r, definitions[r.sheet.code], bands) for r in records]
+    photos = _sheet_photos(visit)
+    sheets = [
+        _scored_sheet(r, definitions[r.sheet.code], bands, photos.get(r.pk, {})) for r in records
+    ]
 
     # Per specialist: one cell per scored sheet kind, and their result.
     by_specialist: dict[int, list[SheetRecord]] = defaultdict(list)

@@ -1,14 +1,22 @@
 """A whole visit on a tablet (768 px wide), in the browser only: the inspector
-fills every part of 表二 and a 表七, 表五, the waivers of the other lines, the
-KPI note and a finding per content area, submits; head office approves."""
+photographs a counter before the first save, scores every part of 表二 by touch
+(one value refused on the way, marked on its input), answers 表七 and 表五 with
+"all compliant", gives the waivers of the other lines, the KPI note and a
+finding per content area, submits; head office approves; the PDF shows the photo."""
+
+import io
+import re
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
-from inspections.models import ChecklistRecord, SheetRecord, Visit
+from inspections.models import ChecklistRecord, Evidence, SheetRecord, Visit
+from reports.exporters.visit import VisitPdfExporter
 from scoring.models import ContentArea, Sheet
 from scoring.selectors import checklist_requirements, sheet_definition
 from tests import factories
+from tests.inspections.test_photos import photo_bytes
 
 from .test_visit_journey import (
     CONFIRM,
@@ -46,15 +54,32 @@ def fits_the_screen(page):
     assert width <= TABLET["width"], f"page is {width} px wide"
 
 
+def tap(page, selector):
+    """Touch a radio or checkbox as a finger does: on its button (the label of a
+    Bootstrap btn-check), or on the box itself."""
+    field = page.locator(selector)
+    if "btn-check" in (field.get_attribute("class") or ""):
+        button = page.locator(f'label[for="{field.get_attribute("id")}"]')
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, f"{selector}: {box}"
+        button.tap()
+    else:
+        field.tap()
+
+
 def fill_field(page, name, value):
     field = page.locator(f'[name="{name}"]')
     kind = field.first.evaluate("e => e.tagName + ':' + (e.type || '')")
-    if kind.startswith("SELECT"):
+    offered = page.locator(f'[name="pick:{name}"][value="{value}"]')
+    if offered.count():  # a score: by touch, on its button
+        tap(page, f'[name="pick:{name}"][value="{value}"]')
+        expect(field).to_have_value(str(value))
+    elif kind.startswith("SELECT"):
         field.select_option(value)
     elif kind.endswith(":radio"):
-        page.check(f'[name="{name}"][value="{value}"]')
+        tap(page, f'[name="{name}"][value="{value}"]')
     elif kind.endswith(":checkbox"):
-        field.check()
+        tap(page, f'[name="{name}"]')
     else:
         field.fill(str(value))
 
@@ -63,10 +88,11 @@ def fill_checklist(page, sheet, *, no_with_remark: str | None = None):
     for number, requirement in enumerate(
         checklist_requirements(sheet=sheet_definition(sheet=sheet))
     ):
-        answer = "no" if no_with_remark and number == 0 else "yes"
-        page.check(f'[name="answer-{requirement.key}"][value="{answer}"]')
-        if answer == "no":
+        if no_with_remark and number == 0:
+            tap(page, f'[name="answer-{requirement.key}"][value="no"]')
             page.fill(f'[name="remark-{requirement.key}"]', no_with_remark)
+    # Every other row at once: "all compliant" answers the rows not answered yet.
+    page.locator("[data-all-compliant]").tap()
     page.click("form button.btn-primary")
 
 
@@ -82,21 +108,51 @@ def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F
     fits_the_screen(page)
 
     # 表二 for 王喆 (home post 理赔: eligible for new business), every part.
-    page.select_option("select[name=sheet]", label="表二 一柜通新契约业务处理情况记录表")
-    page.select_option("select[name=specialist]", label=str(claims_clerk))
-    page.click("[data-testid=new-sheet] button")
+    picker = page.locator("[data-testid=new-sheet-new_business]")
+    picker.locator("select[name=specialist]").select_option(str(claims_clerk.pk))
+    picker.locator("button").click()
     page.check("input[name=selection_method][value=drawn_at_random]")
+    # Nothing scored yet: no grade.
+    expect(page.locator("#score-grade")).to_have_text("—")
+    # A photo of the counter on the first item, before the sheet is ever saved.
+    camera = page.locator("input[data-evidence-key]").first
+    assert camera.get_attribute("capture") == "environment"
+    camera.set_input_files(
+        files=[{"name": "柜面.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(orientation=6)}]
+    )
+    row_photos = page.locator(f'[data-evidence-list="{camera.get_attribute("data-evidence-key")}"]')
+    expect(row_photos.locator("img.evidence-thumb")).to_have_count(1)
+
+    # Every score of 表二 by touch.
     data = factories.sheet_post_data(factories.full_sheet_parts(sheets["new_business"]))
     del data["selection_method"]
     for name, value in data.items():
         fill_field(page, name, value)
     expect(page.locator("#score-total")).to_have_text("100")
+    expect(page.locator("#score-grade")).to_have_text("A")
     fits_the_screen(page)
+
+    # One refused value: marked on its own input, the rest still counted.
+    item = next(name for name in data if "-item-" in name)
+    worth = int(data[item])
+    page.locator(f'[name="{item}"]').fill(str(worth + 2))
+    refused = page.locator(f'[name="{item}"]')
+    expect(refused).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(refused).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#{refused.get_attribute('id')}-error")).to_contain_text(str(worth))
+    expect(page.locator("#score-total")).to_have_text(str(100 - worth))
+    fill_field(page, item, data[item])  # touched back to full marks
+    expect(refused).not_to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#score-total")).to_have_text("100")
     page.click("form#sheet-form button[type=submit]")
     page.wait_for_selector(".alert-success")
     record = SheetRecord.objects.get(specialist=claims_clerk, sheet=sheets["new_business"])
     assert (record.score, record.percent, record.complete) == (100, 100, True)
     assert record.parts.count() == len(sheet_definition(sheet=sheets["new_business"]).parts)
+    # The photo joined the sheet, and shows beside its item.
+    (photo,) = Evidence.objects.filter(visit=visit)
+    assert photo.sheet_record == record and photo.thumbnail
+    expect(row_photos.locator("img.evidence-thumb")).to_have_count(1)
 
     # 表七 for 王喆, one "no" with its remark; 表五 for the office.
     page.goto(f"{base}/checklists/etiquette/?specialist={claims_clerk.pk}")
@@ -149,3 +205,8 @@ def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F
     page.click(CONFIRM)
     page.wait_for_selector("[data-state=approved]")
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.APPROVED
+
+    # The visit's PDF shows the photo, upright, beside its item.
+    pdf = PdfReader(io.BytesIO(VisitPdfExporter(visit_id=visit.pk).build()))
+    images = {image.data: image for p in pdf.pages for image in p.images}.values()
+    assert [image.image.size for image in images] == [(320, 480)]

@@ -93,17 +93,18 @@ def test_inspector_scores_submits_and_manager_approves(log_in, live_server, visi
     page = log_in("bj-inspector")
     page.goto(f"{live_server.url}/visits/{visit.pk}/")
 
-    # An ineligible specialist: 李䶮's home post is 保全, so no 表三 for them.
-    page.select_option("select[name=sheet]", label="表三 一柜通保全业务处理情况记录表")
-    page.select_option("select[name=specialist]", label=str(change_clerk))
-    page.click("[data-testid=new-sheet] button")
-    assert "李䶮" in page.inner_text(".alert-danger")
-    assert not SheetRecord.objects.exists()
+    # An ineligible specialist: 李䶮's home post is 保全, so 表三 offers them
+    # disabled, with the reason, before anything is chosen.
+    picker = page.locator("[data-testid=new-sheet-policy_change]")
+    expect(picker.locator(f"option[value='{change_clerk.pk}']")).to_be_disabled()
+    assert "李䶮" in picker.inner_text() and "保全" in picker.inner_text()
+    expect(
+        page.locator(f"[data-testid=new-sheet-new_business] option[value='{change_clerk.pk}']")
+    ).to_be_enabled()
 
     # 王喆 (claims) may be scored on 表三.
-    page.select_option("select[name=sheet]", label="表三 一柜通保全业务处理情况记录表")
-    page.select_option("select[name=specialist]", label=str(claims_clerk))
-    page.click("[data-testid=new-sheet] button")
+    picker.locator("select[name=specialist]").select_option(str(claims_clerk.pk))
+    picker.locator("button").click()
     page.check("input[name=selection_method][value=followed_live]")
     page.select_option("select[name$=-servicing_item]", "退保")
     scores = page.locator("input.score-input")

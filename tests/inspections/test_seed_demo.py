@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from PIL import Image
 
 from inspections.models import Branch, Office, SheetRecord, Specialist, User, Visit
 from inspections.selectors import visit_missing_items
@@ -54,6 +55,10 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
     tags = set(approved.interviews.values_list("answers__tag", flat=True).exclude(answers__tag=""))
     assert {"problem", "support"} <= tags
     assert approved.findings.exists() and approved.actions.exists()
+    # A photo of the counter on an item of a sheet, with its upright thumbnail.
+    (photo,) = approved.evidence.filter(sheet_record__isnull=False).exclude(item_key="")
+    with Image.open(photo.thumbnail.open("rb")) as thumbnail:
+        assert thumbnail.height > thumbnail.width  # turned upright, from a landscape file
     # And one under way, so a newcomer sees both at once: sheets started,
     # something still missing before it can be submitted.
     under_way = Visit.objects.get(state=Visit.State.IN_PROGRESS)

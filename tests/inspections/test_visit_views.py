@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -23,11 +24,16 @@ from inspections.models import (
     SheetRecord,
     Visit,
 )
+from scoring import definitions as d
+from scoring.answers import field_name
+from scoring.engine import score_choices
+from scoring.selectors import sheet_definition
 from tests import factories
+from tests.inspections.test_photos import photo_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = photo_bytes(size=(8, 8), fmt="PNG")  # a real image: evidence gets its thumbnail
 SECRET_NAMES = ("保全张", "甲一支公司")  # what an outsider must never see
 
 
@@ -250,6 +256,20 @@ def matrix_urls(sc):
             {},
             "read",
         ),
+        ("evidence-thumbnail", "get"): (
+            reverse("evidence-thumbnail", args=[sc["evidence"].uuid]),
+            {},
+            "read",
+        ),
+        ("visit-sheet-evidence", "post"): (
+            reverse("visit-sheet-evidence", args=[pk, sc["record"].sheet.code]),
+            {
+                "file": lambda: factories_upload("more.png", PNG),
+                "specialist": sc["record"].specialist_id,
+                "item_key": "",
+            },
+            "edit",
+        ),
         # campaigns
         ("campaign-list", "get"): (reverse("campaign-list"), {}, "list"),
         ("campaign-create", "get"): (reverse("campaign-create"), {}, "hq"),
@@ -345,6 +365,8 @@ MATRIX_KEYS = [
     ("visit-submit", "post"),
     ("visit-review", "post"),
     ("evidence-download", "get"),
+    ("evidence-thumbnail", "get"),
+    ("visit-sheet-evidence", "post"),
     ("campaign-list", "get"),
     ("campaign-create", "get"),
     ("campaign-create", "post"),
@@ -662,6 +684,81 @@ def test_the_running_score_is_the_engines(inspector_client, world, visit):
     assert not SheetRecord.objects.exists()  # previews save nothing
 
 
+def preview(client, visit, sheet_code, data):
+    url = reverse("visit-sheet-preview", args=[visit.pk, sheet_code])
+    return json.loads(client.post(url, data).content)
+
+
+def test_the_running_score_counts_the_valid_answers_and_marks_the_refused_one(
+    inspector_client, world, visit
+):
+    s = sheets(world)
+    parts = factories.full_sheet_parts(s["new_business"])
+    data = factories.sheet_post_data(parts)
+    full = preview(inspector_client, visit, "new_business", data)
+    assert (full["score"], full["grade"]) == ("100", "A")
+    key = next(k for k in data if k.startswith("new_business_process-intake_review-item-"))
+    worth = Decimal(data[key])
+    data[key] = str(worth + 2)  # above the item's maximum
+    result = preview(inspector_client, visit, "new_business", data)
+    # The other answers still count: the refused one scores nothing, not the sheet.
+    assert Decimal(result["score"]) == 100 - worth and result["max"] == "100"
+    assert result["grade"] and result["percent"] == f"{100 - worth:.2f}"
+    assert not result["ok"] and list(result["problems"]) == [key]
+    assert f"cannot exceed {worth:g} points" in result["problems"][key][0]
+
+
+def test_an_empty_sheet_has_no_grade_until_something_is_scored(inspector_client, world, visit):
+    s = sheets(world)
+    data = factories.sheet_post_data(factories.full_sheet_parts(s["new_business"]))
+    blank = {k: ("" if "-item-" in k or k.endswith("-score") else v) for k, v in data.items()}
+    result = preview(inspector_client, visit, "new_business", blank)
+    assert (result["scored"], result["grade"], result["percent"]) == (False, None, None)
+    key = next(k for k in blank if "-item-" in k)
+    result = preview(inspector_client, visit, "new_business", blank | {key: "0"})
+    assert result["scored"] and result["grade"] == "C" and result["percent"] == "0.00"
+
+
+def test_every_score_is_offered_to_touch(inspector_client, world, visit):
+    s = sheets(world)
+    page = inspector_client.get(
+        reverse("visit-sheet-new", args=[visit.pk]),
+        {"sheet": s["new_business"].pk, "specialist": world.generalist.pk},
+    )
+    html = page.content.decode()
+    definition = sheet_definition(sheet=s["new_business"])
+    inputs = 0
+    for part in definition.parts:
+        for section in part.sections:
+            scored = (
+                [(field_name(part.key, section.key, what="score"), section.max_points)]
+                if section.scoring == d.SECTION_POINTS
+                else [
+                    (field_name(part.key, section.key, item=i.key), i.points) for i in section.items
+                ]
+            )
+            for name, maximum in scored:
+                inputs += 1
+                buttons = re.findall(
+                    rf'name="pick:{re.escape(name)}" id="[^"]+" value="([^"]+)" data-score-pick="id_{re.escape(name)}"',
+                    html,
+                )
+                assert buttons == [str(v) for v in score_choices(maximum)], name
+    assert inputs >= 12  # every scored section and item of 表二
+    assert html.count('class="btn btn-outline-primary score-pick"') >= inputs * 2
+    # A section that allows it offers N/A as a button too (表三's payment notice).
+    page = inspector_client.get(
+        reverse("visit-sheet-new", args=[visit.pk]),
+        {"sheet": s["policy_change"].pk, "specialist": world.generalist.pk},
+    )
+    na = "policy_change_process-payment_notice_printing-na"
+    assert re.search(
+        rf'<input type="checkbox" class="btn-check" name="{na}" id="id_{na}"[^>]*>'
+        rf'<label class="btn btn-outline-secondary score-pick[^"]*" for="id_{na}">',
+        page.content.decode(),
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "words"), [("abc", "not a number"), ("31", "30"), ("-2", "negative")]
 )
@@ -697,6 +794,36 @@ def test_the_sheet_form_refuses_a_specialist_on_their_own_line_and_says_why(
     text = " ".join(messages_of(response))
     assert "保全张" in text and "own line" in text and "保全" in text
     assert not SheetRecord.objects.exists()
+    # Back on the visit's page, with the choice kept in 表三's list.
+    assert response.redirect_chain[-1][0].startswith(
+        f"/visits/{visit.pk}/?sheet={s['policy_change'].pk}&specialist={world.pc.pk}"
+    )
+    picker = re.search(
+        r'data-testid="new-sheet-policy_change">.*?</form>', response.content.decode(), re.S
+    ).group(0)
+    assert re.search(rf'<option value="{world.pc.pk}" disabled selected>', picker)
+
+
+def test_each_sheet_offers_only_the_specialists_it_may_score(
+    inspector_client, world, visit, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(40):
+        html = inspector_client.get(reverse("visit-detail", args=[visit.pk])).content.decode()
+    forms = dict(re.findall(r'data-testid="new-sheet-(\w+)">(.*?)</form>', html, re.S))
+    assert set(forms) == {"new_business", "policy_change", "claims"}
+    own_lines = {  # 契约李 also holds a claims post (concurrent)
+        world.pc: {"policy_change"},
+        world.nb: {"new_business", "claims"},
+        world.generalist: set(),
+    }
+    for person, own in own_lines.items():
+        for code, form in forms.items():
+            if code in own:
+                # Disabled, and the reason is on the page, not after a click.
+                assert f'<option value="{person.pk}" disabled>' in form
+                assert f"{person.name} may not be scored" in form
+            else:
+                assert f'<option value="{person.pk}">' in form
 
 
 def test_claims_posted_with_another_sub_sheet_needs_a_reason(inspector_client, world, visit):
@@ -736,6 +863,25 @@ def test_a_checklist_no_without_a_remark_is_refused_by_the_form(inspector_client
     data[f"remark-{keys[0]}"] = "有混用"
     assert inspector_client.post(url, data).status_code == 302
     assert ChecklistRecord.objects.get().non_compliant == 1
+
+
+def test_a_checklist_answers_by_touch_and_offers_all_compliant(inspector_client, world, visit):
+    s = sheets(world)
+    keys = list(factories.checklist_answers(s["permissions"]))
+    url = reverse("visit-checklist", args=[visit.pk, "permissions"])
+    inspector_client.post(url, {f"answer-{keys[0]}": "no", f"remark-{keys[0]}": "有混用"})
+    html = inspector_client.get(url).content.decode()
+    assert "data-all-compliant hidden" in html and "js/checklist.js" in html
+    for key in keys:
+        # Yes and no as buttons a finger can hit; "no" points to the remark it needs.
+        assert f'name="answer-{key}" value="yes"' in html
+        assert re.search(
+            rf'name="answer-{key}" value="no" id="[^"]+" autocomplete="off"[^>]*'
+            rf'data-needs-remark="id_remark-{key}"',
+            html,
+        )
+    assert re.search(rf'name="answer-{keys[0]}" value="no"[^>]* checked', html)
+    assert html.count('class="btn btn-outline-success score-pick"') == len(keys) + 1  # + all
 
 
 def test_submitting_an_incomplete_visit_lists_what_is_missing_with_links(

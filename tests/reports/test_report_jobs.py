@@ -692,10 +692,11 @@ def test_rebuilding_shows_the_actions_current_status(approved_visit, media_root)
 
     def statuses():
         job = run(new_job(approved_visit, "visit-xlsx"))
-        ws = load_workbook(job.file.path).worksheets[-1]  # the actions
+        ws = load_workbook(job.file.path)[actions_title]
         return [row[6] for row in ws.iter_rows(min_row=3, values_only=True)]
 
     with translation.override(settings.LANGUAGE_CODE):
+        actions_title = translation.gettext("Actions")  # the actions' sheet (not the last: photos)
         open_label = str(RectificationAction.Status.OPEN.label)
         closed_label = str(RectificationAction.Status.CLOSED.label)
     assert statuses() == [open_label]

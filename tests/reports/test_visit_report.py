@@ -299,7 +299,8 @@ def workbook_bytes(approved_visit):
 def test_the_excel_file_has_a_summary_and_a_sheet_per_kind(workbook_bytes):
     wb = load_workbook(io.BytesIO(workbook_bytes))
     names = wb.sheetnames
-    assert len(names) == 10
+    assert len(names) == 11
+    assert names[-1] == "照片"
     assert {"表一", "表二", "表三", "表四"} <= set(names)
     summary = wb.worksheets[0]
     values = [v for row in summary.iter_rows(values_only=True) for v in row if v is not None]

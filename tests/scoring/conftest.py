@@ -67,3 +67,20 @@ def su_client(client, superuser):
     # The UI ignores Accept-Language (Chinese by default); the switch sets this cookie.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture
+def zh_client(client, superuser):
+    """A client logged in as a superuser, with the default (Chinese) interface."""
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def rubric_staff(db):
+    """A staff administrator who is not a superuser and holds no rubric permission."""
+    from inspections.models import User
+
+    return User.objects.create_user(
+        "rubric-staff", password="pw-for-tests-1", is_staff=True, role=User.Role.ADMIN
+    )

@@ -1,5 +1,6 @@
 """The rubric admin: every page loads, totals that do not add up are refused,
-a version in use is read-only everywhere, and it can be copied as a draft."""
+and a version in use is read-only everywhere (its copy as next year's draft:
+test_rubric_copy_page.py)."""
 
 import json
 
@@ -18,7 +19,6 @@ from scoring.models import (
     Sheet,
     SheetPart,
 )
-from scoring.rubric_io import export_rubric
 
 pytestmark = pytest.mark.django_db
 
@@ -298,36 +298,3 @@ def test_a_published_version_not_in_use_stays_editable(su_client, rubric_2012):
     response = su_client.get(url(RubricVersion, "change", rubric_2012.pk))
     assert response.context["has_change_permission"]
     assert not any("read-only" in m for m in messages_of(response))
-
-
-# --- copy as a new draft ----------------------------------------------------------------
-
-
-def test_copy_as_new_draft_version(su_client, rubric_2012, campaign_using):
-    campaign_using(rubric_2012)
-    changelist = url(RubricVersion, "changelist")
-    action = {"action": "copy_as_new_draft", "_selected_action": [rubric_2012.pk]}
-    response = su_client.post(changelist, action, follow=True)
-    assert response.status_code == 200
-    assert any("Copied 2012 as the draft version 2012-draft-1" in m for m in messages_of(response))
-    draft = RubricVersion.objects.get(version="2012-draft-1")
-    assert draft.status == RubricVersion.Status.DRAFT
-    assert {**export_rubric(draft), "version": "2012", "status": "published"} == export_rubric(
-        rubric_2012
-    )
-
-    su_client.post(changelist, action)
-    assert RubricVersion.objects.filter(version="2012-draft-2").exists()
-
-    # The copy is editable, and its changes leave the original alone.
-    section = the_section(draft, "new_business", "new_business_process", "scanning")
-    change = url(Section, "change", section.pk)
-    response = su_client.get(change)
-    assert response.context["has_change_permission"]
-    data = form_data(response)
-    data["items-0-text"] = "审核整理投保资料（修订）"
-    assert su_client.post(change, data).status_code == 302
-    assert Item.objects.filter(text="审核整理投保资料（修订）").count() == 1
-    assert Item.objects.filter(
-        section__part__sheet__rubric=rubric_2012, text="审核整理投保资料"
-    ).exists()

@@ -14,7 +14,6 @@ from scoring.rubric_io import (
     RubricImportError,
     copy_as_draft,
     export_rubric,
-    free_draft_version,
     import_rubric,
     validate_rubric_data,
 )
@@ -246,6 +245,14 @@ CASES = {
         lambda data: section(data, 1, 0, 1).update(code="intake_review"),
         ["sheets[1].parts[0].sections[1]: the section code “intake_review” is already used"],
     ),
+    "a duplicate item code": (
+        lambda data: section(data, 1, 0, 1)["items"][2].update(code="i1"),
+        ["sheets[1].parts[0].sections[1].items[2]: the item code “i1” is already used at"],
+    ),
+    "an invalid item code": (
+        lambda data: section(data, 1, 0, 1)["items"][0].update(code="第一项"),
+        ["sheets[1].parts[0].sections[1].items[0].code: “第一项” is not a valid code"],
+    ),
     "an invalid code": (
         lambda data: data["sheets"][1].update(code="新契约"),
         ["sheets[1].code: “新契约” is not a valid code"],
@@ -411,30 +418,52 @@ def test_defaults_for_optional_keys(db):
     exported = export_rubric(rubric)
     assert exported["sheets"][0]["grouping"] == "single"
     assert exported["sheets"][0]["parts"][0]["sections"][0]["items"] == [
-        {"text": "微笑服务", "points": None, "is_notice_kind": False}
+        {"code": "i1", "text": "微笑服务", "points": None, "is_notice_kind": False}
     ]
+
+
+def test_items_without_codes_are_numbered_in_their_section(rubric_2012_data, db):
+    rubric_2012_data["version"] = "2013"
+    for sheet in rubric_2012_data["sheets"]:
+        for part in sheet["parts"]:
+            for sec in part["sections"]:
+                for item in sec["items"]:
+                    del item["code"]
+    exported = export_rubric(import_rubric(rubric_2012_data))
+    scanning = exported["sheets"][1]["parts"][0]["sections"][1]
+    assert [i["code"] for i in scanning["items"]] == ["i1", "i2", "i3"]
 
 
 # --- copies ------------------------------------------------------------------
 
 
 def test_copy_as_draft(rubric_2012):
-    name = free_draft_version(rubric_2012)
-    assert name == "2012-draft-1"
-    draft = copy_as_draft(rubric_2012, name)
+    draft = copy_as_draft(rubric_2012, new_version="2013", name="一柜通验收方案（2013）")
     assert draft.status == RubricVersion.Status.DRAFT
     original, copied = export_rubric(rubric_2012), export_rubric(draft)
-    assert copied["version"] == "2012-draft-1"
-    assert copied["status"] == "draft"
-    assert {**copied, "version": "2012", "status": "published"} == original
-    assert free_draft_version(rubric_2012) == "2012-draft-2"
+    assert (copied["version"], copied["name"], copied["status"]) == (
+        "2013",
+        "一柜通验收方案（2013）",
+        "draft",
+    )
+    # Everything else, item codes included, is the same.
+    assert {**copied, "version": "2012", "status": "published", "name": original["name"]} == (
+        original
+    )
     with pytest.raises(RubricImportError, match="exists already"):
-        copy_as_draft(rubric_2012, "2012-draft-1")
+        copy_as_draft(rubric_2012, new_version="2013", name="again")
+    assert RubricVersion.objects.count() == 2
+
+
+def test_a_copy_may_take_a_new_effective_date(rubric_2012):
+    draft = copy_as_draft(
+        rubric_2012, new_version="2013", name="2013", effective_date=datetime.date(2013, 10, 1)
+    )
+    assert draft.effective_date == datetime.date(2013, 10, 1)
 
 
 def test_a_draft_that_does_not_add_up_can_still_be_copied(rubric_2012):
-    draft = copy_as_draft(rubric_2012, "wip")
+    draft = copy_as_draft(rubric_2012, new_version="wip", name="进行中")
     Item.objects.filter(section__part__sheet__rubric=draft, points=10).update(points=9)
-    again = copy_as_draft(draft, free_draft_version(draft))
-    assert again.version == "wip-draft-1"
+    again = copy_as_draft(draft, new_version="wip-2", name="进行中 2")
     assert Item.objects.filter(section__part__sheet__rubric=again, points=9).count() > 0
