@@ -108,6 +108,10 @@ class BoardUnit:
     def name(self):
         return self.office.name if self.office else self.branch.name
 
+    @property
+    def self_inspection_approved(self) -> bool:
+        return any(v.state == Visit.State.APPROVED for v in self.self_inspections)
+
 
 @dataclass
 class BoardBranch:
@@ -125,12 +129,10 @@ class BoardBranch:
 
     @property
     def unapproved_units(self) -> list[BoardUnit]:
-        """The branch's offices whose self-inspection is not approved yet."""
-        return [
-            unit
-            for unit in self.units[1:]
-            if not any(v.state == Visit.State.APPROVED for v in unit.self_inspections)
-        ]
+        """The units whose self-inspection is not approved yet: the branch's own
+        counters (the first unit, visits with no office) and its offices, both
+        in scope (seed 000: 分公司、三级机构均在验收范围)."""
+        return [unit for unit in self.units if not unit.self_inspection_approved]
 
     @property
     def open_units(self) -> int:
@@ -138,7 +140,8 @@ class BoardBranch:
 
     @property
     def late(self) -> bool:
-        """Past the due date with offices whose self-inspection is not approved."""
+        """Past the due date with a unit (the branch itself or an office) whose
+        self-inspection is not approved."""
         return self.past_due and self.open_units > 0
 
 
