@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from scoring.models import BusinessLine, KpiThreshold, Sheet
+from scoring.models import BusinessLine, InterviewAudience, KpiThreshold, Sheet
 from scoring.results import kpi_passed
 from scoring.selectors import rubric_definitions
 
@@ -265,6 +265,23 @@ def unit_specialists(*, visit: Visit) -> QuerySet[Specialist]:
     return people.prefetch_related("concurrent_posts").order_by(bytewise("employee_no").asc())
 
 
+@dataclass(frozen=True)
+class RequiredInterview:
+    audience: InterviewAudience
+    done: bool
+
+
+def required_interviews(*, visit: Visit) -> list[RequiredInterview]:
+    """The audiences the campaign's rubric requires an interview of at this kind
+    of visit (`Visit.interview_requirement`), each with whether the visit has one."""
+    required = InterviewAudience.REQUIRED_FIELDS[visit.interview_requirement]
+    interviewed = set(visit.interviews.values_list("audience_id", flat=True))
+    audiences = InterviewAudience.objects.filter(
+        rubric_id=visit.campaign.rubric_id, **{required: True}
+    ).order_by("order", "pk")
+    return [RequiredInterview(audience, audience.pk in interviewed) for audience in audiences]
+
+
 def visit_missing_items(*, visit: Visit) -> list[tuple[str, str]]:
     """What still stops the visit from being submitted, each with the page to fix it."""
     missing = []
@@ -330,6 +347,15 @@ def visit_missing_items(*, visit: Visit) -> list[tuple[str, str]]:
         missing.append(
             (_("Record how the branch monitors the KPIs and what was discussed"), url("visit-kpis"))
         )
+    for required in required_interviews(visit=visit):
+        if not required.done:
+            missing.append(
+                (
+                    _("No interview yet of “%(audience)s”, which this kind of visit requires")
+                    % {"audience": required.audience.name},
+                    url("visit-interviews") + f"#audience-{required.audience.pk}",
+                )
+            )
     areas_with_findings = set(visit.findings.values_list("content_area_id", flat=True))
     for area in visit.campaign.rubric.content_areas.all():
         if area.pk not in areas_with_findings:

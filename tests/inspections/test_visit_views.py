@@ -1156,6 +1156,37 @@ def test_an_interview_posted_through_the_page_keeps_answers_and_tags(client, wor
     assert page.context["form"].initial[f"q{yes_no.pk}-yes_no"] == "yes"
 
 
+def test_the_interviews_page_lists_the_audiences_the_visit_still_needs(client, world, visit):
+    first, second, third = world.rubric.interview_audiences.order_by("order")
+    services.save_interview(
+        user=world.inspector_a,
+        visit=visit,
+        audience=second,
+        interviewee="李主任",
+        post="理赔室主任",
+        notes="",
+        answers={},
+    )
+    client.force_login(world.inspector_a)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("visit-interviews", args=[visit.pk])).content.decode()
+    required = page.split('data-testid="required-interviews"')[1].split("</ul>")[0]
+    new = reverse("visit-interview-new", args=[visit.pk])
+    for audience, done in ((first, False), (second, True), (third, False)):
+        line = required.split(f'id="audience-{audience.pk}"')[1].split("</li>")[0]
+        assert audience.name in line
+        assert ("已访谈" in line) is done and ("尚未访谈" in line) is not done
+        assert (f"{new}?audience={audience.pk}" in line) is not done
+    # The visit's page links each missing audience to its line on that page.
+    detail = client.get(reverse("visit-detail", args=[visit.pk])).content.decode()
+    missing = detail.split('data-testid="missing"')[1].split("</ul>")[0]
+    interviews = reverse("visit-interviews", args=[visit.pk])
+    assert f'href="{interviews}#audience-{first.pk}"' in missing
+    assert f'href="{interviews}#audience-{third.pk}"' in missing
+    assert f"#audience-{second.pk}" not in missing
+    assert f"尚未访谈“{first.name}”" in missing
+
+
 def test_head_office_plans_its_check_on_a_drawn_office_through_the_page(client, world):
     draw = services.draw_offices(user=world.hq, campaign=world.campaign, branch=world.branch_a)
     not_drawn = next(o for o in (world.a1, world.a2, world.a3) if o.pk not in draw.result_ids)
