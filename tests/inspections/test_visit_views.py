@@ -684,6 +684,69 @@ def test_the_running_score_is_the_engines(inspector_client, world, visit):
     assert not SheetRecord.objects.exists()  # previews save nothing
 
 
+NOTICES = "notices-second_underwriting_notices"
+
+
+def no_notice_post(world, reason: str) -> dict:
+    """表四 on its 通知书流程 sub-sheet, the notice section marked as having no
+    二核 notice to check; its items scored low and a notice kind picked as well."""
+    claims = sheets(world)["claims"]
+    parts = factories.full_sheet_parts(claims)
+    data = {"sheet": claims.pk, "specialist": world.pc.pk}
+    data |= factories.sheet_post_data(
+        {"notices": parts["notices"]},
+        chosen_alternative="notices",
+        alternative_reason="本机构当月无理赔案件",
+    )
+    for key in [k for k in data if k.startswith(f"{NOTICES}-item-")]:
+        data[key] = "0"
+    data[f"{NOTICES}-na"] = "on"
+    data[f"{NOTICES}-na_reason"] = reason
+    return data
+
+
+def test_with_no_notice_to_check_every_notice_item_gets_its_full_points(
+    inspector_client, world, visit
+):
+    data = no_notice_post(world, " 本月无二核件 ")
+    result = preview(inspector_client, visit, "claims", data)
+    assert result["ok"] and (result["score"], result["max"]) == ("100", "100")
+    response = inspector_client.post(reverse("visit-sheet-new", args=[visit.pk]), data)
+    assert response.status_code == 302
+    record = SheetRecord.objects.get()
+    assert (record.score, record.max_points, record.complete) == (100, 100, True)
+    stored = record.parts.get().answers["sections"]["second_underwriting_notices"]
+    assert stored["not_applicable"] is True
+    assert stored["not_applicable_reason"] == "本月无二核件"
+    assert "notice_kind" not in stored  # no notice to check: none was checked
+    page = inspector_client.get(response["Location"])
+    form = page.context["form"]
+    assert form.initial[f"{NOTICES}-na"] is True
+    assert form.initial[f"{NOTICES}-na_reason"] == "本月无二核件"
+    html = page.content.decode()
+    assert "checked" in html.split(f'id="id_{NOTICES}-na"')[1].split(">")[0]
+    assert "No 二核 notice to check" in html
+
+
+def test_no_notice_to_check_needs_a_reason_shown_beside_it_in_chinese(client, world, visit):
+    client.force_login(world.inspector_a)
+    client.cookies["django_language"] = "zh-hans"
+    data = no_notice_post(world, "  ")
+    result = preview(client, visit, "claims", data)
+    assert not result["ok"]
+    assert list(result["problems"]) == [f"{NOTICES}-na_reason"]
+    response = client.post(reverse("visit-sheet-new", args=[visit.pk]), data)
+    assert response.status_code == 200 and not SheetRecord.objects.exists()
+    form = response.context["form"]
+    assert list(form.errors) == [f"{NOTICES}-na_reason"]
+    [message] = form.errors[f"{NOTICES}-na_reason"]
+    assert "请说明为何没有可检查的二核通知书" in message
+    html = response.content.decode()
+    reason_input = html.split(f'id="id_{NOTICES}-na_reason"')[1]
+    assert "请说明为何没有可检查的二核通知书" in reason_input.split("</div>")[0]
+    assert "无二核通知书可查" in html  # the box's label, in Chinese
+
+
 def preview(client, visit, sheet_code, data):
     url = reverse("visit-sheet-preview", args=[visit.pk, sheet_code])
     return json.loads(client.post(url, data).content)
