@@ -954,7 +954,7 @@ def test_submitting_an_incomplete_visit_lists_what_is_missing_with_links(
     assert response.status_code == 400
     missing = response.context["missing"]
     body = response.content.decode()
-    assert len(missing) == 10
+    assert len(missing) == 13  # the 2012 rubric's three interviews included
     for _message, url in missing:
         assert f'href="{url}"' in body
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.PLANNED
@@ -1294,7 +1294,8 @@ def test_the_visit_kpi_page_shows_pass_and_fail(client, world, visit):
     [
         ("policy_change", {"policy_change_process-payment_notice_printing-na"}),
         ("new_business", set()),
-        ("claims", set()),
+        # 表四's notice section: no 二核 notice to check.
+        ("claims", {"notices-second_underwriting_notices-na"}),
     ],
 )
 def test_not_applicable_appears_only_where_the_rubric_allows_it_with_its_points(
@@ -1308,10 +1309,11 @@ def test_not_applicable_appears_only_where_the_rubric_allows_it_with_its_points(
     form = response.context["form"]
     assert {name for name in form.fields if name.endswith("-na")} == na_fields
     body = response.content.decode()
-    if na_fields:
+    if code == "policy_change":
         assert "Not applicable: gives the full 10 points" in body
     else:
-        assert "Not applicable" not in body
+        assert "Not applicable: gives" not in body
+    assert ("No 二核 notice to check" in body) is (code == "claims")
 
 
 def test_the_preferred_sub_sheet_badge_follows_the_rubric(inspector_client, world, visit):
