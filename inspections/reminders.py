@@ -125,9 +125,10 @@ def send_report_reminder(
     *, user: User, campaign: Campaign, branch: Branch, today: datetime.date | None = None
 ) -> int:
     """Head office reminds a late branch's managers of the report due date,
-    naming what is still open: offices whose self-inspection is not approved,
-    and the branch's acceptance report if it has not been submitted. In the
-    app's language, like every mail. Returns the number of recipients."""
+    naming what is still open: units whose self-inspection is not approved
+    (the branch's own counters as well as its offices), and the branch's
+    acceptance report if it has not been submitted. In the app's language,
+    like every mail. Returns the number of recipients."""
     if not access.can_run_campaigns(user):
         raise PermissionDenied(_("Only head office may do this."))
     if not campaign.branches.filter(pk=branch.pk).exists():

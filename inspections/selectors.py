@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from scoring.models import BusinessLine, KpiThreshold, Sheet
+from scoring.models import BusinessLine, InterviewAudience, KpiThreshold, Sheet
 from scoring.results import kpi_passed
 from scoring.selectors import rubric_definitions
 
@@ -171,6 +171,10 @@ class BoardUnit:
     def name(self):
         return self.office.name if self.office else self.branch.name
 
+    @property
+    def self_inspection_approved(self) -> bool:
+        return any(v.state == Visit.State.APPROVED for v in self.self_inspections)
+
 
 @dataclass
 class BoardBranch:
@@ -188,12 +192,10 @@ class BoardBranch:
 
     @property
     def unapproved_units(self) -> list[BoardUnit]:
-        """The branch's offices whose self-inspection is not approved yet."""
-        return [
-            unit
-            for unit in self.units[1:]
-            if not any(v.state == Visit.State.APPROVED for v in unit.self_inspections)
-        ]
+        """The units whose self-inspection is not approved yet: the branch's own
+        counters (the first unit, visits with no office) and its offices, both
+        in scope (seed 000: 分公司、三级机构均在验收范围)."""
+        return [unit for unit in self.units if not unit.self_inspection_approved]
 
     @property
     def open_units(self) -> int:
@@ -201,7 +203,8 @@ class BoardBranch:
 
     @property
     def late(self) -> bool:
-        """Past the due date with offices whose self-inspection is not approved."""
+        """Past the due date with a unit (the branch itself or an office) whose
+        self-inspection is not approved."""
         return self.past_due and self.open_units > 0
 
 
@@ -325,6 +328,23 @@ def unit_specialists(*, visit: Visit) -> QuerySet[Specialist]:
     return people.prefetch_related("concurrent_posts").order_by(bytewise("employee_no").asc())
 
 
+@dataclass(frozen=True)
+class RequiredInterview:
+    audience: InterviewAudience
+    done: bool
+
+
+def required_interviews(*, visit: Visit) -> list[RequiredInterview]:
+    """The audiences the campaign's rubric requires an interview of at this kind
+    of visit (`Visit.interview_requirement`), each with whether the visit has one."""
+    required = InterviewAudience.REQUIRED_FIELDS[visit.interview_requirement]
+    interviewed = set(visit.interviews.values_list("audience_id", flat=True))
+    audiences = InterviewAudience.objects.filter(
+        rubric_id=visit.campaign.rubric_id, **{required: True}
+    ).order_by("order", "pk")
+    return [RequiredInterview(audience, audience.pk in interviewed) for audience in audiences]
+
+
 def visit_missing_items(*, visit: Visit) -> list[tuple[str, str]]:
     """What still stops the visit from being submitted, each with the page to fix it."""
     missing = []
@@ -390,6 +410,15 @@ def visit_missing_items(*, visit: Visit) -> list[tuple[str, str]]:
         missing.append(
             (_("Record how the branch monitors the KPIs and what was discussed"), url("visit-kpis"))
         )
+    for required in required_interviews(visit=visit):
+        if not required.done:
+            missing.append(
+                (
+                    _("No interview yet of “%(audience)s”, which this kind of visit requires")
+                    % {"audience": required.audience.name},
+                    url("visit-interviews") + f"#audience-{required.audience.pk}",
+                )
+            )
     areas_with_findings = set(visit.findings.values_list("content_area_id", flat=True))
     for area in visit.campaign.rubric.content_areas.all():
         if area.pk not in areas_with_findings:

@@ -142,7 +142,8 @@ class SheetForm(forms.Form):
             else:
                 for item in section.items:
                     self.fields[name(item=item.key)] = _score_input(item.points)
-            if section.allows_not_applicable:
+            if section.allows_not_applicable or section.allows_no_notice:
+                # 表四's notice section: the box says there was no 二核 notice to check.
                 self.fields[name(what="na")] = forms.BooleanField(
                     required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
                 )
@@ -251,7 +252,8 @@ class SheetForm(forms.Form):
                 if data.get(name(what="na")):
                     entry["not_applicable"] = True
                     entry["not_applicable_reason"] = data.get(name(what="na_reason"), "")
-                if data.get(name(what="notice_kind")):
+                if data.get(name(what="notice_kind")) and not data.get(name(what="na")):
+                    # No notice to check leaves no notice kind checked.
                     entry["notice_kind"] = data[name(what="notice_kind")]
                 if data.get(name(what="remark")):
                     remarks[section.key] = data[name(what="remark")]
@@ -342,6 +344,10 @@ def parts_html(
             "automatically_for": gettext("Automatically for"),
             "reason": gettext("Reason"),
             "notice_kind": gettext("Notice kind checked (the others get full points)"),
+            "no_notice": gettext(
+                "No 二核 notice to check: every item gets its full points, not applicable"
+            ),
+            "reason_required": gettext("Why there was no notice to check (required)"),
             "not_observed": gettext("Not observed"),
             "why_not_observed": gettext("Why not observed"),
             "attach_photo": gettext("Take or attach a photo"),

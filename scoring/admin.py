@@ -252,9 +252,12 @@ class ContentAreaInline(LockedRubricInline, admin.TabularInline):
     fields = ("order", "code", "name")
 
 
+_REQUIRED_AT = tuple(InterviewAudience.REQUIRED_FIELDS.values())
+
+
 class InterviewAudienceInline(LockedRubricInline, admin.TabularInline):
     model = InterviewAudience
-    fields = ("order", "name")
+    fields = ("order", "name", *_REQUIRED_AT)
     show_change_link = True
 
 
@@ -638,10 +641,10 @@ class InterviewQuestionInline(LockedRubricInline, admin.TabularInline):
 @admin.register(InterviewAudience)
 class InterviewAudienceAdmin(LockedRubricAdmin):
     parent_field = "rubric"
-    list_display = ("name", "rubric", "order")
+    list_display = ("name", "rubric", "order", *_REQUIRED_AT)
     list_filter = ("rubric",)
     list_select_related = ("rubric",)
-    fields = ("rubric", "order", "name")
+    fields = ("rubric", "order", "name", *_REQUIRED_AT)
     inlines = [InterviewQuestionInline]
 
     def unlocked_parents(self):

@@ -44,6 +44,12 @@ class SectionDef:
         return self.not_applicable_rule == NA_FULL_POINTS
 
     @property
+    def allows_no_notice(self) -> bool:
+        """表四's notice section: the office may have had no 二核 notice to check,
+        and then every item gets its full points, not applicable, with a reason."""
+        return self.not_applicable_rule == NA_CHOOSE_ONE_NOTICE_KIND
+
+    @property
     def notice_kinds(self) -> tuple[ItemDef, ...]:
         return tuple(i for i in self.items if i.is_notice_kind)
 

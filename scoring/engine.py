@@ -8,7 +8,9 @@ Rules (seed 000, transcribed in fixtures/rubric-2012.yaml):
   its full points (表三 交费通知书打印; automatically so for the servicing items
   listed on the section);
 - 二核通知书打印回收 (表四): one notice kind is checked, the other kinds get
-  their full points;
+  their full points; where the office had no 二核 notice to check, the section
+  is marked not applicable (its not-applicable box) with a reason, which is
+  required, and every item gets its full points;
 - a part of 表二 that could not be observed is left out of both the score and
   the maximum, so the result is a percentage of what was checked;
 - checklists: yes/no per requirement, a remark is required for every "no".
@@ -221,7 +223,7 @@ def assess_section(
     field = partial(field_name, part_key, section.key)
 
     exempt = servicing_item is not None and servicing_item in section.exempt_servicing_items
-    if answer.not_applicable and not section.allows_not_applicable:
+    if answer.not_applicable and not (section.allows_not_applicable or section.allows_no_notice):
         problems.append(
             Problem(
                 section.key,
@@ -275,6 +277,9 @@ def assess_section(
             else (_("%(section)s: why it does not apply") % {"section": section.name},),
         )
         return result, problems
+
+    if section.allows_no_notice and answer.not_applicable:
+        return _no_notice_to_check(section, answer, field, problems)
 
     if section.scoring == d.SECTION_POINTS:
         score = _points(
@@ -346,6 +351,36 @@ def assess_section(
         item_scores=item_scores,
         notice_kind=chosen,
         missing=tuple(missing),
+    )
+    return result, problems
+
+
+def _no_notice_to_check(
+    section: d.SectionDef, answer: d.SectionAnswer, field, problems: list[Problem]
+) -> tuple[SectionResult, list[Problem]]:
+    """表四's notice section where the office had no 二核 notice to check: every
+    item gets its full points, not applicable, for the reason entered (there is
+    no rule to fall back on: without a reason the answer is refused). A notice
+    kind chosen as well is ignored."""
+    reason = answer.not_applicable_reason.strip()
+    if not reason:
+        problems.append(
+            Problem(
+                section.key,
+                section.name,
+                _("say why there was no 二核 notice to check"),
+                field=field(what="na_reason"),
+                code="reason_required",
+            )
+        )
+    result = SectionResult(
+        key=section.key,
+        name=section.name,
+        score=section.max_points,
+        max_points=section.max_points,
+        not_applicable=True,
+        not_applicable_reason=reason,
+        item_scores={item.key: item.points or ZERO for item in section.items},
     )
     return result, problems
 

@@ -276,6 +276,26 @@ class ContentArea(models.Model):
 
 
 class InterviewAudience(models.Model):
+    """Whom the inspector interviews on how the rollout is driven (推动情况), and
+    at which visits an interview of them is required before the visit can be
+    submitted. Seed 000: 总部对分公司、分公司对三级机构的验收以访谈方式进行，
+    分公司自行验收的以验收报告形式进行汇报 (head office's checks and a branch's
+    checks of its offices are by interview; the branch's check of its own
+    counters is reported in its acceptance report)."""
+
+    class RequiredAt(models.TextChoices):
+        """The kinds of visit an audience may be required at (the YAML's codes)."""
+
+        HEAD_OFFICE_CHECK = "head_office_check", _("Head-office checks")
+        OFFICE_SELF_INSPECTION = (
+            "office_self_inspection",
+            _("Branch self-inspections of an office"),
+        )
+        BRANCH_SELF_INSPECTION = (
+            "branch_self_inspection",
+            _("Branch self-inspections of the branch's own counters"),
+        )
+
     rubric = models.ForeignKey(
         RubricVersion,
         on_delete=models.CASCADE,
@@ -284,6 +304,22 @@ class InterviewAudience(models.Model):
     )
     name = PlainCharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
+    required_at_head_office_check = models.BooleanField(
+        _("required at head-office checks"), default=False
+    )
+    required_at_office_self_inspection = models.BooleanField(
+        _("required at a branch's self-inspection of an office"), default=False
+    )
+    required_at_branch_self_inspection = models.BooleanField(
+        _("required at a branch's self-inspection of its own counters"), default=False
+    )
+
+    #: Each kind of visit and the field that says whether this audience is required there.
+    REQUIRED_FIELDS = {
+        RequiredAt.HEAD_OFFICE_CHECK: "required_at_head_office_check",
+        RequiredAt.OFFICE_SELF_INSPECTION: "required_at_office_self_inspection",
+        RequiredAt.BRANCH_SELF_INSPECTION: "required_at_branch_self_inspection",
+    }
 
     class Meta:
         ordering = ["rubric", "order", "id"]
@@ -292,6 +328,11 @@ class InterviewAudience(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def required_at(self) -> list[str]:
+        """The codes (`RequiredAt`) of the visits this audience is required at."""
+        return [str(code) for code, name in self.REQUIRED_FIELDS.items() if getattr(self, name)]
 
 
 class InterviewQuestion(models.Model):

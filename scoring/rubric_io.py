@@ -14,13 +14,17 @@ copy of a version. The format, in display order (lists carry the order):
                                    not_applicable_rule, not_applicable_conditions,
                                    exempt_servicing_items,
                                    items: [{code, text, points, is_notice_kind}]}]}]}],
-    interview_audiences: [{name, questions: [{text, is_yes_no, tag}]}],
+    interview_audiences: [{name, required_at, questions: [{text, is_yes_no, tag}]}],
     kpi_thresholds: [{kpi, rollout_batch, minimum_percent, note}],
     grade_bands: [{grade, minimum_percent}]
 
 An item's `code` may be left out of a file: the items of a section are then
 numbered i1, i2, … in their order. A copy keeps every code, which is how the
 comparison of two versions (`scoring.rubric_diff`) knows an item again.
+
+An audience's `required_at` lists the kinds of visit that cannot be submitted
+without an interview of it (`InterviewAudience.RequiredAt`: head_office_check,
+office_self_inspection, branch_self_inspection); left out, none.
 """
 
 import datetime
@@ -163,6 +167,7 @@ def export_rubric(version: RubricVersion) -> dict[str, Any]:
         "interview_audiences": [
             {
                 "name": audience.name,
+                "required_at": audience.required_at,
                 "questions": [
                     {"text": q.text, "is_yes_no": q.is_yes_no, "tag": q.tag}
                     for q in audience.questions.order_by("order", "id")
@@ -410,7 +415,7 @@ _SECTION = {
 }
 _ITEM = {"code": False, "text": True, "points": False, "is_notice_kind": False}
 _AREA = {"code": True, "name": True}
-_AUDIENCE = {"name": True, "questions": True}
+_AUDIENCE = {"name": True, "required_at": False, "questions": True}
 _QUESTION = {"text": True, "is_yes_no": False, "tag": False}
 _THRESHOLD = {"kpi": True, "rollout_batch": True, "minimum_percent": True, "note": False}
 _BAND = {"grade": True, "minimum_percent": True}
@@ -641,7 +646,19 @@ def validate_rubric_data(data: Any) -> tuple[dict | None, list[RubricProblem]]:
                         "tag": v.choice(question, "tag", q_path, InterviewQuestion.Tag, default=""),
                     }
                 )
-        return {"name": v.text(entry, "name", path, max_length=200), "questions": questions}
+        required_at = v.strings(entry, "required_at", path, max_length=50)
+        for index, code in enumerate(required_at):
+            if code not in InterviewAudience.RequiredAt.values:
+                v.add(
+                    f"{path}.required_at[{index}]",
+                    _("“%(value)s” is not one of: %(choices)s")
+                    % {"value": code, "choices": ", ".join(InterviewAudience.RequiredAt.values)},
+                )
+        return {
+            "name": v.text(entry, "name", path, max_length=200),
+            "required_at": required_at,
+            "questions": questions,
+        }
 
     cleaned["interview_audiences"] = _clean_list(
         v, top, "interview_audiences", _AUDIENCE, clean_audience
@@ -799,7 +816,15 @@ def _write(data: dict) -> RubricVersion:
     Item.objects.bulk_create(items)
     questions = []
     for a_index, a in enumerate(data.get("interview_audiences", [])):
-        audience = InterviewAudience.objects.create(rubric=rubric, name=a["name"], order=a_index)
+        audience = InterviewAudience.objects.create(
+            rubric=rubric,
+            name=a["name"],
+            order=a_index,
+            **{
+                field: code in a["required_at"]
+                for code, field in InterviewAudience.REQUIRED_FIELDS.items()
+            },
+        )
         questions.extend(
             InterviewQuestion(
                 audience=audience,

@@ -208,6 +208,24 @@ class RectificationActionFactory(DjangoModelFactory):
     created_by = factory.SelfAttribute("visit.planned_by")
 
 
+def record_required_interviews(visit, inspector):
+    """An interview of each audience the rubric requires at `visit` and it lacks."""
+    from inspections import selectors, services
+
+    for required in selectors.required_interviews(visit=visit):
+        if required.done:
+            continue
+        services.save_interview(
+            user=inspector,
+            visit=visit,
+            audience=required.audience,
+            interviewee="访谈对象",
+            post=required.audience.name[:50],
+            notes="",
+            answers={},
+        )
+
+
 def fill_visit(world, visit, inspector=None):
     """Fill `visit` with everything submission asks for (see conftest's
     `complete_visit`); `world` names the rubric, office a1 and its people."""
@@ -257,6 +275,7 @@ def fill_visit(world, visit, inspector=None):
     ]
     services.save_kpi_figures(user=world.hq, campaign=visit.campaign, figures=figures)
     services.save_kpi_note(user=inspector, visit=visit, note="每周通报混合受理率。")
+    record_required_interviews(visit, inspector)
     for area in world.rubric.content_areas.all():
         services.add_finding(
             user=inspector,

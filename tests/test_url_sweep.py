@@ -381,6 +381,7 @@ def _fill_b(w, visit):
         ],
     )
     services.save_kpi_note(user=w.inspector_b, visit=visit, note="乙方指标说明")
+    factories.record_required_interviews(visit, w.inspector_b)
     for area in w.rubric.content_areas.all():
         services.add_finding(
             user=w.inspector_b, visit=visit, content_area=area, kind="strength", text="乙方优势"

@@ -87,6 +87,18 @@ class Visit(models.Model):
     def is_editable(self) -> bool:
         return self.state in self.EDITABLE_STATES
 
+    @property
+    def interview_requirement(self) -> str:
+        """Which of the rubric's interview requirements applies to this visit
+        (`InterviewAudience.RequiredAt`): a head-office check, or a branch's
+        self-inspection of an office or of its own counters."""
+        required_at = InterviewAudience.RequiredAt
+        if self.kind == self.Kind.HEAD_OFFICE_CHECK:
+            return required_at.HEAD_OFFICE_CHECK
+        if self.office_id:
+            return required_at.OFFICE_SELF_INSPECTION
+        return required_at.BRANCH_SELF_INSPECTION
+
 
 class VisitTransition(models.Model):
     visit = models.ForeignKey(

@@ -606,6 +606,7 @@ def visit_interviews(request, pk):
             "visit": visit,
             "interviews": interviews,
             "audiences": visit.campaign.rubric.interview_audiences.all(),
+            "required": selectors.required_interviews(visit=visit),
             "can_edit": access.can_edit_visit(request.user, visit),
         },
     )

@@ -29,7 +29,8 @@ def rule_note(section: d.SectionDef) -> str:
             }
         return note
     if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
-        return section.not_applicable_conditions
+        no_notice = _("With no 二核 notice to check: not applicable, full points, and why.")
+        return " ".join(filter(None, [section.not_applicable_conditions, no_notice]))
     return ""
 
 
@@ -72,12 +73,19 @@ def section_line(
     line.score = result.score
     if result.not_applicable:
         line.not_applicable = True
+        note = (
+            # 表四: the office had no 二核 notice to check.
+            _("No 二核 notice to check. Not applicable: full %(points)s points. %(reason)s")
+            if section.allows_no_notice
+            else _("Not applicable: full %(points)s points. %(reason)s")
+        )
         line.note = (
-            _("Not applicable: full %(points)s points. %(reason)s")
-            % {"points": fmt(section.max_points), "reason": result.not_applicable_reason}
+            note % {"points": fmt(section.max_points), "reason": result.not_applicable_reason}
         ).strip()
         for item in line.items:
             item.score = item.points if item_points else None
+            if section.allows_no_notice:
+                item.note = _("Not applicable: full points.")
         return line
     for item, item_def in zip(line.items, section.items, strict=True):
         item.note = str(remarks.get(item_def.key) or "").strip()

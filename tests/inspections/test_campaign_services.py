@@ -4,9 +4,12 @@ head office's KPI figures and their pass/fail, and the campaign board."""
 import datetime
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from openpyxl import Workbook
 
 from inspections import draws, reminders, selectors, services
@@ -551,22 +554,74 @@ def test_the_board_flags_branches_late_after_the_due_date(world, visit):
     )
     assert [row.late for row in before] == [False, False]
     assert [row.late for row in after] == [True, True]
-    assert after[0].open_units == 3  # a1's visit is not approved, a2 and a3 have none
+    # The branch itself has no visit; a1's is not approved, a2 and a3 have none.
+    assert after[0].open_units == 4
+    assert [unit.office for unit in after[0].unapproved_units] == [
+        None,
+        world.a1,
+        world.a2,
+        world.a3,
+    ]
 
 
-def test_a_branch_whose_offices_are_all_approved_is_not_late(world, complete_visit):
-    for office in (world.a1, world.a2, world.a3):
-        planned = plan(world, office=office)
-        complete_visit(planned)
-        services.submit_visit(user=world.inspector_a, visit=planned)
-        services.approve_visit(user=world.manager_a, visit=planned)
+def approved_self_inspection(world, complete_visit, office):
+    planned = plan(world, office=office)
+    complete_visit(planned)
+    services.submit_visit(user=world.inspector_a, visit=planned)
+    return services.approve_visit(user=world.manager_a, visit=planned)
+
+
+def test_a_branch_whose_units_are_all_approved_is_not_late(world, complete_visit):
+    for office in (None, world.a1, world.a2, world.a3):
+        approved_self_inspection(world, complete_visit, office)
     board = selectors.campaign_board(
         campaign=world.campaign, user=world.hq, today=datetime.date(2012, 12, 1)
     )
     assert [(row.branch, row.late, row.open_units) for row in board] == [
         (world.branch_a, False, 0),
-        (world.branch_b, True, 2),
+        (world.branch_b, True, 3),  # the branch itself, b1 and b2
     ]
+
+
+def test_the_branch_s_own_counters_count_like_an_office(world, complete_visit):
+    """Seed 000: 分公司、三级机构均在验收范围. Every office approved is not enough:
+    the branch's own counters (visits with no office) need an approved
+    self-inspection by the due date too."""
+    for office in (world.a1, world.a2, world.a3):
+        approved_self_inspection(world, complete_visit, office)
+    own = plan(world, office=None)
+    complete_visit(own)
+    services.submit_visit(user=world.inspector_a, visit=own)  # submitted, not approved
+
+    def row_a(day):
+        board = selectors.campaign_board(campaign=world.campaign, user=world.hq, today=day)
+        return board[0]
+
+    assert not row_a(datetime.date(2012, 11, 30)).late
+    late = row_a(datetime.date(2012, 12, 1))
+    assert (late.late, late.open_units) == (True, 1)
+    [unit] = late.unapproved_units
+    assert unit.office is None and unit.name == "甲分公司"
+    assert not unit.self_inspection_approved
+
+    services.approve_visit(user=world.manager_a, visit=own)
+    assert not row_a(datetime.date(2012, 12, 1)).late
+
+
+def test_the_board_page_marks_the_late_branch_s_own_counters(client, world, complete_visit):
+    for office in (world.a1, world.a2, world.a3):
+        approved_self_inspection(world, complete_visit, office)
+    client.force_login(world.hq)
+    client.cookies["django_language"] = "zh-hans"
+    with time_machine.travel(datetime.datetime(2012, 12, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        html = client.get(reverse("campaign-detail", args=[world.campaign.pk])).content.decode()
+    branch_a = html.split(f'id="branch-{world.branch_a.pk}"')[1].split("</tbody>")[0]
+    assert "逾期：1 个单位自查未批准" in branch_a
+    rows = branch_a.split("<tr>")[1:]  # the unit rows: the branch itself first
+    assert "分公司本部" in rows[0]
+    assert 'data-testid="unit-late"' in rows[0]
+    assert not any('data-testid="unit-late"' in row for row in rows[1:])
+    assert reverse("campaign-remind", args=[world.campaign.pk, world.branch_a.pk]) in branch_a
 
 
 def test_a_branch_manager_sees_only_their_branch_on_the_board(world, visit):
@@ -598,6 +653,7 @@ def test_a_reminder_tells_the_late_branch_s_managers_what_is_open(world, visit, 
     assert "尚未批准" in mail.body or "未批准" in mail.body, mail.body
     for office in (world.a1, world.a2, world.a3):
         assert office.name in mail.body
+    assert "甲分公司（分公司本部柜面）" in mail.body  # the branch's own counters too
     assert world.a_closed.name not in mail.body
     assert "分公司验收报告" in mail.body  # not submitted yet
     assert f"/campaigns/{world.campaign.pk}/" in mail.body

@@ -2,8 +2,9 @@
 
 Random answers, typed the way inspectors type them (blank, valid, too high,
 negative, words, two decimals, a control character pasted from Word), for
-every scored sheet, with parts not observed (with and without a reason) and
-表四's sub-sheets chosen with and without a reason, go through the page's
+every scored sheet, with parts not observed (with and without a reason),
+表四's sub-sheets chosen with and without a reason and its notice section
+with no 二核 notice to check (with and without a reason), go through the page's
 two posts: what the preview scores is what the save stores, and what the
 preview refuses the save refuses, on the same inputs with the same messages.
 """
@@ -83,6 +84,12 @@ def sheet_posts(draw, definition: d.SheetDef) -> dict:
             if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
                 data[field_name(part.key, section.key, what="notice_kind")] = draw(
                     st.sampled_from(["", *(i.key for i in section.notice_kinds)])
+                )
+            if section.allows_no_notice and not draw(st.integers(0, 2)):
+                # No 二核 notice to check, with or without the reason it needs.
+                data[field_name(part.key, section.key, what="na")] = "on"
+                data[field_name(part.key, section.key, what="na_reason")] = draw(
+                    st.sampled_from(["", "本月无二核件"])
                 )
     return data
 

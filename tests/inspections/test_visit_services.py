@@ -32,6 +32,7 @@ from inspections.models import (
 from scoring import definitions as d
 from scoring.answers import sheet_answers
 from scoring.engine import score_sheet
+from scoring.models import InterviewAudience
 from scoring.selectors import sheet_definition
 from tests import factories
 
@@ -1231,8 +1232,8 @@ def test_an_empty_visit_lists_everything_missing_each_with_a_link_to_fix_it(worl
     assert services.has_code(error.value, services.INCOMPLETE)
     missing = missing_of(visit)
     assert error.value.messages == [message for message, _url in missing]
-    # 3 business lines, 表五, the KPI figures, the KPI note, 4 content areas
-    assert len(missing) == 10
+    # 3 business lines, 表五, the KPI figures, the KPI note, 3 interviews, 4 content areas
+    assert len(missing) == 13
     for _message, url in missing:
         match = resolve(url.split("#")[0].split("?")[0])
         assert match.kwargs["pk"] == visit.pk
@@ -1243,8 +1244,98 @@ def test_an_empty_visit_lists_everything_missing_each_with_a_link_to_fix_it(worl
     assert targets.count(f"/visits/{visit.pk}/kpis/") == 2
     for area in world.rubric.content_areas.all():
         assert f"/visits/{visit.pk}/findings/#area-{area.code}" in targets
+    for audience in world.rubric.interview_audiences.all():
+        assert f"/visits/{visit.pk}/interviews/#audience-{audience.pk}" in targets
     visit.refresh_from_db()
     assert visit.state == Visit.State.PLANNED
+
+
+def interview(world, visit, audience, inspector=None):
+    return services.save_interview(
+        user=inspector or world.inspector_a,
+        visit=visit,
+        audience=audience,
+        interviewee="张三",
+        post="柜员",
+        notes="",
+        answers={},
+    )
+
+
+def interview_messages(visit):
+    return [m for m, url in missing_of(visit) if "/interviews/" in url]
+
+
+def test_a_branch_s_check_of_an_office_waits_for_every_required_interview(
+    world, visit, complete_visit
+):
+    """Seed 000: 推动情况 is checked by interview (分公司对三级机构的验收以访谈方式进行);
+    the 2012 rubric requires each of its three audiences."""
+    complete_visit(visit)
+    audiences = list(world.rubric.interview_audiences.order_by("order"))
+    visit.interviews.all().delete()
+    with translation.override("zh-hans"):
+        messages = interview_messages(visit)
+    assert len(messages) == 3
+    for audience, message in zip(audiences, messages, strict=True):
+        assert message == f"尚未访谈“{audience.name}”，此类验收须访谈该对象"
+    for audience in audiences[:2]:
+        interview(world, visit, audience)
+    assert [url for _m, url in missing_of(visit)] == [
+        f"/visits/{visit.pk}/interviews/#audience-{audiences[2].pk}"
+    ]
+    with pytest.raises(ValidationError) as caught:
+        services.submit_visit(user=world.inspector_a, visit=visit)
+    assert services.has_code(caught.value, services.INCOMPLETE)
+    interview(world, visit, audiences[2])
+    services.submit_visit(user=world.inspector_a, visit=visit)
+    assert Visit.objects.get(pk=visit.pk).state == Visit.State.SUBMITTED
+
+
+def test_two_interviews_of_one_audience_do_not_stand_in_for_another(world, visit):
+    first, *others = world.rubric.interview_audiences.order_by("order")
+    interview(world, visit, first)
+    interview(world, visit, first)
+    required = selectors.required_interviews(visit=visit)
+    assert [(r.audience, r.done) for r in required] == [(first, True)] + [
+        (a, False) for a in others
+    ]
+
+
+def test_a_head_office_check_requires_the_interviews_too(world):
+    """总部对分公司 … 以访谈方式进行: of a drawn office or of the branch itself."""
+    draw = services.draw_offices(
+        user=world.hq, campaign=world.campaign, branch=world.branch_a, seed="fixed"
+    )
+    check = {
+        "user": world.hq,
+        "kind": Visit.Kind.HEAD_OFFICE_CHECK,
+        "inspectors": [world.inspector_hq],
+    }
+    for office in (world.branch_a.offices.get(pk=draw.result_ids[0]), None):
+        visit = plan(world, office=office, **check)
+        assert visit.interview_requirement == "head_office_check"
+        assert len(selectors.required_interviews(visit=visit)) == 3
+        assert len(interview_messages(visit)) == 3
+
+
+def test_the_branch_s_check_of_its_own_counters_reports_instead_of_interviewing(world):
+    """分公司自行验收的以验收报告形式进行汇报: no interview is required there."""
+    own = plan(world, office=None)
+    assert own.interview_requirement == "branch_self_inspection"
+    assert selectors.required_interviews(visit=own) == []
+    assert interview_messages(own) == []
+
+
+def test_which_audiences_are_required_is_the_rubric_s_data(world, visit):
+    first, second, third = world.rubric.interview_audiences.order_by("order")
+    InterviewAudience.objects.filter(pk=first.pk).update(required_at_office_self_inspection=False)
+    InterviewAudience.objects.filter(pk=third.pk).update(required_at_head_office_check=False)
+    assert [r.audience for r in selectors.required_interviews(visit=visit)] == [second, third]
+    InterviewAudience.objects.filter(rubric=world.rubric).update(
+        required_at_office_self_inspection=False
+    )
+    assert interview_messages(visit) == []
 
 
 def test_a_complete_visit_is_submitted(world, visit, complete_visit):

@@ -684,6 +684,69 @@ def test_the_running_score_is_the_engines(inspector_client, world, visit):
     assert not SheetRecord.objects.exists()  # previews save nothing
 
 
+NOTICES = "notices-second_underwriting_notices"
+
+
+def no_notice_post(world, reason: str) -> dict:
+    """表四 on its 通知书流程 sub-sheet, the notice section marked as having no
+    二核 notice to check; its items scored low and a notice kind picked as well."""
+    claims = sheets(world)["claims"]
+    parts = factories.full_sheet_parts(claims)
+    data = {"sheet": claims.pk, "specialist": world.pc.pk}
+    data |= factories.sheet_post_data(
+        {"notices": parts["notices"]},
+        chosen_alternative="notices",
+        alternative_reason="本机构当月无理赔案件",
+    )
+    for key in [k for k in data if k.startswith(f"{NOTICES}-item-")]:
+        data[key] = "0"
+    data[f"{NOTICES}-na"] = "on"
+    data[f"{NOTICES}-na_reason"] = reason
+    return data
+
+
+def test_with_no_notice_to_check_every_notice_item_gets_its_full_points(
+    inspector_client, world, visit
+):
+    data = no_notice_post(world, " 本月无二核件 ")
+    result = preview(inspector_client, visit, "claims", data)
+    assert result["ok"] and (result["score"], result["max"]) == ("100", "100")
+    response = inspector_client.post(reverse("visit-sheet-new", args=[visit.pk]), data)
+    assert response.status_code == 302
+    record = SheetRecord.objects.get()
+    assert (record.score, record.max_points, record.complete) == (100, 100, True)
+    stored = record.parts.get().answers["sections"]["second_underwriting_notices"]
+    assert stored["not_applicable"] is True
+    assert stored["not_applicable_reason"] == "本月无二核件"
+    assert "notice_kind" not in stored  # no notice to check: none was checked
+    page = inspector_client.get(response["Location"])
+    form = page.context["form"]
+    assert form.initial[f"{NOTICES}-na"] is True
+    assert form.initial[f"{NOTICES}-na_reason"] == "本月无二核件"
+    html = page.content.decode()
+    assert "checked" in html.split(f'id="id_{NOTICES}-na"')[1].split(">")[0]
+    assert "No 二核 notice to check" in html
+
+
+def test_no_notice_to_check_needs_a_reason_shown_beside_it_in_chinese(client, world, visit):
+    client.force_login(world.inspector_a)
+    client.cookies["django_language"] = "zh-hans"
+    data = no_notice_post(world, "  ")
+    result = preview(client, visit, "claims", data)
+    assert not result["ok"]
+    assert list(result["problems"]) == [f"{NOTICES}-na_reason"]
+    response = client.post(reverse("visit-sheet-new", args=[visit.pk]), data)
+    assert response.status_code == 200 and not SheetRecord.objects.exists()
+    form = response.context["form"]
+    assert list(form.errors) == [f"{NOTICES}-na_reason"]
+    [message] = form.errors[f"{NOTICES}-na_reason"]
+    assert "请说明为何没有可检查的二核通知书" in message
+    html = response.content.decode()
+    reason_input = html.split(f'id="id_{NOTICES}-na_reason"')[1]
+    assert "请说明为何没有可检查的二核通知书" in reason_input.split("</div>")[0]
+    assert "无二核通知书可查" in html  # the box's label, in Chinese
+
+
 def preview(client, visit, sheet_code, data):
     url = reverse("visit-sheet-preview", args=[visit.pk, sheet_code])
     return json.loads(client.post(url, data).content)
@@ -891,7 +954,7 @@ def test_submitting_an_incomplete_visit_lists_what_is_missing_with_links(
     assert response.status_code == 400
     missing = response.context["missing"]
     body = response.content.decode()
-    assert len(missing) == 10
+    assert len(missing) == 13  # the 2012 rubric's three interviews included
     for _message, url in missing:
         assert f'href="{url}"' in body
     assert Visit.objects.get(pk=visit.pk).state == Visit.State.PLANNED
@@ -1156,6 +1219,37 @@ def test_an_interview_posted_through_the_page_keeps_answers_and_tags(client, wor
     assert page.context["form"].initial[f"q{yes_no.pk}-yes_no"] == "yes"
 
 
+def test_the_interviews_page_lists_the_audiences_the_visit_still_needs(client, world, visit):
+    first, second, third = world.rubric.interview_audiences.order_by("order")
+    services.save_interview(
+        user=world.inspector_a,
+        visit=visit,
+        audience=second,
+        interviewee="李主任",
+        post="理赔室主任",
+        notes="",
+        answers={},
+    )
+    client.force_login(world.inspector_a)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("visit-interviews", args=[visit.pk])).content.decode()
+    required = page.split('data-testid="required-interviews"')[1].split("</ul>")[0]
+    new = reverse("visit-interview-new", args=[visit.pk])
+    for audience, done in ((first, False), (second, True), (third, False)):
+        line = required.split(f'id="audience-{audience.pk}"')[1].split("</li>")[0]
+        assert audience.name in line
+        assert ("已访谈" in line) is done and ("尚未访谈" in line) is not done
+        assert (f"{new}?audience={audience.pk}" in line) is not done
+    # The visit's page links each missing audience to its line on that page.
+    detail = client.get(reverse("visit-detail", args=[visit.pk])).content.decode()
+    missing = detail.split('data-testid="missing"')[1].split("</ul>")[0]
+    interviews = reverse("visit-interviews", args=[visit.pk])
+    assert f'href="{interviews}#audience-{first.pk}"' in missing
+    assert f'href="{interviews}#audience-{third.pk}"' in missing
+    assert f"#audience-{second.pk}" not in missing
+    assert f"尚未访谈“{first.name}”" in missing
+
+
 def test_head_office_plans_its_check_on_a_drawn_office_through_the_page(client, world):
     draw = services.draw_offices(user=world.hq, campaign=world.campaign, branch=world.branch_a)
     not_drawn = next(o for o in (world.a1, world.a2, world.a3) if o.pk not in draw.result_ids)
@@ -1200,7 +1294,8 @@ def test_the_visit_kpi_page_shows_pass_and_fail(client, world, visit):
     [
         ("policy_change", {"policy_change_process-payment_notice_printing-na"}),
         ("new_business", set()),
-        ("claims", set()),
+        # 表四's notice section: no 二核 notice to check.
+        ("claims", {"notices-second_underwriting_notices-na"}),
     ],
 )
 def test_not_applicable_appears_only_where_the_rubric_allows_it_with_its_points(
@@ -1214,10 +1309,11 @@ def test_not_applicable_appears_only_where_the_rubric_allows_it_with_its_points(
     form = response.context["form"]
     assert {name for name in form.fields if name.endswith("-na")} == na_fields
     body = response.content.decode()
-    if na_fields:
+    if code == "policy_change":
         assert "Not applicable: gives the full 10 points" in body
     else:
-        assert "Not applicable" not in body
+        assert "Not applicable: gives" not in body
+    assert ("No 二核 notice to check" in body) is (code == "claims")
 
 
 def test_the_preferred_sub_sheet_badge_follows_the_rubric(inspector_client, world, visit):

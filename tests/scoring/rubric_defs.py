@@ -361,6 +361,12 @@ def valid_section_answers(draw, section: d.SectionDef) -> d.SectionAnswer | None
         answer.not_applicable = True
         answer.not_applicable_reason = draw(st.sampled_from(["", "未产生补费"]))
         return answer
+    if section.allows_no_notice and draw(st.integers(min_value=0, max_value=3)) == 0:
+        # No 二核 notice to check: valid only with a reason; a notice kind is ignored.
+        answer.not_applicable = True
+        answer.not_applicable_reason = draw(st.sampled_from(["本月无二核件", " 无二核通知书 "]))
+        answer.notice_kind = draw(st.none() | st.sampled_from([i.key for i in section.items]))
+        return answer
     render = draw(st.sampled_from([str, lambda x: x, lambda x: f" {x} "]))
     if section.scoring == d.SECTION_POINTS:
         answer.score = draw(

@@ -103,6 +103,8 @@ def readable_slots(sheet: d.SheetDef, answers: d.SheetAnswers):
                 or part_answers.servicing_item in section.exempt_servicing_items
             ):
                 continue
+            if section.allows_no_notice and answer and answer.not_applicable:
+                continue  # no 二核 notice to check: nothing of it is read
             for key, label, maximum in slots(section, answer):
                 found.append((part, section, key, label, maximum))
     return found
@@ -258,7 +260,12 @@ def test_exempt_servicing_items_give_full_points(data):
 @given(st.data())
 def test_not_applicable_where_not_allowed_raises_naming_the_section(data):
     sheet = data.draw(r.sheet_defs())
-    sections = [(p, s) for p in sheet.parts for s in p.sections if not s.allows_not_applicable]
+    sections = [
+        (p, s)
+        for p in sheet.parts
+        for s in p.sections
+        if not (s.allows_not_applicable or s.allows_no_notice)
+    ]
     assume(sections)
     part, section = data.draw(st.sampled_from(sections))
     answers = full_answers_without_servicing_item(sheet)
@@ -288,6 +295,61 @@ def test_unchecked_notice_kinds_get_full_points(data):
         if kind is not chosen:
             assert result.item_scores[kind.key] == kind.points
     assert result.score == sum(result.item_scores.values(), ZERO)
+
+
+@engine_settings
+@given(st.data())
+def test_no_notice_to_check_gives_every_item_its_full_points_with_the_reason(data):
+    """表四: the office had no 二核 notice to check. Whatever else was typed (item
+    scores, even impossible ones, and a notice kind) is not read."""
+    section = data.draw(r.item_points_sections("s", notice=True))
+    reason = data.draw(st.sampled_from(["本月无二核件", "  无二核通知书\t"]))
+    scores = {
+        i.key: data.draw(st.none() | r.one_decimal_between(ZERO, i.points).map(str) | junk)
+        for i in section.items
+    }
+    answer = d.SectionAnswer(
+        not_applicable=True,
+        not_applicable_reason=reason,
+        item_scores={k: v for k, v in scores.items() if v is not None},
+        notice_kind=data.draw(st.none() | st.sampled_from([i.key for i in section.items])),
+    )
+    result = r.score_section(section, answer)
+    assert result.not_applicable
+    assert result.not_applicable_reason == reason.strip()
+    assert result.score == result.max_points == section.max_points
+    assert result.item_scores == {i.key: i.points for i in section.items}
+    assert result.notice_kind is None
+    assert result.missing == ()
+    # Never less than any way of checking one notice kind.
+    checked = r.score_section(section, r.full_section_answer(section))
+    assert result.score >= checked.score
+
+
+@engine_settings
+@given(st.data())
+def test_no_notice_to_check_without_a_reason_is_refused_on_the_reason_input(data):
+    section = data.draw(r.item_points_sections("s", notice=True))
+    answer = d.SectionAnswer(
+        not_applicable=True,
+        not_applicable_reason=data.draw(st.sampled_from(["", "  ", "\n"])),
+        notice_kind=data.draw(st.none() | st.sampled_from([i.key for i in section.notice_kinds])),
+    )
+    result, problems = e.assess_section(section, answer, part_key="p")
+    assert [(p.key, p.field, p.code) for p in problems] == [
+        (section.key, f"p-{section.key}-na_reason", "reason_required")
+    ]
+    # The running score still shows the full points beside the refusal.
+    assert result.not_applicable and result.score == section.max_points
+
+
+@engine_settings
+@given(st.data())
+def test_not_applicable_on_a_section_without_notices_is_still_refused(data):
+    section = data.draw(r.item_points_sections("s", notice=False))
+    answer = d.SectionAnswer(not_applicable=True, not_applicable_reason="无二核通知书")
+    _result, problems = e.assess_section(section, answer, part_key="p")
+    assert [p.code for p in problems] == ["not_applicable_refused"]
 
 
 # --- missing answers ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from scoring.models import (
     Sheet,
     SheetPart,
 )
+from scoring.rubric_io import copy_as_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +299,23 @@ def test_a_published_version_not_in_use_stays_editable(su_client, rubric_2012):
     response = su_client.get(url(RubricVersion, "change", rubric_2012.pk))
     assert response.context["has_change_permission"]
     assert not any("read-only" in m for m in messages_of(response))
+
+
+# --- which interviews a visit requires ------------------------------------------------------
+
+
+def test_the_visits_an_audience_is_required_at_are_edited_in_the_admin(su_client, rubric_2012):
+    draft = copy_as_draft(rubric_2012, new_version="2013", name="2013")
+    audience = draft.interview_audiences.order_by("order").first()
+    assert audience.required_at == ["head_office_check", "office_self_inspection"]
+    change = url(InterviewAudience, "change", audience.pk)
+    data = form_data(su_client.get(change))
+    del data["required_at_office_self_inspection"]
+    data["required_at_branch_self_inspection"] = "on"
+    response = su_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    audience.refresh_from_db()
+    assert audience.required_at == ["head_office_check", "branch_self_inspection"]
+    # and on the version's page, beside each audience
+    page = su_client.get(url(RubricVersion, "change", draft.pk)).content.decode()
+    assert "interview_audiences-0-required_at_head_office_check" in page

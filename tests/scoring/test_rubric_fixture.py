@@ -227,6 +227,17 @@ def test_content_areas(rubric_2012):
     ]
 
 
+def test_interviews_are_required_where_seed_000_checks_by_interview(rubric_2012):
+    """总部对分公司、分公司对三级机构的验收以访谈方式进行，分公司自行验收的以验收报告
+    形式进行汇报 (the reference's promotion_method): every audience at head
+    office's checks and at a branch's checks of its offices, none at the
+    branch's check of its own counters."""
+    audiences = list(rubric_2012.interview_audiences.order_by("order"))
+    assert len(audiences) == 3
+    for audience in audiences:
+        assert audience.required_at == ["head_office_check", "office_self_inspection"]
+
+
 def test_interview_questions_3_3_6(rubric_2012):
     audiences = list(rubric_2012.interview_audiences.order_by("order"))
     assert [a.questions.count() for a in audiences] == [3, 3, 6]

@@ -233,6 +233,22 @@ CASES = {
         lambda data: data["interview_audiences"][0]["questions"][0].update(tag="praise"),
         ["interview_audiences[0].questions[0].tag: “praise” is not one of"],
     ),
+    "an unknown kind of visit an audience is required at": (
+        lambda data: data["interview_audiences"][1].update(
+            required_at=["head_office_check", "flying_check"]
+        ),
+        ["interview_audiences[1].required_at[1]: “flying_check” is not one of"],
+    ),
+    "a kind of visit listed twice": (
+        lambda data: data["interview_audiences"][0].update(
+            required_at=["head_office_check", "head_office_check"]
+        ),
+        ["interview_audiences[0].required_at[1]: “head_office_check” is listed twice"],
+    ),
+    "required_at not a list": (
+        lambda data: data["interview_audiences"][2].update(required_at="head_office_check"),
+        ["interview_audiences[2].required_at: must be a list"],
+    ),
     "a missing key": (
         lambda data: data["sheets"][1].pop("code"),
         ["sheets[1]: the key “code” is missing"],
@@ -419,6 +435,28 @@ def test_defaults_for_optional_keys(db):
     assert exported["sheets"][0]["grouping"] == "single"
     assert exported["sheets"][0]["parts"][0]["sections"][0]["items"] == [
         {"code": "i1", "text": "微笑服务", "points": None, "is_notice_kind": False}
+    ]
+
+
+def test_the_visits_an_audience_is_required_at_go_both_ways(rubric_2012_data, db):
+    rubric_2012_data["version"] = "2013"
+    audiences = rubric_2012_data["interview_audiences"]
+    audiences[0]["required_at"] = ["branch_self_inspection", "head_office_check"]
+    audiences[1]["required_at"] = []
+    del audiences[2]["required_at"]  # left out: required nowhere
+    rubric = import_rubric(rubric_2012_data)
+    first, second, third = rubric.interview_audiences.order_by("order")
+    assert (
+        first.required_at_head_office_check,
+        first.required_at_office_self_inspection,
+        first.required_at_branch_self_inspection,
+    ) == (True, False, True)
+    assert second.required_at == third.required_at == []
+    exported = export_rubric(rubric)["interview_audiences"]
+    assert [a["required_at"] for a in exported] == [
+        ["head_office_check", "branch_self_inspection"],
+        [],
+        [],
     ]
 
 
