@@ -179,6 +179,19 @@ def test_a_whole_visit_on_a_tablet(tablet, live_server, visit_setup):  # noqa: F
     page.click("form button.btn-primary")
     page.wait_for_selector(".alert-success")
 
+    # An interview of each audience this visit requires (seed 000: 以访谈方式进行).
+    page.goto(f"{base}/interviews/")
+    new_interview = page.locator("a[href*='/interviews/new/?audience=']")
+    required = new_interview.count()
+    assert required == 3
+    for _ in range(required):
+        new_interview.first.click()
+        page.fill("input[name=interviewee]", "王主任")
+        page.fill("input[name=post]", "客服室主任")
+        page.click("#interview-form button.btn-primary")
+        page.wait_for_selector(".alert-success")
+    expect(new_interview).to_have_count(0)
+
     # A strength per content area.
     for area in ContentArea.objects.filter(rubric=rubric):
         page.goto(f"{base}/findings/")

@@ -82,6 +82,7 @@ def _complete_the_rest(visit, inspector, people):
                 user=inspector, visit=visit, sheet=sheet, specialist=person, answers=answers
             )
     services.save_kpi_note(user=inspector, visit=visit, note="每周通报。")
+    factories.record_required_interviews(visit, inspector)
     for area in visit.campaign.rubric.content_areas.all():
         services.add_finding(
             user=inspector, visit=visit, content_area=area, kind="strength", text="良好"
