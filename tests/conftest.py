@@ -1,6 +1,17 @@
 import pytest
+from django.utils import translation
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """Each test starts in the default language: a request the test client
+    sends in another language leaves it active in the thread afterwards
+    (Django's locale middleware does not reset it), so no test may depend on
+    the language an earlier one left behind."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
