@@ -77,11 +77,11 @@ def test_every_path_named_is_in_the_repository():
 def test_a_path_outside_is_caught():
     known = known_paths(tracked_files())
     comment = (
-        "# Read from ../shared/reference/rubrics-2012.yaml; see reports/consolidated.py,\n"
+        "# Read from ../elsewhere/reference.yaml; see reports/consolidated.py,\n"
         "# scoring/engine.py and the template inspections/sheet_form.html.\n"
     )
     assert missing_in(comment, "scoring/example.py", known) == [
-        "scoring/example.py:1: ../shared/reference/rubrics-2012.yaml",
+        "scoring/example.py:1: ../elsewhere/reference.yaml",
         "scoring/example.py:1: reports/consolidated.py",
     ]
 

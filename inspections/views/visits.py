@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -805,22 +805,22 @@ def visit_evidence_upload(request, pk):
 @login_required
 def evidence_download(request, uuid):
     """Evidence is served only here, to users who may see its visit."""
-    evidence = access.get_visible(
-        Evidence.objects.filter(visit__in=access.visible_visits(request.user)), uuid=uuid
-    )
-    return evidence_files.file_response(evidence)
+    return evidence_files.file_response(_visible_evidence(request.user, uuid))
 
 
 @login_required
 def evidence_thumbnail(request, uuid):
     """A photo's thumbnail, to the same users as the photo."""
-    evidence = access.get_visible(
-        Evidence.objects.filter(visit__in=access.visible_visits(request.user)).exclude(
-            thumbnail=""
-        ),
-        uuid=uuid,
-    )
+    evidence = _visible_evidence(request.user, uuid)
+    if not evidence.thumbnail:
+        raise Http404(_("The file is missing from storage."))
     return evidence_files.thumbnail_response(evidence)
+
+
+def _visible_evidence(user, uuid) -> Evidence:
+    return access.get_visible(
+        Evidence.objects.filter(visit__in=access.visible_visits(user)), uuid=uuid
+    )
 
 
 @login_required
