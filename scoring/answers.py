@@ -8,8 +8,14 @@ data before it is saved) in one shape, `StoredPart`; its `answers` JSON is
                                      "items": {"<item key>": "10"},
                                      "not_applicable": false,
                                      "not_applicable_reason": "",
-                                     "notice_kind": "<item key>"}},
+                                     "notice_kind": "<item key>",
+                                     "occurrences": [{"kind": "<item key>",
+                                                      "reference": "渝保监罚〔2012〕3号"}]}},
      "remarks": {"<section code or item key>": "text"}}
+
+(`occurrences`: a deduction section's, each under the item, the deduction
+rule, it falls under.) The sheet's own answers (how the case was chosen, 表四's
+sub-sheet, falsified material and its reason) are the `SheetRecord`'s fields.
 
 `sheet_answers` turns stored parts into `definitions.SheetAnswers`: the save,
 the running score, every report and the consolidated detail all call it, so
@@ -32,7 +38,13 @@ NON_FIELD = "__all__"
 # What one input of a section or a part is.
 SECTION_FIELDS = ("score", "item", "na", "na_reason", "notice_kind", "remark")
 PART_FIELDS = ("reference_no", "servicing_item", "not_observed", "not_observed_reason")
-SHEET_FIELDS = ("selection_method", "chosen_alternative", "alternative_reason")
+SHEET_FIELDS = (
+    "selection_method",
+    "chosen_alternative",
+    "alternative_reason",
+    "falsified",
+    "falsified_reason",
+)
 
 
 def field_name(part: str = "", section: str = "", *, item: str = "", what: str = "item") -> str:
@@ -94,6 +106,12 @@ def section_answer(data: Mapping[str, Any] | None) -> d.SectionAnswer:
         not_applicable=bool(data.get("not_applicable")),
         not_applicable_reason=str(data.get("not_applicable_reason") or ""),
         notice_kind=data.get("notice_kind") or None,
+        occurrences=[
+            d.Occurrence(
+                reference=str(entry.get("reference") or ""), kind=str(entry.get("kind") or "")
+            )
+            for entry in data.get("occurrences") or ()
+        ],
     )
 
 
@@ -123,8 +141,11 @@ def sheet_answers(
     *,
     chosen_alternative: str | None = None,
     alternative_reason: str = "",
+    falsified: bool = False,
+    falsified_reason: str = "",
 ) -> d.SheetAnswers:
-    """The engine's input from a sheet's stored parts (see `stored_parts`)."""
+    """The engine's input from a sheet's stored parts (see `stored_parts`) and
+    the sheet's own answers."""
     return d.SheetAnswers(
         parts={
             code: _part_answers(part)
@@ -132,6 +153,8 @@ def sheet_answers(
         },
         chosen_alternative=chosen_alternative,
         alternative_reason=alternative_reason.strip(),
+        falsified=bool(falsified),
+        falsified_reason=falsified_reason.strip(),
     )
 
 

@@ -10,6 +10,9 @@ from typing import Any
 ITEM_POINTS = "item_points"
 SECTION_POINTS = "section_points"
 CHECKLIST = "checklist"
+# Points taken off the section's max per occurrence recorded (seed 002's
+# compliance item); its items are the deduction rules, their points per occurrence.
+DEDUCTION = "deduction"
 
 NA_NONE = "none"
 NA_FULL_POINTS = "full_points"
@@ -93,6 +96,16 @@ class GradeBandDef:
 # --- answers -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence recorded in a deduction section: its reference (the
+    penalty decision's or the violation document's number) and its kind, the
+    key of the section's item (the deduction rule) it falls under."""
+
+    reference: str
+    kind: str
+
+
 @dataclass
 class SectionAnswer:
     """What the inspector entered for one section. Values may be raw form input
@@ -103,6 +116,7 @@ class SectionAnswer:
     not_applicable: bool = False
     not_applicable_reason: str = ""
     notice_kind: str | None = None  # the item key of the notice kind checked
+    occurrences: list[Occurrence] = field(default_factory=list)  # deduction sections
 
 
 @dataclass
@@ -119,6 +133,10 @@ class SheetAnswers:
     chosen_alternative: str | None = None
     # Why not the standard process, when another of 表四's sub-sheets was checked.
     alternative_reason: str = ""
+    # Falsified material (seed 002: 提供不实材料 … 测评结果视为0分): the sheet
+    # scores 0 of its max, for the reason given, which is required.
+    falsified: bool = False
+    falsified_reason: str = ""
 
 
 @dataclass

@@ -15,13 +15,26 @@ Rules (seed 000, transcribed in fixtures/rubric-2012.yaml):
   the maximum, so the result is a percentage of what was checked;
 - checklists: yes/no per requirement, a remark is required for every "no".
 
+Deductions (seed 002, 合规情况为扣分项: 受到行政处罚的违法违规行为，发生一起扣2分；
+其他违法违规行为，发生一起扣1分；已在本测评办法其他指标扣分的，此项不再重复统计):
+- a deduction section starts at its max and loses, per occurrence recorded, the
+  points of its kind (its item: the rubric's deduction rule), never below 0;
+- an occurrence is known by its reference (the penalty decision's or the
+  violation document's number, compared without spaces, case or full-width
+  forms) and counts once: recorded again, it is refused; should the same
+  reference stand under two kinds (a violation that drew an administrative
+  penalty, recorded as both), it counts once, at its highest deduction;
+- a sheet found to rest on falsified material (提供不实材料 … 测评结果视为0分)
+  scores 0 of its max, for a reason, which is required.
+
 Missing answers are not errors: they count 0 and are listed in `missing`, so
 the same functions give the running score while the inspector types and the
 completeness check on submission. Impossible answers raise `ScoringError`.
 """
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -71,6 +84,18 @@ class SectionResult:
     item_scores: Mapping[str, Decimal] = field(default_factory=dict)
     notice_kind: str | None = None
     missing: tuple[str, ...] = ()
+    deductions: tuple["Deduction", ...] = ()
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """An occurrence a deduction section counts: its reference (as first
+    recorded), its kind (the item's key and text) and the points it takes off."""
+
+    reference: str
+    kind: str
+    kind_text: str
+    points: Decimal
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,8 @@ class SheetResult:
     grade: str | None
     parts: tuple[PartResult, ...] = ()
     missing: tuple[str, ...] = ()
+    falsified: bool = False
+    falsified_reason: str = ""
 
     @property
     def complete(self) -> bool:
@@ -281,6 +308,9 @@ def assess_section(
     if section.allows_no_notice and answer.not_applicable:
         return _no_notice_to_check(section, answer, field, problems)
 
+    if section.scoring == d.DEDUCTION:
+        return _deduction_section(section, answer, field, problems)
+
     if section.scoring == d.SECTION_POINTS:
         score = _points(
             answer.score,
@@ -381,6 +411,101 @@ def _no_notice_to_check(
         not_applicable=True,
         not_applicable_reason=reason,
         item_scores={item.key: item.points or ZERO for item in section.items},
+    )
+    return result, problems
+
+
+def reference_key(reference: str) -> str:
+    """What makes two references one occurrence: the same characters once
+    full-width forms, case and spaces are set aside (“渝保监罚〔2012〕３号 ” is
+    “渝保监罚〔2012〕3号”)."""
+    return "".join(unicodedata.normalize("NFKC", reference).casefold().split())
+
+
+def deductions(section: d.SectionDef, occurrences: Iterable[d.Occurrence]) -> tuple[Deduction, ...]:
+    """The occurrences a deduction section counts: each reference once, at the
+    highest deduction it is recorded under, in the order first recorded.
+    Occurrences without a reference or of no kind of the section count nothing."""
+    kinds = {item.key: item for item in section.items}
+    counted: dict[str, Deduction] = {}
+    for occurrence in occurrences:
+        key = reference_key(occurrence.reference)
+        kind = kinds.get(occurrence.kind)
+        if not key or kind is None:
+            continue
+        points = kind.points or ZERO
+        first = counted.get(key)
+        if first is None or points > first.points:
+            counted[key] = Deduction(
+                reference=first.reference if first else occurrence.reference.strip(),
+                kind=kind.key,
+                kind_text=kind.text,
+                points=points,
+            )
+    return tuple(counted.values())
+
+
+def deduction_score(section: d.SectionDef, counted: Iterable[Deduction]) -> Decimal:
+    """The section's max less every deduction counted, never below 0."""
+    return _clamp(section.max_points - sum((c.points for c in counted), ZERO), section.max_points)
+
+
+def _deduction_section(
+    section: d.SectionDef, answer: d.SectionAnswer, field, problems: list[Problem]
+) -> tuple[SectionResult, list[Problem]]:
+    """A deduction section: nothing recorded is its full points (deductions
+    only take off), so it is never missing. An occurrence of no kind of the
+    section, without a reference, or recorded again is refused on its kind's
+    input."""
+    kinds = {item.key: item for item in section.items}
+    seen: set[str] = set()
+    for occurrence in answer.occurrences:
+        kind = kinds.get(occurrence.kind)
+        if kind is None:
+            problems.append(
+                Problem(
+                    occurrence.kind,
+                    occurrence.kind,
+                    _("is not a deduction rule of %(section)s") % {"section": section.name},
+                    field=field(item=occurrence.kind),
+                    code="unknown_item",
+                )
+            )
+            continue
+        key = reference_key(occurrence.reference)
+        if not key:
+            problems.append(
+                Problem(
+                    kind.key,
+                    kind.text,
+                    _("every occurrence needs its reference (the document's number)"),
+                    field=field(item=kind.key),
+                    code="reference_required",
+                )
+            )
+        elif key in seen:
+            problems.append(
+                Problem(
+                    kind.key,
+                    kind.text,
+                    _(
+                        "“%(reference)s” is recorded twice: an occurrence counts once "
+                        "(a violation that drew an administrative penalty is recorded "
+                        "once, as the penalty)"
+                    )
+                    % {"reference": occurrence.reference.strip()},
+                    field=field(item=kind.key),
+                    code="duplicate_reference",
+                )
+            )
+        seen.add(key)
+    counted = deductions(section, answer.occurrences)
+    result = SectionResult(
+        key=section.key,
+        name=section.name,
+        score=deduction_score(section, counted),
+        max_points=section.max_points,
+        deductions=counted,
     )
     return result, problems
 
@@ -535,7 +660,7 @@ def assess_sheet(
                 grade=None,
                 missing=(_("the sub-sheet checked"),),
             )
-            return SheetAssessment(empty, tuple(problems))
+            return _falsified(empty, answers, grade_bands, problems)
         parts_to_score = [sheet.part(chosen)]
 
     results = []
@@ -568,7 +693,41 @@ def assess_sheet(
         parts=tuple(results),
         missing=missing,
     )
-    return SheetAssessment(result, tuple(problems))
+    return _falsified(result, answers, grade_bands, problems)
+
+
+def _falsified(
+    result: SheetResult,
+    answers: d.SheetAnswers,
+    grade_bands: Iterable[d.GradeBandDef],
+    problems: list[Problem],
+) -> SheetAssessment:
+    """A sheet marked as resting on falsified material scores 0 of the same max
+    (its parts keep what was scored, for the record), and needs its reason."""
+    if not answers.falsified:
+        return SheetAssessment(result, tuple(problems))
+    reason = answers.falsified_reason.strip()
+    if not reason:
+        problems.append(
+            Problem(
+                result.key,
+                _("falsified material"),
+                _("say what material was falsified"),
+                field=field_name(what="falsified_reason"),
+                code="reason_required",
+            )
+        )
+    percent = percent_of(ZERO, result.max_points)
+    falsified = replace(
+        result,
+        score=ZERO,
+        percent=percent,
+        grade=grade_for(percent, grade_bands),
+        missing=(),
+        falsified=True,
+        falsified_reason=reason,
+    )
+    return SheetAssessment(falsified, tuple(problems))
 
 
 def score_sheet(
@@ -684,7 +843,7 @@ def anything_scored(answers: d.SheetAnswers) -> bool:
         if part.servicing_item:
             return True
         for section in part.sections.values():
-            if section.not_applicable or section.notice_kind:
+            if section.not_applicable or section.notice_kind or section.occurrences:
                 return True
             values = [section.score, *section.item_scores.values()]
             if any(v is not None and str(v).strip() for v in values):

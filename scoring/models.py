@@ -167,6 +167,9 @@ class Section(models.Model):
         ITEM_POINTS = "item_points", _("Points per item")
         SECTION_POINTS = "section_points", _("Points per section, items are checkpoints")
         CHECKLIST = "checklist", _("Yes/no checklist")
+        # Seed 002's compliance item: the section's max less its items' points
+        # per occurrence recorded, never below 0.
+        DEDUCTION = "deduction", _("Deductions per occurrence from the section's max")
 
     class NotApplicableRule(models.TextChoices):
         NONE = "none", _("Never not applicable")
@@ -234,7 +237,14 @@ class Item(models.Model):
     )
     code = models.SlugField(_("code"), max_length=50, default=new_item_code)
     text = PlainCharField(_("text"), max_length=300)
-    points = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    points = models.PositiveIntegerField(
+        _("points"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The item's points; in a deduction section, the points taken off per occurrence."
+        ),
+    )
     is_notice_kind = models.BooleanField(_("notice kind"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
 

@@ -27,6 +27,7 @@ ALTERNATIVES = "alternatives"
 ITEM_POINTS = "item_points"
 SECTION_POINTS = "section_points"
 CHECKLIST = "checklist"
+DEDUCTION = "deduction"
 
 # Not-applicable rules
 NA_NONE = "none"
@@ -76,11 +77,25 @@ def section_problems(
                     _("The items of %(section)s add up to %(sum)s, not its max %(max)s.")
                     % {"section": name, "sum": declared, "max": max_points}
                 )
+    elif scoring == DEDUCTION:
+        # Its items are the deduction rules: each takes points per occurrence.
+        if not items:
+            problems.append(_("%(section)s lists no deduction rules.") % {"section": name})
+        if any(not i.points for i in items):
+            problems.append(
+                _("Every deduction rule of %(section)s needs the points it takes per occurrence.")
+                % {"section": name}
+            )
+        if not_applicable_rule != NA_NONE:
+            problems.append(
+                _("%(section)s takes deductions and has no not-applicable rule.")
+                % {"section": name}
+            )
     elif any(i.points is not None for i in items):
         problems.append(
             _("The items of %(section)s are checkpoints and take no points.") % {"section": name}
         )
-    if scoring == SECTION_POINTS and not max_points:
+    if scoring in (SECTION_POINTS, DEDUCTION) and not max_points:
         problems.append(_("%(section)s needs its max points.") % {"section": name})
     if scoring == CHECKLIST:
         if max_points:

@@ -82,6 +82,9 @@
       var max = number(section, "max_points") || 0;
       show(section, total === max ? message("msgSum", { sum: total })
         : message("msgItems", { sum: total, total: max }), total === max);
+    } else if (scoring === "deduction") {
+      // Points per occurrence, not adding up to anything: the server checks them.
+      show(section, "", true);
     } else {
       var withPoints = items.some(function (item) { return number(item, "points") !== null; });
       show(section, withPoints ? message("msgCheckpoints", {}) : "", !withPoints);
