@@ -49,6 +49,8 @@ TRACKED: dict[type[models.Model], list[str]] = {
         "selection_method",
         "chosen_alternative",
         "alternative_reason",
+        "falsified_material",
+        "falsified_reason",
         "score",
         "percent",
         "grade",

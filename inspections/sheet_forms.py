@@ -4,6 +4,10 @@ Scores are taken as entered and handed to the scoring engine, which is the one
 judge of what is possible (the same rules for the running score and the save).
 Each input is named by `scoring.answers.field_name`, the name the engine's
 problems carry, so a refusal lands on its input.
+
+A deduction section has, per deduction rule (its items), a box of the
+occurrences found under that rule: one reference a line. They are stored as the
+section's `occurrences` ({"kind": item key, "reference": …}, `scoring.answers`).
 """
 
 from dataclasses import dataclass
@@ -37,6 +41,7 @@ class ItemRow:
     field: object | None  # bound field for the item's score, None for checkpoints
     notice_kind: bool = False
     choices: tuple = ()  # the scores offered to touch (scoring.engine.score_choices)
+    occurrences: bool = False  # a deduction rule: its field holds references, one a line
 
 
 @dataclass
@@ -61,6 +66,21 @@ class PartBlock:
     not_observed_field: object | None
     not_observed_reason_field: object | None
     sections: list[SectionBlock]
+
+
+def _occurrences_input():
+    return PlainTextFormField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "class": "form-control form-control-sm", "autocomplete": "off"}
+        ),
+    )
+
+
+def _references(text: str | None) -> list[str]:
+    """The references typed into a deduction rule's box, one a line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def _score_input(maximum):
@@ -108,6 +128,18 @@ class SheetForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        # Seed 002: a sheet resting on falsified material scores 0, for a reason.
+        self.fields[field_name(what="falsified")] = forms.BooleanField(
+            label=_("Falsified material: the sheet scores 0"),
+            required=False,
+            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        )
+        self.fields[field_name(what="falsified_reason")] = PlainTextFormField(
+            label=_("What was falsified (required when marked)"),
+            required=False,
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        )
         for part in definition.parts:
             self._add_part_fields(part)
 
@@ -139,6 +171,9 @@ class SheetForm(forms.Form):
             name = partial(field_name, p, section.key)
             if section.scoring == d.SECTION_POINTS:
                 self.fields[name(what="score")] = _score_input(section.max_points)
+            elif section.scoring == d.DEDUCTION:
+                for item in section.items:
+                    self.fields[name(item=item.key)] = _occurrences_input()
             else:
                 for item in section.items:
                     self.fields[name(item=item.key)] = _score_input(item.points)
@@ -181,6 +216,7 @@ class SheetForm(forms.Form):
                             notice_kind=item.is_notice_kind
                             and section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND,
                             choices=score_choices(item.points) if item_points else (),
+                            occurrences=section.scoring == d.DEDUCTION,
                         )
                     )
                 sections.append(
@@ -193,7 +229,9 @@ class SheetForm(forms.Form):
                         remark_field=self[name(what="remark")],
                         items=rows,
                         prefix=f"{p}-{section.key}",
-                        choices=() if item_points else score_choices(section.max_points),
+                        choices=score_choices(section.max_points)
+                        if section.scoring == d.SECTION_POINTS
+                        else (),
                     )
                 )
             blocks.append(
@@ -245,6 +283,12 @@ class SheetForm(forms.Form):
                 entry = {}
                 if section.scoring == d.SECTION_POINTS:
                     entry["score"] = data.get(name(what="score"), "")
+                elif section.scoring == d.DEDUCTION:
+                    entry["occurrences"] = [
+                        {"kind": item.key, "reference": reference}
+                        for item in section.items
+                        for reference in _references(data.get(name(item=item.key)))
+                    ]
                 else:
                     entry["items"] = {
                         item.key: data.get(name(item=item.key), "") for item in section.items
@@ -273,6 +317,8 @@ class SheetForm(forms.Form):
             "version": record.version,
             "selection_method": record.selection_method,
             "alternative_reason": record.alternative_reason,
+            "falsified": record.falsified_material,
+            "falsified_reason": record.falsified_reason,
         }
         if record.chosen_alternative_id:
             initial["chosen_alternative"] = record.chosen_alternative.code
@@ -292,6 +338,13 @@ class SheetForm(forms.Form):
                 initial[name(what="na")] = bool(entry.get("not_applicable"))
                 initial[name(what="na_reason")] = entry.get("not_applicable_reason", "")
                 initial[name(what="notice_kind")] = entry.get("notice_kind", "")
+                by_kind: dict[str, list[str]] = {}
+                for occurrence in entry.get("occurrences") or ():
+                    by_kind.setdefault(occurrence.get("kind", ""), []).append(
+                        occurrence.get("reference", "")
+                    )
+                for kind, references in by_kind.items():
+                    initial[name(item=kind)] = "\n".join(references)
             for key, remark in (answers.get("remarks") or {}).items():
                 initial[field_name(p, key, what="remark")] = remark
         return initial
@@ -351,6 +404,13 @@ def parts_html(
             "not_observed": gettext("Not observed"),
             "why_not_observed": gettext("Why not observed"),
             "attach_photo": gettext("Take or attach a photo"),
+            "per_occurrence": gettext("−%(points)s per occurrence"),
+            "deductions_only": gettext(
+                "Deductions only: nothing recorded keeps the full points, never below 0"
+            ),
+            "references": gettext(
+                "References of the occurrences, one a line (penalty decision or document number)"
+            ),
         },
     }
     return mark_safe(_jinja2("inspections/_sheet_parts.html").render(context))

@@ -156,6 +156,40 @@ def visit(world):
 
 
 @pytest.fixture
+def deductions_visit(world):
+    """Branch A's self-inspection of office a1, inspected by `inspector_a`, in a
+    campaign of its own whose rubric has a deduction section
+    (`factories.deductions_rubric`: its one sheet, 表三, is `visit.sheet`)."""
+    import datetime
+
+    from inspections import services
+    from inspections.models import Visit
+
+    rubric = factories.deductions_rubric()
+    campaign = services.create_campaign(
+        user=world.hq,
+        name="扣分项测试",
+        rubric=rubric,
+        period_start=datetime.date(2012, 10, 22),
+        period_end=datetime.date(2012, 11, 30),
+        report_due=datetime.date(2012, 11, 30),
+        branches=[world.branch_a],
+    )
+    visit = services.plan_visit(
+        user=world.manager_a,
+        campaign=campaign,
+        branch=world.branch_a,
+        office=world.a1,
+        kind=Visit.Kind.SELF_INSPECTION,
+        start_date=datetime.date(2012, 10, 25),
+        end_date=datetime.date(2012, 10, 26),
+        inspectors=[world.inspector_a],
+    )
+    visit.sheet = rubric.sheets.get()
+    return visit
+
+
+@pytest.fixture
 def complete_visit(world):
     """Fill a visit with everything submission asks for; returns the visit.
 

@@ -2,6 +2,7 @@
 
 import datetime
 import importlib
+from pathlib import Path
 
 import factory
 from factory.django import DjangoModelFactory
@@ -113,6 +114,22 @@ class InspectorFactory(UserFactory):
     role = User.Role.INSPECTOR
 
 
+# A small rubric with a deduction section (the 2012 rubric has none).
+DEDUCTIONS_RUBRIC_FILE = Path(__file__).resolve().parent / "data" / "rubric-deductions.yaml"
+
+
+def deductions_rubric() -> RubricVersion:
+    """tests/data/rubric-deductions.yaml imported: 表三 of 资料审核 (90 points
+    for the section) and 合规情况 (10, −2 per administrative penalty, −1 per
+    other violation)."""
+    import yaml
+
+    from scoring.rubric_io import import_rubric
+
+    with DEDUCTIONS_RUBRIC_FILE.open(encoding="utf-8") as stream:
+        return import_rubric(yaml.safe_load(stream))
+
+
 # --- answers for the score sheets and checklists ------------------------------
 # Plain data in the shapes `inspections.services` and the visit forms take.
 
@@ -130,6 +147,8 @@ def full_sheet_parts(sheet, *, servicing_item: str = "退保") -> dict:
         for section in part.sections:
             if section.scoring == d.SECTION_POINTS:
                 sections[section.key] = {"score": str(section.max_points)}
+            elif section.scoring == d.DEDUCTION:
+                sections[section.key] = {"occurrences": []}
             else:
                 entry = {"items": {item.key: str(item.points) for item in section.items}}
                 if section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND:
@@ -151,10 +170,15 @@ def sheet_post_data(
     selection_method: str = "followed_live",
     chosen_alternative: str | None = None,
     alternative_reason: str = "",
+    falsified_reason: str | None = None,
 ) -> dict:
     """The POST data of the sheet form (field names: `inspections.sheet_forms`)
-    for a `parts` dict shaped like `full_sheet_parts`' result."""
+    for a `parts` dict shaped like `full_sheet_parts`' result; a
+    `falsified_reason` (even blank) marks the sheet as resting on falsified material."""
     data = {"selection_method": selection_method}
+    if falsified_reason is not None:
+        data["falsified"] = "on"
+        data["falsified_reason"] = falsified_reason
     if chosen_alternative is not None:
         data["chosen_alternative"] = chosen_alternative
         data["alternative_reason"] = alternative_reason
@@ -176,6 +200,9 @@ def sheet_post_data(
                 data[f"{prefix}-na_reason"] = entry.get("not_applicable_reason", "")
             if entry.get("notice_kind"):
                 data[f"{prefix}-notice_kind"] = entry["notice_kind"]
+            for occurrence in entry.get("occurrences") or ():
+                name = f"{prefix}-item-{occurrence['kind']}"
+                data[name] = "\n".join(filter(None, [data.get(name), occurrence["reference"]]))
     return data
 
 

@@ -212,6 +212,9 @@ class SheetRecord(models.Model):
         blank=True,
         help_text=_("For 表四: why the office had no claim to check with the standard process."),
     )
+    # Seed 002: falsified material scores 0 (the max stays), for the reason given.
+    falsified_material = models.BooleanField(_("falsified material"), default=False)
+    falsified_reason = PlainTextField(_("what was falsified"), blank=True)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=1, default=0)
     max_points = models.DecimalField(_("max points"), max_digits=6, decimal_places=1, default=0)
     percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True)

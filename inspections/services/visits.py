@@ -272,12 +272,16 @@ def save_sheet(
     parts: Mapping[str, Any],
     chosen_alternative: str | None = None,
     alternative_reason: str = "",
+    falsified_material: bool = False,
+    falsified_reason: str = "",
     expected_version: int | None = None,
 ) -> SheetRecord:
     """Score one specialist's sheet and store the engine's result.
 
     `parts` maps a part code to its header and raw answers in the stored shape
     (`scoring.answers.StoredPart`, or a mapping with its fields).
+    `falsified_material`: the sheet rests on falsified material and scores 0,
+    for `falsified_reason`, which is then required.
     `expected_version` is the version the page was opened at (0 for a page
     that opened a new sheet): a save from a stale page is refused, never
     silently overwritten. None skips the check (callers that hold no page).
@@ -305,7 +309,11 @@ def save_sheet(
         chosen_alternative = None
     parts = stored_answers.stored_parts(parts, chosen_alternative=chosen_alternative)
     answers = stored_answers.sheet_answers(
-        parts, chosen_alternative=chosen_alternative, alternative_reason=alternative_reason
+        parts,
+        chosen_alternative=chosen_alternative,
+        alternative_reason=alternative_reason,
+        falsified=falsified_material,
+        falsified_reason=falsified_reason,
     )
     assessment = check_sheet(definition, answers, visit.campaign.grade_band_defs())
     errors.extend(problems_refused(assessment.problems))
@@ -368,6 +376,8 @@ def _write_sheet_record(
     record.selection_method = selection_method
     record.chosen_alternative = chosen_alternative
     record.alternative_reason = alternative_reason
+    record.falsified_material = result.falsified
+    record.falsified_reason = result.falsified_reason
     record.score = result.score
     record.max_points = result.max_points
     record.percent = result.percent

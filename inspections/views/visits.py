@@ -305,6 +305,8 @@ def _save_sheet_from_form(request, visit, sheet, form, specialist):
         parts=form.parts_data(),
         chosen_alternative=data.get("chosen_alternative"),
         alternative_reason=data.get("alternative_reason", ""),
+        falsified_material=bool(data.get("falsified")),
+        falsified_reason=data.get("falsified_reason", ""),
         # A page always carries the version it was opened at; a post without one
         # is taken as opened before any save, so it never skips the check.
         expected_version=data.get("version") or 0,
@@ -423,6 +425,8 @@ def visit_sheet_preview(request, pk, sheet_code):
         form.parts_data(),
         chosen_alternative=chosen if definition.grouping == d.ALTERNATIVES else None,
         alternative_reason=form.cleaned_data.get("alternative_reason", ""),
+        falsified=bool(form.cleaned_data.get("falsified")),
+        falsified_reason=form.cleaned_data.get("falsified_reason", ""),
     )
     assessment = check_sheet(definition, answers, visit.campaign.grade_band_defs())
     problems: dict[str, list[str]] = {

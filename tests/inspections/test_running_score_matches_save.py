@@ -4,7 +4,9 @@ Random answers, typed the way inspectors type them (blank, valid, too high,
 negative, words, two decimals, a control character pasted from Word), for
 every scored sheet, with parts not observed (with and without a reason),
 表四's sub-sheets chosen with and without a reason and its notice section
-with no 二核 notice to check (with and without a reason), go through the page's
+with no 二核 notice to check (with and without a reason), deductions recorded
+(a reference now and then twice) and sheets marked as resting on falsified
+material (with and without a reason), go through the page's
 two posts: what the preview scores is what the save stores, and what the
 preview refuses the save refuses, on the same inputs with the same messages.
 """
@@ -71,6 +73,11 @@ def sheet_posts(draw, definition: d.SheetDef) -> dict:
             name = field_name(part.key, section.key, what="score")
             if section.scoring == d.SECTION_POINTS:
                 data[name] = draw(typed_score(section.max_points, careful=careful))
+            elif section.scoring == d.DEDUCTION:
+                # A few references to choose from: the same one comes back now and then.
+                for item in section.items:
+                    references = draw(st.lists(st.sampled_from(REFERENCES), max_size=3))
+                    data[field_name(part.key, section.key, item=item.key)] = "\n".join(references)
             else:
                 for item in section.items:
                     data[field_name(part.key, section.key, item=item.key)] = draw(
@@ -91,7 +98,13 @@ def sheet_posts(draw, definition: d.SheetDef) -> dict:
                 data[field_name(part.key, section.key, what="na_reason")] = draw(
                     st.sampled_from(["", "本月无二核件"])
                 )
+    if not draw(st.integers(0, 5)):
+        data["falsified"] = "on"
+        data["falsified_reason"] = draw(st.sampled_from(["", "提供虚假材料"]))
     return data
+
+
+REFERENCES = ["渝保监罚〔2012〕3号", " 渝保监罚〔２０１２〕３号", "渝保监发〔2012〕12号", "", "A-1"]
 
 
 @pytest.mark.parametrize("sheet_code", SCORED_SHEETS)
@@ -118,22 +131,56 @@ def test_the_preview_scores_what_the_save_stores(client, world, visit, sheet_cod
         )
         record = SheetRecord.objects.filter(visit=visit, sheet=sheet).first()
         try:
-            if preview["ok"]:
-                assert response.status_code == 302, response.context["form"].errors
-                assert_same_result(preview, record)
-            else:
-                assert response.status_code == 200 and record is None
-                form = response.context["form"]
-                refused = {name: list(messages) for name, messages in form.errors.items()}
-                if _form_refusals(form, post):
-                    # The service never ran: the preview lists the form's
-                    # refusals first, then the engine's.
-                    for name, messages in refused.items():
-                        assert preview["problems"][name][: len(messages)] == messages
-                else:
-                    assert refused == preview["problems"]
+            assert_same_judgement(preview, response, record, post)
         finally:
             transaction.set_rollback(True)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_the_preview_scores_deductions_as_the_save_does(client, world, deductions_visit, data):
+    """The same, on a rubric with a deduction section (the 2012 rubric has none)."""
+    visit = deductions_visit
+    client.force_login(world.inspector_a)
+    client.cookies["django_language"] = "en"
+    post = data.draw(sheet_posts(sheet_definition(sheet=visit.sheet)))
+    with transaction.atomic():
+        preview = json.loads(
+            client.post(
+                reverse("visit-sheet-preview", args=[visit.pk, visit.sheet.code]), post
+            ).content
+        )
+        response = client.post(
+            reverse("visit-sheet-new", args=[visit.pk]),
+            post | {"sheet": visit.sheet.pk, "specialist": world.nb.pk},
+        )
+        record = SheetRecord.objects.filter(visit=visit).first()
+        try:
+            assert_same_judgement(preview, response, record, post)
+        finally:
+            transaction.set_rollback(True)
+
+
+def assert_same_judgement(preview: dict, response, record, post: dict) -> None:
+    """The save stored what the preview scored, or refused what it refused."""
+    if preview["ok"]:
+        assert response.status_code == 302, response.context["form"].errors
+        assert_same_result(preview, record)
+        return
+    assert response.status_code == 200 and record is None
+    form = response.context["form"]
+    refused = {name: list(messages) for name, messages in form.errors.items()}
+    if _form_refusals(form, post):
+        # The service never ran: the preview lists the form's refusals first,
+        # then the engine's.
+        for name, messages in refused.items():
+            assert preview["problems"][name][: len(messages)] == messages
+    else:
+        assert refused == preview["problems"]
 
 
 def _form_refusals(form, post) -> bool:
