@@ -197,6 +197,11 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
             total = [s.specialist_name, s.employee_no, _("Total"), "", "", "", how]
             total += [s.max_points, s.score, result]
             ws.row(total, font=BOLD)
+            if s.falsified:
+                falsified = [s.specialist_name, s.employee_no]
+                falsified += [_("Falsified material: the sheet scores 0"), "", "", ""]
+                falsified += [s.falsified_reason, None, 0, ""]
+                ws.row(falsified, font=BOLD)
             for part in s.parts:
                 base = [
                     s.specialist_name,
@@ -237,11 +242,28 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                                     [section_notes if i == 0 else "", item.note if item else ""],
                                 )
                             )
+                        elif section.deduction:
+                            # The rule's points per occurrence, taken off the section's max.
+                            points = -item.points if item and item.points else None
+                            score = section.score if i == 0 else None
+                            note = section_notes if i == 0 else ""
                         else:
                             points = section.max_points if i == 0 else None
                             score = section.score if i == 0 else None
                             note = section_notes if i == 0 else ""
                         ws.row([*base, section.name, text, points, score, note])
+                    # Each occurrence counted: its reference and rule, and the points taken off.
+                    for deduction in section.deductions:
+                        ws.row(
+                            [
+                                *base,
+                                section.name,
+                                f"{deduction.reference}（{deduction.rule}）",
+                                -deduction.points,
+                                None,
+                                _("Deduction"),
+                            ]
+                        )
         progress(30 + 30 * (index + 1) // max(1, len(report.scored_sheet_kinds)))
 
     log = SheetWriter(wb, "表一", [18, 16, 12, 12, 12, 12, 12, 36])

@@ -10,7 +10,7 @@ from inspections.evidence_files import evidence_key
 from scoring import definitions as d
 from scoring.engine import SectionResult
 
-from .types import ItemLine, ReportPhoto, SectionLine
+from .types import DeductionLine, ItemLine, ReportPhoto, SectionLine
 
 
 def fmt(number: Decimal | None) -> str:
@@ -66,11 +66,13 @@ def section_line(
         remark=str(remarks.get(section.key) or "").strip(),
         rule_note=rule_note(section),
         choose_notice_kind=section.not_applicable_rule == d.NA_CHOOSE_ONE_NOTICE_KIND,
+        deduction=section.scoring == d.DEDUCTION,
     )
     if result is None:
         line.score = None if observed else Decimal(0)
         return line
     line.score = result.score
+    line.deductions = [DeductionLine(c.reference, c.kind_text, c.points) for c in result.deductions]
     if result.not_applicable:
         line.not_applicable = True
         note = (

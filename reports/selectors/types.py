@@ -41,6 +41,16 @@ class ItemLine:
     photos: list[ReportPhoto] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DeductionLine:
+    """An occurrence a deduction section counted: its reference, the rule it
+    falls under and the points it took off."""
+
+    reference: str
+    rule: str
+    points: Decimal
+
+
 @dataclass
 class SectionLine:
     """A rubric section as a report shows it: filled in (a visit's sheet) or
@@ -59,6 +69,10 @@ class SectionLine:
     rule_note: str = ""
     choose_notice_kind: bool = False
     photos: list[ReportPhoto] = field(default_factory=list)  # of the section as a whole
+    # A deduction section: its items are the rules (points per occurrence) and
+    # `deductions` the occurrences it counted.
+    deduction: bool = False
+    deductions: list[DeductionLine] = field(default_factory=list)
 
     @property
     def rowspan(self) -> int:
@@ -94,6 +108,9 @@ class ScoredSheet:
     percent: Decimal | None
     grade: str
     parts: list[PartSheet]
+    # Seed 002: falsified material scores the sheet 0, for this reason.
+    falsified: bool = False
+    falsified_reason: str = ""
 
 
 @dataclass

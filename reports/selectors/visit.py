@@ -139,7 +139,11 @@ def _scored_sheet(
     part_records = {p.part.code: p for p in record.parts.all()}
     chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
     answers = stored_answers.sheet_answers(
-        part_records, chosen_alternative=chosen, alternative_reason=record.alternative_reason
+        part_records,
+        chosen_alternative=chosen,
+        alternative_reason=record.alternative_reason,
+        falsified=record.falsified_material,
+        falsified_reason=record.falsified_reason,
     )
     try:
         result = score_sheet(definition, answers, bands)
@@ -200,6 +204,8 @@ def _scored_sheet(
         percent=record.percent,
         grade=record.grade,
         parts=parts,
+        falsified=result.falsified,
+        falsified_reason=result.falsified_reason,
     )
 
 
