@@ -81,9 +81,7 @@ def test_the_engine_reads_the_rules_and_their_points(deductions_rubric):
         (lambda s: s.update(max_points=0), "合规情况 needs its max points."),
     ],
 )
-def test_a_deduction_section_that_breaks_the_rules_is_refused(
-    deductions_data, db, change, message
-):
+def test_a_deduction_section_that_breaks_the_rules_is_refused(deductions_data, db, change, message):
     section = deductions_data["sheets"][0]["parts"][0]["sections"][1]
     change(section)
     with translation.override("en"), pytest.raises(RubricImportError) as refused:
