@@ -180,3 +180,11 @@ def test_the_service_refuses_a_duplicate_with_the_field_named(world, deductions_
     errors = refused.value.update_error_dict({})
     assert list(errors) == [rules.penalty_box]
     assert [e.code for e in refused.value.error_dict[rules.penalty_box]] == ["duplicate_reference"]
+
+
+def test_the_visit_page_marks_a_falsified_sheet(inspector, world, deductions_visit):
+    visit = deductions_visit
+    data = post_data(visit, world, falsified="on", falsified_reason="伪造签名")
+    assert inspector.post(reverse("visit-sheet-new", args=[visit.pk]), data).status_code == 302
+    content = inspector.get(reverse("visit-detail", args=[visit.pk])).content.decode()
+    assert 'title="伪造签名">falsified material</span>' in content

@@ -65,3 +65,13 @@ def test_pdf_has_every_sheet_section_and_item(world):
     # 表三, 3 sub-sheets of 表四, 表五, 表六, 表七.
     assert len(reader.pages) >= 13
     assert exporter.filename().endswith(".pdf")
+
+
+def test_a_deduction_section_prints_its_rules_with_their_points_per_occurrence(deductions_visit):
+    campaign = deductions_visit.campaign
+    [policy_change] = [f for f in blank_forms(campaign=campaign) if f.table_label == "表三"]
+    compliance = policy_change.parts[0].sections[1]
+    assert compliance.deduction and not compliance.item_points
+    html = BlankFormsPdfExporter(campaign_id=campaign.pk).html()
+    assert '<td>受到行政处罚的违法违规行为</td><td class="points">−2</td>' in html
+    assert '<td>其他违法违规行为</td><td class="points">−1</td>' in html
