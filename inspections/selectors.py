@@ -241,7 +241,7 @@ def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> l
             campaign=campaign, branch__in=branches
         ).select_related("submitted_by", "campaign")
     }
-    statuses = results_statuses(campaign=campaign, branches=branches, today=today)
+    statuses = results_statuses(campaign=campaign, branch_ids=[b.pk for b in branches], today=today)
     rows = []
     for branch in branches:
         draw = draws_by_branch.get(branch.pk)
@@ -673,12 +673,12 @@ class ResultsStatus:
 
 
 def results_statuses(
-    *, campaign: Campaign, branches, today: datetime.date
+    *, campaign: Campaign, branch_ids: list[int], today: datetime.date
 ) -> dict[int, ResultsStatus]:
     """Every branch's status in one query: {branch id: ResultsStatus}."""
     publications = {
         p.branch_id: p
-        for p in ResultsPublication.objects.filter(campaign=campaign, branch__in=branches)
+        for p in ResultsPublication.objects.filter(campaign=campaign, branch_id__in=branch_ids)
         .annotate(
             pending=Count("objections", filter=Q(objections__state=Objection.State.PENDING)),
             raised=Count("objections"),
@@ -686,9 +686,9 @@ def results_statuses(
         .select_related("campaign")
     }
     statuses = {}
-    for branch in branches:
-        publication = publications.get(branch.pk)
-        statuses[branch.pk] = ResultsStatus(
+    for branch_id in branch_ids:
+        publication = publications.get(branch_id)
+        statuses[branch_id] = ResultsStatus(
             publication,
             today,
             pending_objections=publication.pending if publication else 0,
@@ -698,7 +698,7 @@ def results_statuses(
 
 
 def results_status(*, campaign: Campaign, branch: Branch, today: datetime.date) -> ResultsStatus:
-    return results_statuses(campaign=campaign, branches=[branch], today=today)[branch.pk]
+    return results_statuses(campaign=campaign, branch_ids=[branch.pk], today=today)[branch.pk]
 
 
 def visit_objections(*, visit: Visit) -> QuerySet[Objection]:
