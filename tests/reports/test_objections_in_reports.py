@@ -11,10 +11,12 @@ from openpyxl import load_workbook
 from inspections.services import objections
 from reports.exporters.consolidated import ConsolidatedPdfExporter, ConsolidatedXlsxExporter
 from reports.exporters.visit import VisitPdfExporter, VisitXlsxExporter
+from reports.models import ReportJob
 from reports.selectors.campaign import consolidated_data
 from reports.selectors.visit import visit_report_data
 from tests.inspections.action_data import PDF, frozen
 from tests.inspections.test_objections import check, item_target, published  # noqa: F401
+from tests.reports.test_report_jobs import no_broker  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,36 @@ def test_the_consolidated_report_shows_each_branch_and_every_objection(world, de
     assert GROUNDS in rows
     overview = [c for row in wb["分公司"].iter_rows(values_only=True) for c in row if c]
     assert any(str(c).startswith("暂定") for c in overview)
+
+
+def test_a_decision_rebuilds_the_visits_reports_once_committed(
+    world,
+    check,  # noqa: F811
+    published,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    no_broker,  # noqa: F811
+):
+    target = item_target(check)
+    ReportJob.objects.all().delete()
+    with frozen(DAY(2012, 12, 3)):
+        objection = objections.raise_objection(
+            user=world.manager_a,
+            visit=check,
+            target=target.key,
+            grounds="理由",
+            files=[SimpleUploadedFile("a.pdf", PDF)],
+        )
+    ReportJob.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        objections.decide_objection(
+            user=world.hq,
+            objection=objection,
+            upheld=True,
+            reason="更正",
+            corrected_value=str(target.maximum - 1),
+        )
+    jobs = ReportJob.objects.filter(visit=check).order_by("exporter")
+    assert [(j.exporter, j.state, j.requested_by) for j in jobs] == [
+        ("visit-pdf", "queued", world.hq),
+        ("visit-xlsx", "queued", world.hq),
+    ]
