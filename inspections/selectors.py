@@ -701,6 +701,19 @@ def results_status(*, campaign: Campaign, branch: Branch, today: datetime.date) 
     return results_statuses(campaign=campaign, branch_ids=[branch.pk], today=today)[branch.pk]
 
 
+def objections_to_review(*, user: User) -> QuerySet[Objection]:
+    """The objections awaiting head office's review that this user may decide
+    (`access.can_decide_objection`: head office, not the check's inspector)."""
+    if not user.is_authenticated or not user.is_head_office:
+        return Objection.objects.none()
+    return (
+        Objection.objects.filter(state=Objection.State.PENDING)
+        .exclude(visit__inspectors=user)
+        .select_related("visit__branch", "visit__office", "raised_by", "publication")
+        .order_by("raised_at", "pk")
+    )
+
+
 def visit_objections(*, visit: Visit) -> QuerySet[Objection]:
     """A head-office check's objections, oldest first, with their evidence."""
     return (

@@ -99,11 +99,15 @@ def visit_list(request):
 @login_required
 def review_list(request):
     """The submitted visits waiting for this user's decision: head office every
-    visit, a branch manager their branch's self-inspections."""
+    visit, a branch manager their branch's self-inspections; and for head
+    office, the branches' objections awaiting review."""
     return render(
         request,
         "inspections/review_list.html",
-        {"visits": selectors.review_queue(user=request.user)},
+        {
+            "visits": selectors.review_queue(user=request.user),
+            "objections": selectors.objections_to_review(user=request.user),
+        },
     )
 
 

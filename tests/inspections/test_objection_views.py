@@ -159,3 +159,48 @@ def test_the_form_is_closed_after_the_window(client, world, check, published):  
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_head_office_finds_the_objections_awaiting_review_in_a_fixed_number_of_queries(
+    client,
+    world,
+    check,  # noqa: F811
+    published,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    targets = [t for t in selectors.objection_targets(visit=check)]
+    for target in targets[:2]:
+        with frozen(DAY(2012, 12, 3)):
+            objections.raise_objection(
+                user=world.manager_a,
+                visit=check,
+                target=target.key,
+                grounds="理由",
+                files=[SimpleUploadedFile("a.pdf", PDF)],
+            )
+    client.force_login(world.hq)
+    with django_assert_max_num_queries(30) as two:
+        page = client.get(reverse("review-list")).content.decode()
+    assert page.count('data-objection="') == 2
+    for target in targets[2:8]:
+        with frozen(DAY(2012, 12, 3)):
+            objections.raise_objection(
+                user=world.manager_a,
+                visit=check,
+                target=target.key,
+                grounds="理由",
+                files=[SimpleUploadedFile("a.pdf", PDF)],
+            )
+    client.force_login(world.hq)
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        page = client.get(reverse("review-list")).content.decode()
+    assert page.count('data-objection="') == 8
+    # The check's own inspector, though of head office, is not offered them.
+    world.inspector_hq.role = world.hq.role
+    world.inspector_hq.save(update_fields=["role"])
+    assert not selectors.objections_to_review(user=world.inspector_hq).exists()
+    client.force_login(world.manager_a)
+    assert (
+        'data-testid="objection-review-list"'
+        not in client.get(reverse("review-list")).content.decode()
+    )
