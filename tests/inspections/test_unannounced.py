@@ -166,6 +166,16 @@ def test_the_first_save_starts_it_too(world):
     assert visible_to(world.manager_a, check)
 
 
+def test_a_draw_of_specialists_starts_it_so_no_hidden_check_has_a_draw(world):
+    """A draw tied to the visit is a change like any other: the check is
+    started by it, so the branch never meets a draw of a check it cannot see."""
+    check = plan_check(world)
+    draw = services.draw_specialists(user=world.inspector_hq, visit=check, size=1)
+    check.refresh_from_db()
+    assert draw.visit == check and check.state == Visit.State.IN_PROGRESS
+    assert visible_to(world.manager_a, check)
+
+
 def test_only_its_inspectors_start_it_and_only_once(world):
     check = plan_check(world)
     for user in (world.hq, world.manager_a, world.inspector_a):
@@ -191,6 +201,10 @@ def test_the_start_button_is_offered_to_its_inspector_while_planned(client, worl
     html = page(client, world.inspector_hq, url)
     assert 'data-testid="start-visit"' not in html and BADGE in html
     assert 'data-testid="hidden-from-branch"' not in html
+    # Started already: said so, in Chinese, and nothing more is recorded.
+    response = client.post(reverse("visit-start", args=[check.pk]), follow=True)
+    assert "已经开始" in response.content.decode()
+    assert check.transitions.count() == 2
     # Head office sees it, not the button: only the check's inspectors start it.
     assert 'data-testid="start-visit"' not in page(client, world.hq, url)
 
