@@ -311,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.send_action_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "objection-window-reminders": {
+        "task": "inspections.tasks.send_objection_window_reminders",
+        "schedule": crontab(hour=8, minute=5),
+    },
     "worker-heartbeat": {
         "task": "inspections.tasks.record_worker_heartbeat",
         "schedule": 60.0,

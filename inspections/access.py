@@ -8,7 +8,16 @@ visits or reports.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from .models import Branch, Campaign, Office, RectificationAction, Specialist, User, Visit
+from .models import (
+    Branch,
+    Campaign,
+    Objection,
+    Office,
+    RectificationAction,
+    Specialist,
+    User,
+    Visit,
+)
 
 
 class NotVisible(Http404):
@@ -169,6 +178,34 @@ def reviewable_visits(user: User) -> QuerySet[Visit]:
     else:
         return Visit.objects.none()
     return visits.exclude(inspectors=user)
+
+
+# --- published results and objections --------------------------------------
+
+
+def can_object(user: User, visit: Visit) -> bool:
+    """A branch's managers object to head office's checks of their branch."""
+    return (
+        user.is_authenticated
+        and user.is_branch_manager
+        and user.branch_id == visit.branch_id
+        and visit.kind == Visit.Kind.HEAD_OFFICE_CHECK
+    )
+
+
+def can_decide_objection(user: User, visit: Visit) -> bool:
+    """Head office reviews objections (复核), never an inspector of the check
+    objected to: nobody reviews their own scoring."""
+    return (
+        user.is_authenticated
+        and user.is_head_office
+        and not visit.inspectors.filter(pk=user.pk).exists()
+    )
+
+
+def visible_objections(user: User):
+    """The objections to the visits the user may see."""
+    return Objection.objects.filter(visit__in=visible_visits(user))
 
 
 # --- rectification actions -------------------------------------------------

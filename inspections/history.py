@@ -32,6 +32,7 @@ from .models import (
     Interview,
     InterviewAnswer,
     LineWaiver,
+    Objection,
     PartRecord,
     ProcessLogEntry,
     RectificationAction,
@@ -76,6 +77,7 @@ TRACKED: dict[type[models.Model], list[str]] = {
     InterviewAnswer: ["question", "yes_no", "text", "tag"],
     Finding: ["content_area", "kind", "text"],
     Evidence: ["original_name", "caption", "item_key"],
+    Objection: ["target_label", "grounds", "state", "corrected_value", "decision_reason"],
     RectificationAction: [
         "content_area",
         "description",

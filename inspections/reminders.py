@@ -1,5 +1,6 @@
 """Reminders by mail: daily ones of rectification actions that are due soon or
-overdue, and head office's reminder to a late branch of the report due date.
+overdue, the branch's reminder the working day before its objection window
+closes, and head office's reminder to a late branch of the report due date.
 
 Each person gets at most one mail a day listing all their actions, however
 often the job runs: a `ReminderLog` row per person and day is written in the
@@ -19,7 +20,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import access
-from .models import Branch, Campaign, RectificationAction, ReminderLog, User
+from .calendars import previous_working_day
+from .models import (
+    Branch,
+    Campaign,
+    RectificationAction,
+    ReminderLog,
+    ResultsPublication,
+    User,
+)
 from .selectors import REPEATED_OVERDUE_THRESHOLD, campaign_board
 
 logger = logging.getLogger(__name__)
@@ -116,6 +125,68 @@ def send_action_reminders(*, today: datetime.date | None = None) -> int:
                 continue  # already reminded today
             except Exception:
                 logger.exception("Action reminder to user %s not sent", user.pk)
+                continue
+            sent += 1
+    return sent
+
+
+def send_objection_window_reminders(*, today: datetime.date | None = None) -> int:
+    """The working day before a branch's objection window closes, its managers
+    are told when it closes and what they have objected to so far. Once per
+    publication, however often the job runs; a mail that cannot be sent is
+    tried again on the next run that day. Returns how many were sent."""
+    today = today or timezone.localdate()
+    publications = ResultsPublication.objects.filter(
+        reminded_on__isnull=True, window_closes_on__gte=today
+    ).select_related("campaign", "branch")
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for publication in publications:
+            if previous_working_day(publication.window_closes_on) != today:
+                continue
+            recipients = list(
+                User.objects.filter(
+                    role=User.Role.BRANCH_MANAGER, branch=publication.branch, is_active=True
+                )
+                .exclude(email="")
+                .order_by("pk")
+                .values_list("email", flat=True)
+            )
+            try:
+                with transaction.atomic():
+                    # Only one run marks it: two workers at once send one mail.
+                    marked = ResultsPublication.objects.filter(
+                        pk=publication.pk, reminded_on__isnull=True
+                    ).update(reminded_on=today)
+                    if not marked:
+                        continue
+                    if not recipients:
+                        logger.warning(
+                            "No branch manager of %s has an e-mail address: objection "
+                            "window reminder %s not sent",
+                            publication.branch_id,
+                            publication.pk,
+                        )
+                        continue
+                    send_mail(
+                        _("Objections to %(campaign)s close on %(date)s")
+                        % {
+                            "campaign": publication.campaign,
+                            "date": publication.window_closes_on.isoformat(),
+                        },
+                        render_to_string(
+                            "inspections/email/objection_window_reminder.txt",
+                            {
+                                "publication": publication,
+                                "objections": publication.objections.order_by("raised_at"),
+                                "base_url": settings.SITE_URL,
+                            },
+                        ),
+                        None,
+                        recipients,
+                    )
+            except Exception:
+                logger.exception("Objection window reminder %s not sent", publication.pk)
                 continue
             sent += 1
     return sent

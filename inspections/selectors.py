@@ -7,9 +7,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from scoring import answers as stored_answers
+from scoring.engine import check_sheet
 from scoring.models import BusinessLine, InterviewAudience, KpiThreshold, Sheet
 from scoring.results import kpi_passed
-from scoring.selectors import rubric_definitions
+from scoring.selectors import checklist_requirements, rubric_definitions, sheet_definition
 
 from . import access, history
 from .models import (
@@ -20,9 +22,11 @@ from .models import (
     ChecklistRecord,
     DeadlineExtension,
     KpiFigure,
+    Objection,
     Office,
     RandomDraw,
     RectificationAction,
+    ResultsPublication,
     SheetRecord,
     Specialist,
     User,
@@ -32,6 +36,7 @@ from .models import (
 )
 from .models.actions import closed_on_time, due_within, open_actions, overdue_actions
 from .models.ordering import branch_order, bytewise, office_order, unit_order
+from .objection_targets import Target, checklist_targets, sheet_targets
 
 
 def branch_overview(*, user: User) -> QuerySet[Branch]:
@@ -189,6 +194,8 @@ class BoardBranch:
     report_missing: bool = False
     #: the report was submitted after the due date
     report_late: bool = False
+    #: whether its head-office results are published, provisional or final
+    results: "ResultsStatus | None" = None
 
     @property
     def unapproved_units(self) -> list[BoardUnit]:
@@ -234,6 +241,7 @@ def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> l
             campaign=campaign, branch__in=branches
         ).select_related("submitted_by", "campaign")
     }
+    statuses = results_statuses(campaign=campaign, branch_ids=[b.pk for b in branches], today=today)
     rows = []
     for branch in branches:
         draw = draws_by_branch.get(branch.pk)
@@ -261,6 +269,7 @@ def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> l
             report=reports.get(branch.pk),
             report_missing=branch.pk not in reports and past_due,
             report_late=branch.pk in reports and reports[branch.pk].is_late,
+            results=statuses[branch.pk],
         )
         rows.append(row)
     return rows
@@ -614,3 +623,143 @@ def visit_changes(*, visit: Visit) -> QuerySet[VisitChange]:
 
 def _related_name(obj) -> str:
     return str(getattr(obj, "name", None) or obj)
+
+
+# --- published results and objections (seed 002) -----------------------------
+
+
+@dataclass(frozen=True)
+class ResultsStatus:
+    """Where a branch's head-office results stand: not published yet, then
+    provisional from publication until the objection window has closed and
+    every objection is settled, and final after that."""
+
+    publication: ResultsPublication | None
+    today: datetime.date
+    pending_objections: int = 0
+    objections: int = 0
+
+    NOT_PUBLISHED, PROVISIONAL, FINAL = "not_published", "provisional", "final"
+
+    @property
+    def window_open(self) -> bool:
+        return self.publication is not None and self.publication.window_open(self.today)
+
+    @property
+    def state(self) -> str:
+        if self.publication is None:
+            return self.NOT_PUBLISHED
+        if self.window_open or self.pending_objections:
+            return self.PROVISIONAL
+        return self.FINAL
+
+    @property
+    def is_final(self) -> bool:
+        return self.state == self.FINAL
+
+    @property
+    def label(self) -> str:
+        if self.publication is None:
+            return _("Provisional: not published to the branch yet")
+        if self.window_open:
+            return _("Provisional: objections accepted until %(date)s") % {
+                "date": self.publication.window_closes_on.isoformat()
+            }
+        if self.pending_objections:
+            return _("Provisional: %(count)s objection(s) awaiting review") % {
+                "count": self.pending_objections
+            }
+        return _("Final")
+
+
+def results_statuses(
+    *, campaign: Campaign, branch_ids: list[int], today: datetime.date
+) -> dict[int, ResultsStatus]:
+    """Every branch's status in one query: {branch id: ResultsStatus}."""
+    publications = {
+        p.branch_id: p
+        for p in ResultsPublication.objects.filter(campaign=campaign, branch_id__in=branch_ids)
+        .annotate(
+            pending=Count("objections", filter=Q(objections__state=Objection.State.PENDING)),
+            raised=Count("objections"),
+        )
+        .select_related("campaign")
+    }
+    statuses = {}
+    for branch_id in branch_ids:
+        publication = publications.get(branch_id)
+        statuses[branch_id] = ResultsStatus(
+            publication,
+            today,
+            pending_objections=publication.pending if publication else 0,
+            objections=publication.raised if publication else 0,
+        )
+    return statuses
+
+
+def results_status(*, campaign: Campaign, branch: Branch, today: datetime.date) -> ResultsStatus:
+    return results_statuses(campaign=campaign, branch_ids=[branch.pk], today=today)[branch.pk]
+
+
+def objections_to_review(*, user: User) -> QuerySet[Objection]:
+    """The objections awaiting head office's review that this user may decide
+    (`access.can_decide_objection`: head office, not the check's inspector)."""
+    if not user.is_authenticated or not user.is_head_office:
+        return Objection.objects.none()
+    return (
+        Objection.objects.filter(state=Objection.State.PENDING)
+        .exclude(visit__inspectors=user)
+        .select_related("visit__branch", "visit__office", "raised_by", "publication")
+        .order_by("raised_at", "pk")
+    )
+
+
+def visit_objections(*, visit: Visit) -> QuerySet[Objection]:
+    """A head-office check's objections, oldest first, with their evidence."""
+    return (
+        Objection.objects.filter(visit=visit)
+        .select_related("raised_by", "decided_by", "publication")
+        .prefetch_related("evidence")
+        .order_by("raised_at", "pk")
+    )
+
+
+def objection_targets(*, visit: Visit) -> list[Target]:
+    """Everything of a head-office check a branch may object to, in the order
+    of its sheets, with each result as it stands (the engine's, recomputed
+    from the stored answers)."""
+    targets = []
+    records = (
+        SheetRecord.objects.filter(visit=visit)
+        .select_related("sheet", "specialist", "chosen_alternative")
+        .prefetch_related("parts__part")
+        .order_by("sheet__order", "specialist__employee_no", "pk")
+    )
+    bands = visit.campaign.grade_band_defs()
+    for record in records:
+        definition = sheet_definition(sheet=record.sheet, in_use=True)
+        chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
+        parts = {p.part.code: p for p in record.parts.all()}
+        answers = stored_answers.sheet_answers(parts, chosen_alternative=chosen)
+        result = check_sheet(definition, answers, bands).result
+        title = f"{record.sheet.table_label} {record.specialist.name}"
+        targets += sheet_targets(
+            record_id=record.pk, title=title, definition=definition, result=result
+        )
+    checklists = (
+        ChecklistRecord.objects.filter(visit=visit)
+        .select_related("sheet", "specialist")
+        .order_by("sheet__order", "specialist__employee_no", "pk")
+    )
+    for checklist in checklists:
+        requirements = checklist_requirements(
+            sheet=sheet_definition(sheet=checklist.sheet, in_use=True)
+        )
+        title = str(checklist)
+        targets += checklist_targets(
+            record_id=checklist.pk,
+            title=title,
+            requirements=requirements,
+            answers=checklist.answers,
+        )
+    return targets

@@ -21,3 +21,9 @@ def record_worker_heartbeat() -> str:
 def send_action_reminders() -> int:
     """Beat runs this daily; running it again the same day sends nothing more."""
     return reminders.send_action_reminders()
+
+
+@shared_task(ignore_result=True)
+def send_objection_window_reminders() -> int:
+    """Beat runs this daily; a branch is reminded once per publication."""
+    return reminders.send_objection_window_reminders()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, campaigns, history, organisation, visits
+from .views import actions, campaigns, history, objections, organisation, visits
 
 urlpatterns = [
     path("", organisation.home, name="home"),
@@ -30,6 +30,11 @@ urlpatterns = [
         "campaigns/<int:pk>/branches/<int:branch_pk>/report/submitted/",
         campaigns.branch_report_submitted_file,
         name="campaign-branch-report-submitted",
+    ),
+    path(
+        "campaigns/<int:pk>/publish/<int:branch_pk>/",
+        objections.campaign_publish,
+        name="campaign-publish",
     ),
     path("campaigns/<int:pk>/kpis/", campaigns.campaign_kpis, name="campaign-kpis"),
     path("campaigns/<int:pk>/visits/new/", campaigns.visit_plan, name="visit-plan"),
@@ -87,6 +92,18 @@ urlpatterns = [
         "visits/<int:pk>/sheets/<slug:sheet_code>/evidence/",
         visits.visit_sheet_evidence,
         name="visit-sheet-evidence",
+    ),
+    # objections to published results
+    path(
+        "visits/<int:pk>/objections/new/",
+        objections.visit_objection_new,
+        name="visit-objection-new",
+    ),
+    path("objections/<int:pk>/", objections.objection_detail, name="objection-detail"),
+    path(
+        "objections/evidence/<uuid:uuid>/",
+        objections.objection_evidence,
+        name="objection-evidence",
     ),
     # rectification actions
     path("actions/", actions.action_list, name="action-list"),

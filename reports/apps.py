@@ -19,8 +19,11 @@ class ReportsConfig(AppConfig):
 
         for module in pkgutil.iter_modules(exporters.__path__):
             importlib.import_module(f"{exporters.__name__}.{module.name}")
-        # Inspections announces approvals and asks for built branch reports.
+        # Inspections announces approvals and corrections, and asks for built branch reports.
         hooks.visit_approved.connect(
             tasks.queue_visit_reports_on_approval, dispatch_uid="reports-queue-visit-reports"
+        )
+        hooks.visit_results_changed.connect(
+            tasks.queue_visit_reports_on_change, dispatch_uid="reports-rebuild-visit-reports"
         )
         hooks.provide_branch_report(services.built_branch_report)

@@ -177,6 +177,10 @@ def queue_visit_reports_on_approval(sender, *, visit_id: int, approved_by_id: in
     queue_visit_reports(visit_id=visit_id, requested_by_id=approved_by_id)
 
 
+def queue_visit_reports_on_change(sender, *, visit_id: int, changed_by_id: int, **kwargs):
+    queue_visit_reports(visit_id=visit_id, requested_by_id=changed_by_id)
+
+
 # A job created this recently may still be waiting for its own on-commit send.
 UNSENT_GRACE_SECONDS = 30
 

@@ -59,8 +59,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from inspections import services
-from inspections.models import ActionEvidence, ChecklistRecord, Specialist, User, Visit
+from inspections import selectors, services
+from inspections.models import (
+    ActionEvidence,
+    ChecklistRecord,
+    ResultsPublication,
+    Specialist,
+    User,
+    Visit,
+)
+from inspections.services import objections
 from reports.exporters.base import REGISTRY
 from reports.models import ReportJob
 from scoring.models import KpiThreshold, RubricVersion
@@ -89,6 +97,7 @@ EVERYONE = frozenset(USERS)
 HEAD_OFFICE = frozenset({HQ, ADMIN, STAFF})
 SEE_VISIT = frozenset({HQ, ADMIN, STAFF, MA, IA})
 EDIT_VISIT = frozenset({IA})
+SEE_CHECK = frozenset({HQ, ADMIN, STAFF, MA})  # head office's check of branch A
 MANAGERS = frozenset({HQ, ADMIN, STAFF, MA, MB})  # roster import, visit planning
 #: who knows of the planned unannounced check: head office and its inspector
 TOLD_OF_UNANNOUNCED = frozenset({HQ, ADMIN, STAFF, IHQ})
@@ -125,6 +134,7 @@ def secret_forms(text: str) -> tuple[str, ...]:
 
 PNG = photo_bytes(size=(8, 8), fmt="PNG")  # a real image: evidence gets its thumbnail
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
 def _plan(w, office):
@@ -322,10 +332,9 @@ def build_world() -> SimpleNamespace:
         branch=w.branch_b,
         report=("branch-b.pdf", branch_b_report),
     )
-    w.other_a = _other_visit_of_branch_a(w)
-    w.other_b = _objects_outside_branch_a(w)
     # An unannounced head-office check of branch A itself, not started yet:
     # only head office and its inspector (a head-office one) know of it.
+    # Planned before branch A's results are published, which ends planning.
     w.unannounced = services.plan_visit(
         user=w.hq,
         campaign=w.campaign,
@@ -337,7 +346,48 @@ def build_world() -> SimpleNamespace:
         inspectors=[w.inspector_hq],
         unannounced=True,
     )
+    _objected_check(w)
+    w.other_a = _other_visit_of_branch_a(w)
+    w.other_b = _objects_outside_branch_a(w)
     return w
+
+
+def _objected_check(w) -> None:
+    """Head office's approved check of branch A's own counters, its results
+    published and objected to by branch A's manager (the grounds carry SECRET).
+    The window is set open for good: the sweep runs on today's date."""
+    w.at_branch = factories.SpecialistFactory(
+        office=None, branch=w.branch_a, name="本部赵", home_post=factories.post("general")
+    )
+    checker = factories.InspectorFactory(username="inspector-check")
+    w.check = services.plan_visit(
+        user=w.hq,
+        campaign=w.campaign,
+        branch=w.branch_a,
+        office=None,
+        kind=Visit.Kind.HEAD_OFFICE_CHECK,
+        start_date=datetime.date(2012, 11, 5),
+        end_date=datetime.date(2012, 11, 6),
+        inspectors=[checker],
+    )
+    factories.fill_visit(w, w.check, checker)
+    services.submit_visit(user=checker, visit=w.check)
+    services.approve_visit(user=w.hq, visit=w.check)
+    ResultsPublication.objects.create(
+        campaign=w.campaign,
+        branch=w.branch_a,
+        published_by=w.hq,
+        window_closes_on=datetime.date(2099, 12, 31),
+    )
+    w.targets = selectors.objection_targets(visit=w.check)
+    w.objection = objections.raise_objection(
+        user=w.manager_a,
+        visit=w.check,
+        target=w.targets[0].key,
+        grounds=f"{SECRET}异议",
+        files=[SimpleUploadedFile("说明.pdf", PDF, content_type="application/pdf")],
+    )
+    w.objection_evidence = w.objection.evidence.get()
 
 
 def _built_job(user, exporter: str, **subject) -> ReportJob:
@@ -931,6 +981,36 @@ RULES: dict[str, Rule] = {
         post=SAME_AS_GET,
         kwargs=lambda w, _p: {"uuid": w.action_evidence.uuid},
     ),
+    # --- published results and objections (head office's check of branch A)
+    "campaign-publish": Rule(
+        get=NOT_ALLOWED,
+        # Branch A's results are published already: head office is told so
+        # (publishing for real counts working days from today's date).
+        post=POST(HEAD_OFFICE, {}, effect=False),
+        kwargs=campaign_and_branch,
+    ),
+    "visit-objection-new": Rule(
+        get=GET(frozenset({MA})),
+        post=POST(
+            frozenset({MA}),
+            lambda w: {
+                "target": w.targets[1].key,
+                "grounds": "另一项异议",
+                "files": SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf"),
+            },
+        ),
+        kwargs=pk("check"),
+    ),
+    "objection-detail": Rule(
+        get=GET(SEE_CHECK, shows=(VISIT,)),
+        post=POST(HEAD_OFFICE, {"decision": "reject", "reason": "维持原评分"}),
+        kwargs=pk("objection"),
+    ),
+    "objection-evidence": Rule(
+        get=GET(SEE_CHECK),
+        post=SAME_AS_GET,
+        kwargs=lambda w, _p: {"uuid": w.objection_evidence.uuid},
+    ),
 }
 
 
@@ -1437,6 +1517,7 @@ FORM_IDS = {
     "visit-actions": ("content_area", "responsible_office", "owner"),
     "visit-evidence-upload": ("target",),
     "campaign-reports-generate": ("branch",),
+    "visit-objection-new": ("target",),
 }
 ID_FIELDS = {name for names in FORM_IDS.values() for name in names} | {"area", "campaign"}
 

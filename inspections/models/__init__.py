@@ -8,6 +8,7 @@ from .actions import (
 from .branch_reports import BranchReportSubmission
 from .campaigns import Campaign, CampaignGradeBand, KpiFigure, RandomDraw
 from .history import VisitChange
+from .objections import Objection, ObjectionEvidence, ResultsPublication
 from .organisation import Branch, Counter, Office, Post, Specialist, User, WorkerHeartbeat
 from .visits import (
     ChecklistRecord,
@@ -40,6 +41,8 @@ __all__ = [
     "InterviewAnswer",
     "KpiFigure",
     "LineWaiver",
+    "Objection",
+    "ObjectionEvidence",
     "Office",
     "PartRecord",
     "Post",
@@ -47,6 +50,7 @@ __all__ = [
     "RandomDraw",
     "RectificationAction",
     "ReminderLog",
+    "ResultsPublication",
     "SelectionMethod",
     "SheetRecord",
     "Specialist",

@@ -6,6 +6,7 @@ Scores are always the scoring engine's, computed here on the server.
 """
 
 import copy
+import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -40,6 +41,7 @@ from ..models import (
     ProcessLogEntry,
     RandomDraw,
     RectificationAction,
+    ResultsPublication,
     SelectionMethod,
     SheetRecord,
     Specialist,
@@ -193,6 +195,19 @@ def plan_visit(
                 field="office",
                 code="not_drawn",
             )
+    if (
+        kind == Visit.Kind.HEAD_OFFICE_CHECK
+        and ResultsPublication.objects.filter(campaign=campaign, branch=branch).exists()
+    ):
+        errors.add(
+            _(
+                "Head office's results for %(branch)s in this campaign are published: "
+                "no further check can be planned."
+            )
+            % {"branch": branch},
+            field="branch",
+            code="published",
+        )
     errors.raise_any()
     visit = Visit.objects.create(
         campaign=campaign,
@@ -472,6 +487,66 @@ def _write_part_records(
     if updated:
         PartRecord.objects.bulk_update(updated, _PART_FIELDS)
     return changes
+
+
+def correct_sheet_part(*, record: SheetRecord, part_code: str, answers: Mapping) -> SheetRecord:
+    """Head office's correction of a closed sheet (an upheld objection): one
+    part's stored answers replaced, the sheet scored again by the engine and
+    written with its history, the record before it kept there. The caller
+    holds the visit's lock and has checked the right to do it."""
+    sheet = record.sheet
+    definition = sheet_definition(sheet=sheet, in_use=True)
+    rubric_parts = {p.code: p for p in sheet.parts.all()}
+    chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
+    parts = stored_answers.stored_parts(
+        {p.part.code: p for p in record.parts.select_related("part")}, chosen_alternative=chosen
+    )
+    if part_code not in parts:
+        raise ValidationError(_("This part of the sheet was not filled in."))
+    parts[part_code] = dataclasses.replace(parts[part_code], answers=dict(answers))
+    assessment = check_sheet(
+        definition,
+        stored_answers.sheet_answers(
+            parts, chosen_alternative=chosen, alternative_reason=record.alternative_reason
+        ),
+        record.visit.campaign.grade_band_defs(),
+    )
+    if assessment.problems:
+        raise problems_refused(assessment.problems)
+    record, change = _write_sheet_record(
+        record,
+        visit=record.visit,
+        specialist=record.specialist,
+        sheet=sheet,
+        selection_method=record.selection_method,
+        chosen_alternative=record.chosen_alternative,
+        alternative_reason=record.alternative_reason,
+        result=assessment.result,
+    )
+    part_changes = _write_part_records(
+        record, existing=record, parts=parts, rubric_parts=rubric_parts, result=assessment.result
+    )
+    history.record_changes([change, *part_changes])
+    return record
+
+
+def correct_checklist(*, checklist: ChecklistRecord, answers: Mapping) -> ChecklistRecord:
+    """Head office's correction of a closed checklist (an upheld objection),
+    evaluated again; auditlog keeps the answers before it."""
+    requirements = checklist_requirements(
+        sheet=sheet_definition(sheet=checklist.sheet, in_use=True)
+    )
+    try:
+        result = evaluate_checklist(requirements, stored_answers.checklist_answers(answers))
+    except ScoringError as error:
+        raise problems_refused(error.problems) from None
+    checklist.answers = dict(answers)
+    checklist.compliant = result.compliant
+    checklist.non_compliant = result.non_compliant
+    checklist.complete = result.complete
+    checklist.version += 1
+    checklist.save()
+    return checklist
 
 
 # --- 表五, 表七 checklists ---------------------------------------------------

@@ -14,6 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -98,11 +99,15 @@ def visit_list(request):
 @login_required
 def review_list(request):
     """The submitted visits waiting for this user's decision: head office every
-    visit, a branch manager their branch's self-inspections."""
+    visit, a branch manager their branch's self-inspections; and for head
+    office, the branches' objections awaiting review."""
     return render(
         request,
         "inspections/review_list.html",
-        {"visits": selectors.review_queue(user=request.user)},
+        {
+            "visits": selectors.review_queue(user=request.user),
+            "objections": selectors.objections_to_review(user=request.user),
+        },
     )
 
 
@@ -198,6 +203,12 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         "review_form": failed_forms.get("review_form") or ReviewForm(),
         "missing": selectors.visit_missing_items(visit=visit) if can_edit else [],
     }
+    if visit.kind == Visit.Kind.HEAD_OFFICE_CHECK and visit.state == Visit.State.APPROVED:
+        context["results_status"] = selectors.results_status(
+            campaign=visit.campaign, branch=visit.branch, today=timezone.localdate()
+        )
+        context["objections"] = selectors.visit_objections(visit=visit)
+        context["can_object"] = access.can_object(user, visit)
     return render(request, "inspections/visit_detail.html", context)
 
 

@@ -36,6 +36,7 @@ from .excel import (
     workbook_bytes,
     yes_no,
 )
+from .results import write_objections
 
 
 class CampaignExporter(Exporter):
@@ -117,7 +118,7 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
     sheet = SheetWriter(
         wb,
         _("Branches"),
-        [8, 18, 12, 10, 10, 10, 10, 8, 8, 8, 8, 12, 10, 10, 12, 10, 10, 30, 18, 8],
+        [8, 18, 12, 10, 10, 10, 10, 8, 8, 8, 8, 12, 10, 10, 12, 10, 10, 30, 18, 8, 30],
     )
     sheet.title(CONSOLIDATED_REPORT_TITLE)
     sheet.row([_("Campaign"), campaign.name])
@@ -164,6 +165,7 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
             _("Offices drawn by head office"),
             _("Branch report submitted"),
             _("Late"),
+            _("Head-office results"),
         ]
     )
     for b in data.branches:
@@ -188,6 +190,7 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
                 if b.report_submitted_at
                 else _("not submitted"),
                 yes_no(b.report_late) if b.report_submitted_at else "",
+                b.results_status,
             ]
         )
 
@@ -376,6 +379,7 @@ def consolidated_workbook(campaign: Campaign, data: ConsolidatedData, progress=N
     write_overview(wb, data, campaign, bands)
     write_units(wb, data)
     write_interviews(wb, data)
+    write_objections(wb, data.objections)
     write_charts(wb, data)
     write_detail(wb, campaign, progress)
     return workbook_bytes(wb)

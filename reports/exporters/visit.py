@@ -26,6 +26,7 @@ from .excel import (
     workbook_bytes,
     yes_no,
 )
+from .results import write_objections
 
 
 def visit_filename(visit: Visit, extension: str) -> str:
@@ -138,6 +139,10 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
     )
     for line, reason in report.line_waivers:
         summary.row([_("Business lines without a sheet"), line, reason])
+    if report.results_status:
+        summary.blank()
+        summary.row([_("Status of the results"), report.results_status], font=BOLD)
+        write_objections(wb, report.objections)
     summary.blank()
     summary.row([_("Checklists: compliance")], font=BOLD)
     summary.row(

@@ -46,6 +46,7 @@ from inspections.models import (
 )
 from inspections.models.actions import open_actions, overdue_actions
 from inspections.models.ordering import branch_order, bytewise, office_order, unit_order
+from inspections.selectors import results_statuses
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, compliance_rate, mean_percent, score_part
@@ -58,6 +59,9 @@ from scoring.results import (
     unit_result,
 )
 from scoring.selectors import checklist_requirements, rubric_definitions
+
+from .results import branch_objections, objection_lines, status_text
+from .types import ObjectionLine
 
 CHUNK_SIZE = 2000
 
@@ -174,6 +178,7 @@ class BranchRow:
     rank: int | None = None
     report_submitted_at: object = None
     report_late: bool = False
+    results_status: str = ""  # head office's results: provisional or final
 
     @property
     def percent(self):
@@ -236,6 +241,7 @@ class ConsolidatedData:
     checklist_sheets: list[SheetKind]
     branches: list[BranchRow]
     interview_items: list[InterviewItem]
+    objections: list[ObjectionLine] = field(default_factory=list)
 
     @property
     def units(self) -> list[UnitRow]:
@@ -478,6 +484,11 @@ def consolidated_data(
     for branch in branch_rows:
         branch.grade_count_list = list(branch.grade_counts(grades).items())
 
+    statuses = results_statuses(
+        campaign=campaign, branch_ids=[row.branch_id for row in branch_rows], today=today
+    )
+    for row in branch_rows:
+        row.results_status = status_text(statuses[row.branch_id], today)
     return ConsolidatedData(
         campaign=campaign,
         today=today,
@@ -486,6 +497,9 @@ def consolidated_data(
         checklist_sheets=checklists,
         branches=branch_rows,
         interview_items=list(interview_items(campaign=campaign, branch_ids=branch_pks)),
+        objections=objection_lines(
+            branch_objections(campaign_id=campaign.pk).filter(visit__branch_id__in=branch_pks)
+        ),
     )
 
 

@@ -167,6 +167,24 @@ class ActionLine:
 
 
 @dataclass
+class ObjectionLine:
+    """A branch's objection to a head-office check and head office's decision."""
+
+    unit: str  # the unit whose check was objected to
+    item: str
+    original: str
+    grounds: str
+    raised_by: str
+    raised_at: object
+    state: str
+    state_label: str
+    corrected: str
+    decision_reason: str
+    decided_by: str
+    decided_at: object
+
+
+@dataclass
 class AreaFindings:
     code: str
     name: str

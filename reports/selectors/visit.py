@@ -13,7 +13,7 @@ import base64
 import datetime
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,7 +35,7 @@ from inspections.models import (
     Visit,
     VisitTransition,
 )
-from inspections.selectors import KpiStatus, visit_kpis
+from inspections.selectors import KpiStatus, results_status, visit_kpis
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, evaluate_checklist, percent_of, score_sheet
@@ -43,6 +43,7 @@ from scoring.models import ContentArea, Sheet
 from scoring.results import Result, specialist_result, unit_result
 from scoring.selectors import checklist_requirements, rubric_definitions
 
+from .results import branch_objections, objection_lines, status_text
 from .sheets import section_line
 from .types import (
     VISIT_REPORT_TITLE,
@@ -54,6 +55,7 @@ from .types import (
     InterviewAnswerLine,
     InterviewView,
     LogLine,
+    ObjectionLine,
     PartSheet,
     ReportDataError,
     ReportPhoto,
@@ -93,6 +95,10 @@ class VisitReport:
     interviews: list[InterviewView]
     areas: list[AreaFindings]
     actions: list[ActionLine]
+    # Of a head-office check: whether its results are provisional or final,
+    # and the branch's objections; empty for a self-inspection.
+    results_status: str = ""
+    objections: list[ObjectionLine] = field(default_factory=list)
 
     @property
     def problems_raised(self) -> list[tuple[str, InterviewAnswerLine]]:
@@ -413,6 +419,14 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
         if area is not None:
             area.actions.append(line)
 
+    status, objections = "", []
+    if visit.kind == Visit.Kind.HEAD_OFFICE_CHECK:
+        status = status_text(
+            results_status(campaign=visit.campaign, branch=visit.branch, today=today), today
+        )
+        objections = objection_lines(
+            branch_objections(campaign_id=visit.campaign_id).filter(visit=visit)
+        )
     approval = visit.approvals[0] if visit.approvals else None
     return VisitReport(
         visit=visit,
@@ -444,4 +458,6 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
         interviews=interviews,
         areas=list(areas.values()),
         actions=actions,
+        results_status=status,
+        objections=objections,
     )

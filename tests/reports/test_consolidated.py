@@ -236,6 +236,7 @@ def test_excel(world, campaign_visits):
         _("Branches"),
         _("Offices"),
         _("Problems and support"),
+        _("Objections"),
         _("Charts"),
         _("Detail"),
     ]

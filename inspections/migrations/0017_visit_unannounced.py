@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0015_field_labels'),
+        ('inspections', '0016_objections'),
     ]
 
     operations = [
