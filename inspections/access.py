@@ -5,7 +5,7 @@ branch manager of one branch never sees another branch's offices, people,
 visits or reports.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import (
@@ -110,17 +110,30 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(branches=user.branch_id)
 
 
+def _not_started_unannounced(user: User) -> Q:
+    """The unannounced (flying) checks not started on site yet that `user`
+    does not inspect: `Visit.hidden_from_branch` as a query. Until an inspector
+    starts one, only head office and its inspectors know of it (seed 001)."""
+    inspects = Visit.inspectors.through.objects.filter(visit_id=OuterRef("pk"), user_id=user.pk)
+    return Q(unannounced=True, state=Visit.State.PLANNED) & ~Exists(inspects)
+
+
 def visible_visits(user: User) -> QuerySet[Visit]:
     """Head office sees every visit; a branch manager their branch's; an
-    inspector, of a branch or of head office, only the visits they inspect."""
+    inspector, of a branch or of head office, only the visits they inspect.
+    Nobody but head office and its inspectors sees an unannounced check
+    before it starts: every page, list, reminder and report that reads
+    visits through here follows."""
     if _sees_nothing(user):
         return Visit.objects.none()
     if user.is_head_office:
         return Visit.objects.all()
     if user.is_branch_manager:
-        return Visit.objects.filter(branch_id=user.branch_id)
-    # One row per visit: a user is an inspector of a visit at most once.
-    return Visit.objects.filter(inspectors=user)
+        visits = Visit.objects.filter(branch_id=user.branch_id)
+    else:
+        # One row per visit: a user is an inspector of a visit at most once.
+        visits = Visit.objects.filter(inspectors=user)
+    return visits.exclude(_not_started_unannounced(user))
 
 
 def can_plan_visit(user: User, branch: Branch, kind: str) -> bool:

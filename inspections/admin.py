@@ -179,8 +179,17 @@ class VisitTransitionInline(admin.TabularInline):
 class VisitAdmin(admin.ModelAdmin):
     """Visits change through the app's workflow; the admin only shows them."""
 
-    list_display = ("__str__", "campaign", "branch", "office", "kind", "state", "start_date")
-    list_filter = ("campaign", "kind", "state", "branch")
+    list_display = (
+        "__str__",
+        "campaign",
+        "branch",
+        "office",
+        "kind",
+        "unannounced",
+        "state",
+        "start_date",
+    )
+    list_filter = ("campaign", "kind", "unannounced", "state", "branch")
     list_select_related = ("campaign", "branch", "office")
     inlines = [VisitTransitionInline]
 

@@ -147,9 +147,20 @@ class VisitPlanForm(forms.Form):
     inspectors = ModelMultipleChoiceField(
         queryset=User.objects.none(), label=_("Inspectors"), widget=forms.CheckboxSelectMultiple
     )
+    unannounced = forms.BooleanField(
+        label=_("Unannounced (flying) check"),
+        required=False,
+        help_text=_(
+            "Head-office checks only: the branch does not see the visit until its "
+            "inspectors start it on site."
+        ),
+    )
 
     def __init__(self, *args, branches, kinds, **kwargs):
         super().__init__(*args, **kwargs)
+        if Visit.Kind.HEAD_OFFICE_CHECK not in kinds:
+            # A branch plans its own self-inspections: nothing to keep from itself.
+            del self.fields["unannounced"]
         self.fields["branch"].queryset = branches
         self.fields["office"].queryset = (
             Office.objects.filter(branch__in=branches, active=True)

@@ -42,6 +42,7 @@ urlpatterns = [
     path("visits/", visits.visit_list, name="visit-list"),
     path("visits/to-review/", visits.review_list, name="review-list"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit-detail"),
+    path("visits/<int:pk>/start/", visits.visit_start, name="visit-start"),
     path("visits/<int:pk>/draw/", visits.visit_draw_specialists, name="visit-draw-specialists"),
     path("visits/<int:pk>/waivers/", visits.visit_line_waiver, name="visit-line-waiver"),
     path("visits/<int:pk>/sheets/new/", visits.visit_sheet_new, name="visit-sheet-new"),

@@ -99,6 +99,8 @@ SEE_VISIT = frozenset({HQ, ADMIN, STAFF, MA, IA})
 EDIT_VISIT = frozenset({IA})
 SEE_CHECK = frozenset({HQ, ADMIN, STAFF, MA})  # head office's check of branch A
 MANAGERS = frozenset({HQ, ADMIN, STAFF, MA, MB})  # roster import, visit planning
+#: who knows of the planned unannounced check: head office and its inspector
+TOLD_OF_UNANNOUNCED = frozenset({HQ, ADMIN, STAFF, IHQ})
 NOBODY = frozenset()
 
 # --- what must not leak --------------------------------------------------------------------
@@ -329,6 +331,20 @@ def build_world() -> SimpleNamespace:
         campaign=w.campaign,
         branch=w.branch_b,
         report=("branch-b.pdf", branch_b_report),
+    )
+    # An unannounced head-office check of branch A itself, not started yet:
+    # only head office and its inspector (a head-office one) know of it.
+    # Planned before branch A's results are published, which ends planning.
+    w.unannounced = services.plan_visit(
+        user=w.hq,
+        campaign=w.campaign,
+        branch=w.branch_a,
+        office=None,
+        kind=Visit.Kind.HEAD_OFFICE_CHECK,
+        start_date=datetime.date(2012, 11, 5),
+        end_date=datetime.date(2012, 11, 6),
+        inspectors=[w.inspector_hq],
+        unannounced=True,
     )
     _objected_check(w)
     w.other_a = _other_visit_of_branch_a(w)
@@ -789,6 +805,8 @@ RULES: dict[str, Rule] = {
     "review-list": Rule(get=GET(SIGNED_IN), post=SAME_AS_GET),
     "visit-detail": Rule(get=GET(SEE_VISIT, shows=(ORG,)), post=SAME_AS_GET, kwargs=visit_pk),
     "visit-history": Rule(get=GET(SEE_VISIT), kwargs=visit_pk),
+    # Only the planned (unannounced) check can start; its inspector starts it.
+    "visit-start": Rule(get=NOT_ALLOWED, post=POST(frozenset({IHQ}), {}), kwargs=pk("unannounced")),
     "visit-draw-specialists": Rule(
         get=NOT_ALLOWED, post=POST(data={"size": 1}, **VISIT_FORM), kwargs=visit_pk
     ),
@@ -1268,6 +1286,17 @@ def csp_violations(body: str) -> list[str]:
     return problems
 
 
+def unannounced_leaks(w, user_key: str, url: str, outcome: Outcome) -> list[str]:
+    """A user not told of the planned unannounced check finds neither a link to
+    it (its pages are /visits/<pk>/…, its reports /reports/visits/<pk>/…) nor
+    its badge, whatever the page (a page names its own URL in its forms)."""
+    marker = f"/visits/{w.unannounced.pk}/"
+    if user_key in TOLD_OF_UNANNOUNCED or marker in url:
+        return []
+    found = [text for text in (marker, 'data-testid="unannounced"') if text in outcome.body]
+    return [f"shows the unannounced check: {found}"] if found else []
+
+
 def check(rule: Rule, spec: Method, user_key: str, outcome: Outcome) -> list[str]:
     """What is wrong with this outcome, as sentences (none: all is well)."""
     problems = []
@@ -1387,6 +1416,7 @@ def test_sweep(w, pattern):
             problems += [
                 f"{method.upper()} {url} as {user_key}: {problem}"
                 for problem in check(rule, spec, user_key, outcome)
+                + unannounced_leaks(w, user_key, url, outcome)
             ]
             if user_key in (spec.writes or NOBODY) and user_key in spec.ok:
                 effective |= bool(outcome.writes or outcome.mails or outcome.new_files)
@@ -1610,6 +1640,99 @@ def test_a_visit_s_pages_never_reach_another_visit_s_records(w):
     )
     if upload.status not in (403, 404) or upload.writes or upload.new_files:
         problems.append(f"evidence on another visit's sheet: {upload.status}")
+    assert not problems, "\n".join(problems)
+
+
+# --- an unannounced check, before and after it starts --------------------------------------------
+
+#: Every URL of a visit or of its records, named by the visit's pk.
+VISIT_PATTERNS = [p for p in PATTERNS if re.search(r"(^|/)visits/<int:pk>/", p.route)]
+NOT_TOLD = SIGNED_IN - TOLD_OF_UNANNOUNCED  # branch A's manager and inspectors, branch B's
+
+
+def _unannounced_url(w, pattern) -> str:
+    """The pattern's URL with the unannounced check as its visit. A planned visit
+    has no records of its own (saving one starts it): a record's URL names the
+    open visit's record, so only the visit's own check can refuse first."""
+    rule = RULES[pattern.key]
+    return url_of(pattern, rule.kwargs(w, pattern) | {"pk": w.unannounced.pk})
+
+
+def test_the_unannounced_leak_check_looks_for_what_lists_show(w):
+    """Head office's lists and its inspector's home page link to the planned
+    check with its badge: the sweep's `unannounced_leaks` looks for what a
+    list would show; the branch's manager finds neither."""
+    marker = f"/visits/{w.unannounced.pk}/"
+    pages = [
+        (HQ, reverse("visit-list")),
+        (HQ, reverse("campaign-detail", args=[w.campaign.pk])),
+        (IHQ, reverse("home")),
+    ]
+    for user_key, url in pages:
+        body = request_as(w, user_key, "get", url, None).body
+        assert marker in body and 'data-testid="unannounced"' in body, (user_key, url)
+        assert not unannounced_leaks(w, MA, url, request_as(w, MA, "get", url, None))
+
+
+def test_the_unannounced_sweep_covers_every_url_of_a_visit():
+    keys = {p.key for p in VISIT_PATTERNS}
+    assert {"visit-detail", "visit-sheet", "visit-start", "visit-review", "visit-reports"} <= keys
+    assert len(keys) > 20
+
+
+@pytest.mark.parametrize("pattern", VISIT_PATTERNS, ids=lambda p: p.key)
+def test_a_planned_unannounced_check_is_no_url_of_the_branch(w, pattern):
+    """Until its inspector starts it on site, every URL of the unannounced check
+    and of its records is a 404 (`access.NotVisible`, as if it did not exist)
+    for the branch's manager and inspectors and for the other branch, GET and
+    POST, changing nothing; head office and its inspector open its page."""
+    url = _unannounced_url(w, pattern)
+    rule = RULES[pattern.key]
+    problems = []
+    for method, spec in methods(rule):
+        if spec.not_allowed:
+            continue
+        data = spec.data(w) if callable(spec.data) else spec.data
+        for user_key in sorted(NOT_TOLD):
+            outcome = request_as(w, user_key, method, url, data)
+            if outcome.status != 404:
+                problems.append(f"{method.upper()} {url} as {user_key}: {outcome.status}")
+            if outcome.writes or outcome.mails or outcome.new_files:
+                problems.append(f"{method.upper()} {url} as {user_key}: changed something")
+            if 'data-testid="unannounced"' in outcome.body:
+                problems.append(f"{method.upper()} {url} as {user_key}: shows its badge")
+    if pattern.key == "visit-detail":
+        for user_key in sorted(TOLD_OF_UNANNOUNCED):
+            outcome = request_as(w, user_key, "get", url, None)
+            if outcome.status != 200 or 'data-testid="unannounced"' not in outcome.body:
+                problems.append(f"GET {url} as {user_key}: {outcome.status}, no badge")
+    assert not problems, "\n".join(problems)
+
+
+def test_an_unannounced_check_follows_the_normal_rules_once_started(w):
+    """Started on site, the check is a head-office check like any other: the
+    branch's manager sees its pages (and its badge), an inspector not on it and
+    the other branch still do not."""
+    start = request_as(w, IHQ, "post", reverse("visit-start", args=[w.unannounced.pk]), {})
+    assert start.status == 302 and start.writes
+    services.start_visit(user=w.inspector_hq, visit=w.unannounced)
+    pages = [
+        p for p in VISIT_PATTERNS if p.kwarg_names == ("pk",) and RULES[p.key].get.ok == SEE_VISIT
+    ]
+    assert {"visit-detail", "visit-log", "visit-findings"} <= {p.key for p in pages}
+    problems = []
+    for pattern in pages:
+        url = _unannounced_url(w, pattern)
+        data = RULES[pattern.key].get.data
+        for user_key in sorted(SIGNED_IN):
+            outcome = request_as(w, user_key, "get", url, data(w) if callable(data) else data)
+            expected = 200 if user_key in TOLD_OF_UNANNOUNCED | {MA} else 404
+            if outcome.status != expected:
+                problems.append(f"GET {url} as {user_key}: {outcome.status}, not {expected}")
+    detail = request_as(w, MA, "get", reverse("visit-detail", args=[w.unannounced.pk]), None)
+    assert 'data-testid="unannounced"' in detail.body
+    board = request_as(w, MA, "get", reverse("campaign-detail", args=[w.campaign.pk]), None)
+    assert f"/visits/{w.unannounced.pk}/" in board.body
     assert not problems, "\n".join(problems)
 
 

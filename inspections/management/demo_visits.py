@@ -283,6 +283,20 @@ def create(campaign: Campaign):
         inspectors=[hq_inspector],
     )
 
+    # 重庆: an unannounced head-office check of the branch's own counters, not
+    # started yet: head office and its inspector see it, 重庆's manager does not.
+    services.plan_visit(
+        user=head_office,
+        campaign=campaign,
+        branch=chongqing,
+        office=None,
+        kind=Visit.Kind.HEAD_OFFICE_CHECK,
+        start_date=datetime.date(2012, 11, 20),
+        end_date=datetime.date(2012, 11, 20),
+        inspectors=[hq_inspector],
+        unannounced=True,
+    )
+
     # 重庆: a self-inspection under way.
     wanzhou = Office.objects.get(code="cq-wanzhou")
     cq_inspector = User.objects.get(username="cq_inspector")

@@ -59,6 +59,16 @@ class Visit(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.PLANNED
     )
+    # Seed 001's flying checks (飞行检查): the branch learns of the visit only
+    # when its inspectors start it on site (access.visible_visits).
+    unannounced = models.BooleanField(
+        _("unannounced (flying) check"),
+        default=False,
+        help_text=_(
+            "Head-office checks only: the branch does not see the visit until its "
+            "inspectors start it on site."
+        ),
+    )
     kpi_monitoring_note = PlainTextField(
         _("how the branch monitors the KPIs, and what was discussed"), blank=True
     )
@@ -73,6 +83,13 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["campaign", "branch__code", "office__code", "start_date"]
+        constraints = [
+            # A branch cannot surprise itself: only head office checks unannounced.
+            models.CheckConstraint(
+                condition=models.Q(unannounced=False) | models.Q(kind="head_office_check"),
+                name="only_head_office_checks_unannounced",
+            )
+        ]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
 
@@ -82,6 +99,12 @@ class Visit(models.Model):
     @property
     def unit_name(self) -> str:
         return self.office.name if self.office_id else self.branch.name
+
+    @property
+    def hidden_from_branch(self) -> bool:
+        """An unannounced check its inspectors have not started yet: the
+        branch does not know of it (access.visible_visits)."""
+        return self.unannounced and self.state == self.State.PLANNED
 
     @property
     def is_editable(self) -> bool:

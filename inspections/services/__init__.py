@@ -37,6 +37,7 @@ from .visits import (
     save_line_waiver,
     save_log_entry,
     save_sheet,
+    start_visit,
     submit_visit,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "save_line_waiver",
     "save_log_entry",
     "save_sheet",
+    "start_visit",
     "submit_branch_report",
     "submit_for_verification",
     "submit_visit",

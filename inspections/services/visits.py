@@ -62,8 +62,8 @@ def _record_transition(visit: Visit, to_state: str, user: User, comment: str = "
     visit.save(update_fields=["state", "approved_at"])
 
 
-def _open_for_editing(visit: Visit, user: User) -> Visit:
-    """Lock the visit and check it may change; the first change starts it."""
+def _locked_open_visit(visit: Visit, user: User) -> Visit:
+    """The visit, locked, once checked it is open and `user` inspects it."""
     visit = (
         # Lock only the visit row: PostgreSQL refuses FOR UPDATE on the
         # nullable side of the office join.
@@ -75,6 +75,12 @@ def _open_for_editing(visit: Visit, user: User) -> Visit:
         raise locked(visit)
     if not visit.inspectors.filter(pk=user.pk).exists():
         raise PermissionDenied(_("Only the visit's inspectors may change it."))
+    return visit
+
+
+def _open_for_editing(visit: Visit, user: User) -> Visit:
+    """Lock the visit and check it may change; the first change starts it."""
+    visit = _locked_open_visit(visit, user)
     if visit.state in (Visit.State.PLANNED, Visit.State.RETURNED):
         _record_transition(visit, Visit.State.IN_PROGRESS, user)
     return visit
@@ -127,10 +133,20 @@ def plan_visit(
     start_date: datetime.date,
     end_date: datetime.date,
     inspectors: Iterable[User],
+    unannounced: bool = False,
 ) -> Visit:
     if not access.can_plan_visit(user, branch, kind):
         raise PermissionDenied(_("You may not plan this visit."))
     errors = Refusals()
+    if unannounced and kind != Visit.Kind.HEAD_OFFICE_CHECK:
+        errors.add(
+            _(
+                "Only a head-office check can be unannounced: a branch's "
+                "self-inspection is always known to the branch."
+            ),
+            field="unannounced",
+            code="self_inspection_unannounced",
+        )
     if not campaign.branches.filter(pk=branch.pk).exists():
         errors.add(
             _("%(branch)s is not in the campaign's scope.") % {"branch": branch},
@@ -200,10 +216,27 @@ def plan_visit(
         kind=kind,
         start_date=start_date,
         end_date=end_date,
+        unannounced=unannounced,
         planned_by=user,
     )
     visit.inspectors.set(inspectors)
     VisitTransition.objects.create(visit=visit, to_state=Visit.State.PLANNED, by=user)
+    return visit
+
+
+@transaction.atomic
+def start_visit(*, user: User, visit: Visit) -> Visit:
+    """An inspector starts the visit on site (PLANNED → IN_PROGRESS, recorded
+    like every transition), before saving anything in it; an unannounced check
+    becomes known to the branch from this moment. The first save of anything
+    starts it as well (`_open_for_editing`)."""
+    visit = _locked_open_visit(visit, user)
+    if visit.state != Visit.State.PLANNED:
+        raise refused(
+            _("This visit has already started (%(state)s).") % {"state": visit.get_state_display()},
+            code="already_started",
+        )
+    _record_transition(visit, Visit.State.IN_PROGRESS, user)
     return visit
 
 

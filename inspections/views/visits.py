@@ -214,6 +214,21 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
 
 @login_required
 @require_POST
+def visit_start(request, pk):
+    """The inspector starts the check on site; an unannounced check becomes
+    known to the branch from now on."""
+    visit = _editable_visit(request.user, pk)
+    try:
+        services.start_visit(user=request.user, visit=visit)
+    except ValidationError as error:
+        _report_errors(request, error)
+    else:
+        messages.success(request, _("The check is started on site."))
+    return redirect("visit-detail", visit.pk)
+
+
+@login_required
+@require_POST
 def visit_draw_specialists(request, pk):
     visit = _editable_visit(request.user, pk)
     form = SpecialistDrawForm(request.POST)

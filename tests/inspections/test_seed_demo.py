@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from inspections.access import visible_visits
 from inspections.models import Branch, Office, SheetRecord, Specialist, User, Visit
 from inspections.selectors import visit_missing_items
 from scoring.models import RolloutBatch
@@ -65,6 +66,12 @@ def test_seed_demo_is_idempotent_and_prints_the_log_ins():
     assert under_way.inspectors.exists() and under_way.sheet_records.exists()
     assert visit_missing_items(visit=under_way)
     assert not Visit.objects.filter(state=Visit.State.SUBMITTED).exists()
+    # An unannounced head-office check of 重庆, not started: 重庆's manager does not see it.
+    flying = Visit.objects.get(unannounced=True)
+    assert flying.state == Visit.State.PLANNED and flying.branch.code == "cq"
+    cq_manager = User.objects.get(username="cq_manager")
+    assert not visible_visits(cq_manager).filter(pk=flying.pk).exists()
+    assert visible_visits(User.objects.get(username="hq")).filter(pk=flying.pk).exists()
     # Names outside GB2312 are part of the demo: the reports must show them.
     names = "".join(Specialist.objects.values_list("name", flat=True))
     assert "䶮" in names and "喆" in names

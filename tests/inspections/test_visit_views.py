@@ -143,6 +143,8 @@ def matrix_urls(sc):
         ("visit-list", "get"): (reverse("visit-list"), {}, "list"),
         ("visit-detail", "get"): (reverse("visit-detail", args=[pk]), {}, "read"),
         ("visit-history", "get"): (reverse("visit-history", args=[pk]), {}, "read"),
+        # The scene's visit is under way: its inspector is told so (a redirect).
+        ("visit-start", "post"): (reverse("visit-start", args=[pk]), {}, "edit"),
         ("visit-draw-specialists", "post"): (
             reverse("visit-draw-specialists", args=[pk]),
             {"size": 1},
@@ -337,6 +339,7 @@ MATRIX_KEYS = [
     ("visit-list", "get"),
     ("visit-detail", "get"),
     ("visit-history", "get"),
+    ("visit-start", "post"),
     ("visit-draw-specialists", "post"),
     ("visit-line-waiver", "post"),
     ("visit-sheet-new", "get"),
