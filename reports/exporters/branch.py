@@ -6,8 +6,10 @@ offices' approved visits: when and by whom, a summary table per unit
 grade, rank in the branch) with the checklists and KPIs, the strengths and
 shortcomings per content area, the rectification actions with their deadlines
 and *current* status, and the problems and support requests raised in
-interviews. The branch's managers submit it to head office in the app
-(`inspections.services.submit_branch_report`).
+interviews; then, visit by visit, its results, interviews and filled tables
+(表一–表五, 表七, KPIs) as its own report lays them out (the same partial
+templates, the same worksheet writers). The branch's managers submit it to
+head office in the app (`inspections.services.submit_branch_report`).
 """
 
 from django.utils import timezone
@@ -18,7 +20,16 @@ from ..selectors.branch import BranchReport, branch_report_data
 from ..selectors.types import VISIT_REPORT_TITLE
 from . import pdf
 from .base import PDF, XLSX, Exporter, register, report_filename
-from .excel import SheetWriter, new_workbook, pass_fail, percent, workbook_bytes, yes_no
+from .excel import (
+    SheetWriter,
+    new_workbook,
+    pass_fail,
+    percent,
+    sheet_name,
+    workbook_bytes,
+    yes_no,
+)
+from .visit import write_visit_tables
 
 
 class BranchExporter(Exporter):
@@ -186,9 +197,10 @@ def branch_workbook(report: BranchReport) -> bytes:
                     ]
                 )
 
-    visits = SheetWriter(wb, _("Visits"), [22, 14, 12, 12, 30, 18, 16])
+    visits = SheetWriter(wb, _("Visits"), [6, 22, 14, 12, 12, 30, 18, 16])
     visits.header(
         [
+            _("No."),
             _("Unit"),
             _("Visit kind"),
             _("Start"),
@@ -201,6 +213,7 @@ def branch_workbook(report: BranchReport) -> bytes:
     for line in report.visits:
         visits.row(
             [
+                line.number,
                 line.unit,
                 line.kind,
                 _date(line.start_date),
@@ -277,6 +290,16 @@ def branch_workbook(report: BranchReport) -> bytes:
                 item.text,
             ],
             wrap=True,
+        )
+
+    # Each visit's tables, on worksheets named by its number in the Visits sheet.
+    for line in report.visits:
+        prefix = f"{line.number} {line.unit}"
+        write_visit_tables(
+            wb,
+            line.report,
+            name=lambda label, prefix=prefix: sheet_name(prefix, label),
+            heading=f"{line.number}. {line.unit} · {line.kind} — ",
         )
     return workbook_bytes(wb)
 

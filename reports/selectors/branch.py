@@ -1,6 +1,7 @@
 """A branch's acceptance report (以分公司为单位形成工作验收报告): everything it
 shows, for the branch itself and all its offices' approved visits, read in a
-fixed number of queries."""
+fixed number of queries: the summary, then each visit's own report (its filled
+tables and interviews, without photos)."""
 
 import datetime
 from collections import defaultdict
@@ -15,18 +16,18 @@ from inspections.models import (
     Campaign,
     Finding,
     RectificationAction,
-    Visit,
-    VisitTransition,
 )
 from inspections.models.ordering import unit_order
 from scoring.models import ContentArea
 
 from .campaign import BranchRow, ConsolidatedData, approved_visits, consolidated_data
 from .types import VISIT_REPORT_TITLE, ActionLine, ReportDataError
+from .visit import VisitReport, visit_reports_data
 
 
 @dataclass
 class VisitLine:
+    number: int  # its place in the report, from 1: its appendix and worksheets carry it
     unit: str
     kind: str
     start_date: object
@@ -34,6 +35,7 @@ class VisitLine:
     inspectors: list[str]
     approved_at: object
     approved_by: str
+    report: VisitReport  # its filled tables and interviews
 
 
 @dataclass
@@ -90,16 +92,8 @@ def branch_report_data(
         )
     visits_qs = approved_visits(campaign=campaign).filter(branch=branch)
     visits = list(
-        visits_qs.select_related("office")
-        .prefetch_related("inspectors")
-        .order_by(*unit_order(), "-kind", "start_date", "pk")
+        visits_qs.select_related("office").order_by(*unit_order(), "-kind", "start_date", "pk")
     )
-    approvals = {
-        t.visit_id: t
-        for t in VisitTransition.objects.filter(visit__in=visits_qs, to_state=Visit.State.APPROVED)
-        .select_related("by")
-        .order_by("at", "pk")
-    }
 
     def unit_name(visit):
         return (
@@ -108,20 +102,23 @@ def branch_report_data(
             else _("%(branch)s (branch itself)") % {"branch": branch.name}
         )
 
-    lines = []
-    for visit in visits:
-        approval = approvals.get(visit.pk)
-        lines.append(
-            VisitLine(
-                unit=unit_name(visit),
-                kind=visit.get_kind_display(),
-                start_date=visit.start_date,
-                end_date=visit.end_date,
-                inspectors=[str(u) for u in visit.inspectors.all()],
-                approved_at=visit.approved_at,
-                approved_by=str(approval.by) if approval else "",
-            )
+    # Photos stay in each visit's own report: thumbnails of every sheet of
+    # every visit would make the branch's file large and slow to build.
+    reports = visit_reports_data(visit_ids=[v.pk for v in visits], today=today, photos=False)
+    lines = [
+        VisitLine(
+            number=number,
+            unit=unit_name(visit),
+            kind=report.kind,
+            start_date=report.start_date,
+            end_date=report.end_date,
+            inspectors=report.inspectors,
+            approved_at=report.approved_at,
+            approved_by=report.approved_by,
+            report=report,
         )
+        for number, (visit, report) in enumerate(zip(visits, reports, strict=True), start=1)
+    ]
     by_visit = {visit.pk: visit for visit in visits}
 
     areas = list(ContentArea.objects.filter(rubric_id=campaign.rubric_id).order_by("order", "pk"))
