@@ -5,8 +5,9 @@ offices' approved visits: when and by whom, a summary table per unit
 (self-inspection and head-office check scores per sheet kind, overall result,
 grade, rank in the branch) with the checklists and KPIs, the strengths and
 shortcomings per content area, the rectification actions with their deadlines
-and *current* status, and the problems and support requests raised in
-interviews; then, visit by visit, its results, interviews and filled tables
+and *current* status, the problems and support requests raised in
+interviews, the branch's post and staffing list (表六, in the roster file's
+columns); then, visit by visit, its results, interviews and filled tables
 (表一–表五, 表七, KPIs) as its own report lays them out (the same partial
 templates, the same worksheet writers). The branch's managers submit it to
 head office in the app (`inspections.services.submit_branch_report`).
@@ -15,6 +16,8 @@ head office in the app (`inspections.services.submit_branch_report`).
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from inspections.roster import COLUMNS as ROSTER_COLUMNS
 
 from ..selectors.branch import BranchReport, branch_report_data
 from ..selectors.types import VISIT_REPORT_TITLE
@@ -290,6 +293,21 @@ def branch_workbook(report: BranchReport) -> bytes:
                 item.text,
             ],
             wrap=True,
+        )
+
+    # 表六 as the roster file has it: the same columns, so it reads back in.
+    roster = SheetWriter(wb, "表六 岗位人员设置清单", [14, 12, 20, 12, 20, 8])
+    roster.header([header for _key, header in ROSTER_COLUMNS])
+    for person in report.roster:
+        roster.row(
+            [
+                person.employee_no,
+                person.name,
+                person.workplace,
+                person.home_post,
+                "、".join(person.concurrent_posts),
+                "是" if person.active else "否",
+            ]
         )
 
     # Each visit's tables, on worksheets named by its number in the Visits sheet.

@@ -1,7 +1,8 @@
 """A branch's acceptance report (以分公司为单位形成工作验收报告): everything it
 shows, for the branch itself and all its offices' approved visits, read in a
-fixed number of queries: the summary, then each visit's own report (its filled
-tables and interviews, without photos)."""
+fixed number of queries: the summary, the branch's post and staffing list
+(表六), then each visit's own report (its filled tables and interviews,
+without photos)."""
 
 import datetime
 from collections import defaultdict
@@ -16,8 +17,9 @@ from inspections.models import (
     Campaign,
     Finding,
     RectificationAction,
+    Specialist,
 )
-from inspections.models.ordering import unit_order
+from inspections.models.ordering import bytewise, unit_order
 from scoring.models import ContentArea
 
 from .campaign import BranchRow, ConsolidatedData, approved_visits, consolidated_data
@@ -36,6 +38,18 @@ class VisitLine:
     approved_at: object
     approved_by: str
     report: VisitReport  # its filled tables and interviews
+
+
+@dataclass
+class RosterLine:
+    """A row of 表六 (分公司岗位人员设置清单), with the roster file's columns."""
+
+    employee_no: str
+    name: str
+    workplace: str  # the office, or the branch for the branch's own staff
+    home_post: str
+    concurrent_posts: list[str]
+    active: bool
 
 
 @dataclass
@@ -64,6 +78,7 @@ class BranchReport:
     visits: list[VisitLine]
     summary: ConsolidatedData
     areas: list[AreaSection]
+    roster: list[RosterLine]
 
     @property
     def row(self) -> BranchRow | None:
@@ -183,4 +198,18 @@ def branch_report_data(
         visits=lines,
         summary=consolidated_data(campaign=campaign, today=today, branch_ids=[branch.pk]),
         areas=sections,
+        roster=[
+            RosterLine(
+                employee_no=person.employee_no,
+                name=person.name,
+                workplace=person.office.name if person.office_id else branch.name,
+                home_post=person.home_post.name,
+                concurrent_posts=[post.name for post in person.concurrent_posts.all()],
+                active=person.active,
+            )
+            for person in Specialist.objects.filter(branch=branch)
+            .select_related("office", "home_post")
+            .prefetch_related("concurrent_posts")
+            .order_by(*unit_order(), bytewise("employee_no").asc())
+        ],
     )

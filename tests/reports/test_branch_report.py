@@ -1,8 +1,9 @@
 """The branch's acceptance report (以分公司为单位形成工作验收报告): approved
 visits of the branch and its offices only, when and by whom, the unit
 summary, findings per content area, actions with their current status,
-interview problems, then each visit's filled tables and interviews; PDF and
-Excel; no formula from user text; queries that do not grow with the visits."""
+interview problems, the post and staffing list (表六), then each visit's
+filled tables and interviews; PDF and Excel; no formula from user text;
+queries that do not grow with the visits."""
 
 import dataclasses
 import datetime
@@ -14,11 +15,13 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from inspections import services
-from inspections.models import Finding, RectificationAction, Visit
+from inspections.models import Finding, Post, RectificationAction, Specialist, Visit
+from inspections.roster import COLUMNS as ROSTER_COLUMNS
+from inspections.roster import parse_roster
 from reports.exporters.base import REGISTRY
 from reports.exporters.branch import BranchPdfExporter, BranchXlsxExporter
 from reports.exporters.excel import sheet_name
@@ -191,8 +194,9 @@ def test_excel(world, branch_visits):
         _("Actions"),
         _("Problems and support"),
     ]
-    # Then each visit's tables, named by its number in the Visits sheet.
-    assert len(workbook.sheetnames) == 5 + 3 * 7
+    # Then 表六 and each visit's tables, named by its number in the Visits sheet.
+    assert workbook.sheetnames[5] == "表六 岗位人员设置清单"
+    assert len(workbook.sheetnames) == 6 + 3 * 7
     summary = list(workbook[_("Summary")].iter_rows(values_only=True))
     assert summary[0][0] == "甲分公司" + REPORT_TITLE
     assert (_("Submitted to head office"), _("not submitted")) in [r[:2] for r in summary]
@@ -309,7 +313,7 @@ def test_the_workbook_has_each_visits_tables(world, branch_visits):
     itself = _("%(branch)s (branch itself)") % {"branch": "甲分公司"}
     labels = ["表二", "表三", "表四", "表一", _("Checklists"), _("KPIs"), _("Interviews")]
     units = [(1, itself), (2, "甲一支公司"), (3, "甲一支公司")]
-    assert workbook.sheetnames[5:] == [
+    assert workbook.sheetnames[6:] == [
         f"{number} {unit} {label}" for number, unit in units for label in labels
     ]
     numbers = [row[:2] for row in workbook[_("Visits")].iter_rows(min_row=2, values_only=True)]
@@ -363,11 +367,11 @@ def test_worksheet_names_are_unique_and_fit_with_long_rare_and_alike_office_name
     rd.approved(world, complete_visit, offices[2], Visit.Kind.HEAD_OFFICE_CHECK, day=28)
     workbook = load_workbook(io.BytesIO(BranchXlsxExporter(**kw(world)).build()))
     names = workbook.sheetnames
-    assert len(names) == 5 + 5 * 7
+    assert len(names) == 6 + 5 * 7
     assert all(_units(name) <= 31 for name in names), [n for n in names if _units(n) > 31]
     assert len({name.casefold() for name in names}) == len(names)
     visits = {row[0]: row for row in workbook[_("Visits")].iter_rows(min_row=2, values_only=True)}
-    for name in names[5:]:
+    for name in names[6:]:
         number = int(name.split(" ")[0])
         # The title row names the unit in full, whatever the worksheet's name kept.
         assert workbook[name]["A1"].value.startswith(f"{number}. {visits[number][1]} · ")
@@ -392,3 +396,74 @@ def test_the_files_are_built_in_queries_that_do_not_grow_with_the_visits(
     with django_assert_max_num_queries(len(one.captured_queries)):
         build()
     assert len(branch_report_data(**kw(world), today=TODAY).visits) == 5
+
+
+# --- 表六, the branch's post and staffing list --------------------------------------------
+
+
+def test_the_report_lists_the_branchs_post_and_staffing_list(world):
+    factories.SpecialistFactory(
+        office=world.a2,
+        name="离岗周",
+        employee_no="A2-900",
+        home_post=factories.post("contract"),
+        active=False,
+    )
+    roster = branch_report_data(**kw(world), today=TODAY).roster
+    # The branch's own staff first, then each office's by employee number; branch A only.
+    assert [(p.name, p.workplace) for p in roster[:4]] == [
+        ("本部赵", "甲分公司"),
+        ("保全张", "甲一支公司"),
+        ("契约李", "甲一支公司"),
+        ("综合王", "甲一支公司"),
+    ]
+    assert {p.name for p in roster[4:]} == {"甲二钱", "离岗周"}
+    nb = roster[2]
+    assert nb.employee_no == "A1-002" and nb.home_post == world.nb.home_post.name
+    assert nb.concurrent_posts == [p.name for p in world.nb.concurrent_posts.all()] != []
+    assert [p.active for p in roster if p.name == "离岗周"] == [False]
+
+    text = _squeezed(pdf_text(BranchPdfExporter(**kw(world)).build()))
+    assert _squeezed(_("7. 表六 The branch's post and staffing list")) in text
+    assert "A2-900" in text and "离岗周" in text
+
+
+def test_the_workbooks_post_and_staffing_list_reads_back_as_a_roster(world):
+    workbook = load_workbook(io.BytesIO(BranchXlsxExporter(**kw(world)).build()))
+    rows = list(workbook["表六 岗位人员设置清单"].iter_rows(values_only=True))
+    assert rows[0] == tuple(header for _key, header in ROSTER_COLUMNS)
+    copy = Workbook()
+    for row in rows:
+        copy.active.append(row)
+    content = io.BytesIO()
+    copy.save(content)
+    offices = {o.name: o.pk for o in world.branch_a.offices.all()}
+    parsed = parse_roster(
+        content.getvalue(),
+        branch_names={world.branch_a.name},
+        offices=offices,
+        posts={p.name: p.pk for p in Post.objects.all()},
+    )
+    assert parsed.errors == []
+    people = Specialist.objects.filter(branch=world.branch_a)
+    assert {
+        (
+            r.employee_no,
+            r.name,
+            r.office_id,
+            r.home_post_id,
+            frozenset(r.concurrent_post_ids),
+            r.active,
+        )
+        for r in parsed.rows
+    } == {
+        (
+            p.employee_no,
+            p.name,
+            p.office_id,
+            p.home_post_id,
+            frozenset(c.pk for c in p.concurrent_posts.all()),
+            p.active,
+        )
+        for p in people
+    }
