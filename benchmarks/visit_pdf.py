@@ -57,6 +57,12 @@ def harfbuzz_subset_library() -> str:
 
 def make_visit(n_specialists: int):
     """An approved visit made through the services, as an inspector would fill it."""
+    return make_visits(n_specialists)[0]
+
+
+def make_visits(n_specialists: int, *, offices: int = 1, campaign_name: str = CAMPAIGN_NAME):
+    """Approved visits of `offices` offices of one branch (the branch report's
+    benchmark takes several), each made as `make_visit` describes."""
     import datetime
     import random
 
@@ -69,7 +75,6 @@ def make_visit(n_specialists: int):
     rubric = RubricVersion.objects.get(version="2012")
     hq = User.objects.create(username="bench-hq", role=User.Role.HEAD_OFFICE, display_name="总部张")
     branch = Branch.objects.create(code="bench", name="基准分公司", rollout_batch="second")
-    office = Office.objects.create(branch=branch, code="bench-1", name="基准第一支公司")
     manager = User.objects.create(
         username="bench-manager",
         role=User.Role.BRANCH_MANAGER,
@@ -84,174 +89,186 @@ def make_visit(n_specialists: int):
     )
     campaign = services.create_campaign(
         user=hq,
-        name=CAMPAIGN_NAME,
+        name=campaign_name,
         rubric=rubric,
         period_start=datetime.date(2012, 10, 22),
         period_end=datetime.date(2012, 11, 30),
         report_due=datetime.date(2012, 11, 30),
         branches=[branch],
     )
-    posts = {p.code: p for p in Post.objects.all()}
-    homes = ["contract", "policy_change", "claims"]
-    people = [
-        Specialist.objects.create(
-            employee_no=f"B-{k:03d}",
-            # 䶮: CJK Extension A; 喆: GBK, not GB2312.
-            name=("李䶮", "王喆")[k] if k < 2 else common.person_name(rng),
+    visits = []
+    for number in range(1, offices + 1):
+        office = Office.objects.create(
+            branch=branch,
+            code=f"bench-{number}",
+            name="基准第一支公司" if number == 1 else f"基准第{number}支公司",
+        )
+        posts = {p.code: p for p in Post.objects.all()}
+        homes = ["contract", "policy_change", "claims"]
+        people = [
+            Specialist.objects.create(
+                employee_no=f"B-{k:03d}" if number == 1 else f"B{number}-{k:03d}",
+                # 䶮: CJK Extension A; 喆: GBK, not GB2312.
+                name=("李䶮", "王喆")[k] if k < 2 else common.person_name(rng),
+                branch=branch,
+                office=office,
+                home_post=posts[homes[k % 3]],
+            )
+            for k in range(n_specialists)
+        ]
+        visit = services.plan_visit(
+            user=manager,
+            campaign=campaign,
             branch=branch,
             office=office,
-            home_post=posts[homes[k % 3]],
+            kind="self_inspection",
+            start_date=datetime.date(2012, 11, 5),
+            end_date=datetime.date(2012, 11, 6),
+            inspectors=[inspector],
         )
-        for k in range(n_specialists)
-    ]
-    visit = services.plan_visit(
-        user=manager,
-        campaign=campaign,
-        branch=branch,
-        office=office,
-        kind="self_inspection",
-        start_date=datetime.date(2012, 11, 5),
-        end_date=datetime.date(2012, 11, 6),
-        inspectors=[inspector],
-    )
-    sheets = {s.code: s for s in rubric.sheets.all()}
-    line_of = {"contract": "new_business", "policy_change": "policy_change", "claims": "claims"}
-    for person in people:
-        own = line_of[person.home_post.code]
-        for code in ("new_business", "policy_change", "claims"):
-            if code == own:
-                continue
-            definition = sheet_definition(sheet=sheets[code])
-            chosen = definition.parts[0].key if code == "claims" else None
-            used = [definition.parts[0]] if chosen else list(definition.parts)
-            parts = {
-                part.key: {
-                    "reference_no": f"NO{rng.randint(10**9, 10**10 - 1)}",
-                    "servicing_item": rng.choice(definition.servicing_items)
-                    if definition.servicing_items
-                    else "",
-                    "observed": True,
-                    "answers": common.synthetic_part_answers(rng, part, definition.servicing_items),
+        sheets = {s.code: s for s in rubric.sheets.all()}
+        line_of = {"contract": "new_business", "policy_change": "policy_change", "claims": "claims"}
+        for person in people:
+            own = line_of[person.home_post.code]
+            for code in ("new_business", "policy_change", "claims"):
+                if code == own:
+                    continue
+                definition = sheet_definition(sheet=sheets[code])
+                chosen = definition.parts[0].key if code == "claims" else None
+                used = [definition.parts[0]] if chosen else list(definition.parts)
+                parts = {
+                    part.key: {
+                        "reference_no": f"NO{rng.randint(10**9, 10**10 - 1)}",
+                        "servicing_item": rng.choice(definition.servicing_items)
+                        if definition.servicing_items
+                        else "",
+                        "observed": True,
+                        "answers": common.synthetic_part_answers(
+                            rng, part, definition.servicing_items
+                        ),
+                    }
+                    for part in used
                 }
-                for part in used
+                services.save_sheet(
+                    user=inspector,
+                    visit=visit,
+                    specialist=person,
+                    sheet=sheets[code],
+                    selection_method=rng.choice(["followed_live", "drawn_at_random"]),
+                    parts=parts,
+                    chosen_alternative=chosen,
+                )
+            answers = {
+                r.key: {"compliant": True, "remark": ""}
+                for r in checklist_requirements(sheet=sheet_definition(sheet=sheets["etiquette"]))
             }
-            services.save_sheet(
+            first = next(iter(answers))
+            answers[first] = {"compliant": False, "remark": "未佩戴工牌"}
+            services.save_checklist(
                 user=inspector,
                 visit=visit,
+                sheet=sheets["etiquette"],
                 specialist=person,
-                sheet=sheets[code],
-                selection_method=rng.choice(["followed_live", "drawn_at_random"]),
-                parts=parts,
-                chosen_alternative=chosen,
+                answers=answers,
             )
-        answers = {
-            r.key: {"compliant": True, "remark": ""}
-            for r in checklist_requirements(sheet=sheet_definition(sheet=sheets["etiquette"]))
-        }
-        first = next(iter(answers))
-        answers[first] = {"compliant": False, "remark": "未佩戴工牌"}
         services.save_checklist(
             user=inspector,
             visit=visit,
-            sheet=sheets["etiquette"],
-            specialist=person,
-            answers=answers,
-        )
-    services.save_checklist(
-        user=inspector,
-        visit=visit,
-        sheet=sheets["permissions"],
-        specialist=None,
-        answers={
-            r.key: {"compliant": True, "remark": ""}
-            for r in checklist_requirements(sheet=sheet_definition(sheet=sheets["permissions"]))
-        },
-    )
-    for index in range(12):
-        services.save_log_entry(
-            user=inspector,
-            visit=visit,
-            policy_no=f"P{rng.randint(10**9, 10**10 - 1)}",
-            business_item=rng.choice(["退保", "新契约", "理赔申请", "交费方式变更", "保单复效"]),
-            operator=people[index % len(people)],
-            minutes_document_review=rng.randint(2, 8),
-            minutes_scanning=rng.randint(1, 5),
-            minutes_data_entry=rng.randint(2, 10),
-            remarks=rng.choice(["", "客户资料不全，补交后受理", "系统响应慢"]),
-        )
-    services.save_kpi_figures(
-        user=hq,
-        campaign=campaign,
-        figures=[
-            (KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE, branch, None, "82"),
-            (KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, branch, office, "100"),
-        ],
-    )
-    services.save_kpi_note(
-        user=inspector, visit=visit, note="分公司每周通报混合受理率与均衡受理率。"
-    )
-    for audience in rubric.interview_audiences.all():
-        services.save_interview(
-            user=inspector,
-            visit=visit,
-            audience=audience,
-            interviewee=common.person_name(rng),
-            post="运营室主任",
-            notes="",
+            sheet=sheets["permissions"],
+            specialist=None,
             answers={
-                q.pk: {
-                    "yes_no": True if q.is_yes_no else None,
-                    "text": "系统切换较慢，高峰期排队" if q.tag else "已按方案推进",
-                    "tag": q.tag,
-                }
-                for q in audience.questions.all()
+                r.key: {"compliant": True, "remark": ""}
+                for r in checklist_requirements(sheet=sheet_definition(sheet=sheets["permissions"]))
             },
         )
-    for area in rubric.content_areas.all():
-        services.add_finding(
-            user=inspector,
-            visit=visit,
-            content_area=area,
-            kind=Finding.Kind.STRENGTH,
-            text=f"{area.name}：各岗位人员熟悉一柜通流程，受理规范。",
+        for index in range(12):
+            services.save_log_entry(
+                user=inspector,
+                visit=visit,
+                policy_no=f"P{rng.randint(10**9, 10**10 - 1)}",
+                business_item=rng.choice(
+                    ["退保", "新契约", "理赔申请", "交费方式变更", "保单复效"]
+                ),
+                operator=people[index % len(people)],
+                minutes_document_review=rng.randint(2, 8),
+                minutes_scanning=rng.randint(1, 5),
+                minutes_data_entry=rng.randint(2, 10),
+                remarks=rng.choice(["", "客户资料不全，补交后受理", "系统响应慢"]),
+            )
+        services.save_kpi_figures(
+            user=hq,
+            campaign=campaign,
+            figures=[
+                (KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE, branch, None, "82"),
+                (KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE, branch, office, "100"),
+            ],
         )
-        services.add_finding(
-            user=inspector,
-            visit=visit,
-            content_area=area,
-            kind=Finding.Kind.SHORTCOMING,
-            text=f"{area.name}：个别专员对保全项目不熟悉，需加强培训。",
+        services.save_kpi_note(
+            user=inspector, visit=visit, note="分公司每周通报混合受理率与均衡受理率。"
         )
-        services.add_action(
-            user=inspector,
-            visit=visit,
-            content_area=area,
-            description="组织专项培训并复查",
-            responsible_office=office,
-            responsible_person="李䶮",
-            deadline=datetime.date(2012, 12, 31),
-        )
-    # A tablet photo on the first item of every sheet: the PDF shows their thumbnails.
-    from django.core.files.uploadedfile import SimpleUploadedFile
+        for audience in rubric.interview_audiences.all():
+            services.save_interview(
+                user=inspector,
+                visit=visit,
+                audience=audience,
+                interviewee=common.person_name(rng),
+                post="运营室主任",
+                notes="",
+                answers={
+                    q.pk: {
+                        "yes_no": True if q.is_yes_no else None,
+                        "text": "系统切换较慢，高峰期排队" if q.tag else "已按方案推进",
+                        "tag": q.tag,
+                    }
+                    for q in audience.questions.all()
+                },
+            )
+        for area in rubric.content_areas.all():
+            services.add_finding(
+                user=inspector,
+                visit=visit,
+                content_area=area,
+                kind=Finding.Kind.STRENGTH,
+                text=f"{area.name}：各岗位人员熟悉一柜通流程，受理规范。",
+            )
+            services.add_finding(
+                user=inspector,
+                visit=visit,
+                content_area=area,
+                kind=Finding.Kind.SHORTCOMING,
+                text=f"{area.name}：个别专员对保全项目不熟悉，需加强培训。",
+            )
+            services.add_action(
+                user=inspector,
+                visit=visit,
+                content_area=area,
+                description="组织专项培训并复查",
+                responsible_office=office,
+                responsible_person="李䶮",
+                deadline=datetime.date(2012, 12, 31),
+            )
+        # A tablet photo on the first item of every sheet: the PDF shows their thumbnails.
+        from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from inspections.evidence_files import evidence_key
-    from inspections.management.demo_visits import counter_photo
+        from inspections.evidence_files import evidence_key
+        from inspections.management.demo_visits import counter_photo
 
-    photo = counter_photo()
-    for record in visit.sheet_records.select_related("sheet"):
-        section = sheet_definition(sheet=record.sheet).parts[0].sections[0]
-        services.add_evidence(
-            user=inspector,
-            visit=visit,
-            upload=SimpleUploadedFile("柜面.jpg", photo, content_type="image/jpeg"),
-            sheet_record=record,
-            item_key=evidence_key(section, section.items[0]),
-        )
-    services.submit_visit(user=inspector, visit=visit)
-    # Approval queues the visit's report jobs; the benchmark builds its own.
-    with mock.patch("reports.tasks.queue_visit_reports"):
-        services.approve_visit(user=hq, visit=visit, comment="同意")
-    return visit
+        photo = counter_photo()
+        for record in visit.sheet_records.select_related("sheet"):
+            section = sheet_definition(sheet=record.sheet).parts[0].sections[0]
+            services.add_evidence(
+                user=inspector,
+                visit=visit,
+                upload=SimpleUploadedFile("柜面.jpg", photo, content_type="image/jpeg"),
+                sheet_record=record,
+                item_key=evidence_key(section, section.items[0]),
+            )
+        services.submit_visit(user=inspector, visit=visit)
+        # Approval queues the visit's report jobs; the benchmark builds its own.
+        with mock.patch("reports.tasks.queue_visit_reports"):
+            services.approve_visit(user=hq, visit=visit, comment="同意")
+        visits.append(visit)
+    return visits
 
 
 def child(visit_id: str, runs: str):

@@ -1,6 +1,7 @@
 """Reads of the organisation, narrowed to what the user may see (`access`)."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -292,39 +293,60 @@ def visit_kpis(*, visit: Visit) -> list[KpiStatus]:
     """The KPI figures that concern the visit, against its branch's batch thresholds:
     the branch's balanced acceptance rate, and the mixed acceptance rate of the
     visited office (of every office, for a visit of the branch itself)."""
+    return visits_kpis(visits=[visit])[visit.pk]
+
+
+def visits_kpis(*, visits: Sequence[Visit]) -> dict[int, list[KpiStatus]]:
+    """`visit_kpis` of many visits by visit id, in 3 queries whatever their
+    number (a branch report's). The visits need their campaign and branch."""
     thresholds = {
-        t.kpi: t.minimum_percent
+        (t.rubric_id, t.rollout_batch, t.kpi): t.minimum_percent
         for t in KpiThreshold.objects.filter(
-            rubric_id=visit.campaign.rubric_id, rollout_batch=visit.branch.rollout_batch
+            rubric_id__in={v.campaign.rubric_id for v in visits},
+            rollout_batch__in={v.branch.rollout_batch for v in visits},
         )
     }
     figures = {
-        (f.kpi, f.office_id): f.value_percent
-        for f in KpiFigure.objects.filter(campaign_id=visit.campaign_id, branch_id=visit.branch_id)
+        (f.campaign_id, f.branch_id, f.kpi, f.office_id): f.value_percent
+        for f in KpiFigure.objects.filter(
+            campaign_id__in={v.campaign_id for v in visits},
+            branch_id__in={v.branch_id for v in visits},
+        )
     }
+    # A visit of the branch itself lists every office; queried whatever the
+    # visits, so the count does not depend on which units were visited.
+    offices: dict[int, list[Office]] = {}
+    for office in Office.objects.filter(
+        branch_id__in={v.branch_id for v in visits}, active=True
+    ).order_by(*office_order()):
+        offices.setdefault(office.branch_id, []).append(office)
     balanced = KpiThreshold.Kpi.BALANCED_ACCEPTANCE_RATE
     mixed = KpiThreshold.Kpi.MIXED_ACCEPTANCE_RATE
-    rows = [
-        KpiStatus(
-            balanced,
-            balanced.label,
-            visit.branch.name,
-            figures.get((balanced, None)),
-            thresholds.get(balanced),
-        )
-    ]
-    offices = (
-        [visit.office]
-        if visit.office_id
-        else list(visit.branch.offices.filter(active=True).order_by(*office_order()))
-    )
-    rows += [
-        KpiStatus(
-            mixed, mixed.label, office.name, figures.get((mixed, office.pk)), thresholds.get(mixed)
-        )
-        for office in offices
-    ]
-    return rows
+    result = {}
+    for visit in visits:
+        rubric, batch = visit.campaign.rubric_id, visit.branch.rollout_batch
+        campaign, branch = visit.campaign_id, visit.branch_id
+        rows = [
+            KpiStatus(
+                balanced,
+                balanced.label,
+                visit.branch.name,
+                figures.get((campaign, branch, balanced, None)),
+                thresholds.get((rubric, batch, balanced)),
+            )
+        ]
+        rows += [
+            KpiStatus(
+                mixed,
+                mixed.label,
+                office.name,
+                figures.get((campaign, branch, mixed, office.pk)),
+                thresholds.get((rubric, batch, mixed)),
+            )
+            for office in ([visit.office] if visit.office_id else offices.get(branch, []))
+        ]
+        result[visit.pk] = rows
+    return result
 
 
 def unit_specialists(*, visit: Visit) -> QuerySet[Specialist]:

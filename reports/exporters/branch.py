@@ -5,20 +5,34 @@ offices' approved visits: when and by whom, a summary table per unit
 (self-inspection and head-office check scores per sheet kind, overall result,
 grade, rank in the branch) with the checklists and KPIs, the strengths and
 shortcomings per content area, the rectification actions with their deadlines
-and *current* status, and the problems and support requests raised in
-interviews. The branch's managers submit it to head office in the app
-(`inspections.services.submit_branch_report`).
+and *current* status, the problems and support requests raised in
+interviews, the branch's post and staffing list (表六, in the roster file's
+columns); then, visit by visit, its results, interviews and filled tables
+(表一–表五, 表七, KPIs) as its own report lays them out (the same partial
+templates, the same worksheet writers). The branch's managers submit it to
+head office in the app (`inspections.services.submit_branch_report`).
 """
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from inspections.roster import COLUMNS as ROSTER_COLUMNS
+
 from ..selectors.branch import BranchReport, branch_report_data
 from ..selectors.types import VISIT_REPORT_TITLE
 from . import pdf
 from .base import PDF, XLSX, Exporter, register, report_filename
-from .excel import SheetWriter, new_workbook, pass_fail, percent, workbook_bytes, yes_no
+from .excel import (
+    SheetWriter,
+    new_workbook,
+    pass_fail,
+    percent,
+    sheet_name,
+    workbook_bytes,
+    yes_no,
+)
+from .visit import write_visit_tables
 
 
 class BranchExporter(Exporter):
@@ -186,9 +200,10 @@ def branch_workbook(report: BranchReport) -> bytes:
                     ]
                 )
 
-    visits = SheetWriter(wb, _("Visits"), [22, 14, 12, 12, 30, 18, 16])
+    visits = SheetWriter(wb, _("Visits"), [6, 22, 14, 12, 12, 30, 18, 16])
     visits.header(
         [
+            _("No."),
             _("Unit"),
             _("Visit kind"),
             _("Start"),
@@ -201,6 +216,7 @@ def branch_workbook(report: BranchReport) -> bytes:
     for line in report.visits:
         visits.row(
             [
+                line.number,
                 line.unit,
                 line.kind,
                 _date(line.start_date),
@@ -277,6 +293,31 @@ def branch_workbook(report: BranchReport) -> bytes:
                 item.text,
             ],
             wrap=True,
+        )
+
+    # 表六 as the roster file has it: the same columns, so it reads back in.
+    roster = SheetWriter(wb, "表六 岗位人员设置清单", [14, 12, 20, 12, 20, 8])
+    roster.header([header for _key, header in ROSTER_COLUMNS])
+    for person in report.roster:
+        roster.row(
+            [
+                person.employee_no,
+                person.name,
+                person.workplace,
+                person.home_post,
+                "、".join(person.concurrent_posts),
+                "是" if person.active else "否",
+            ]
+        )
+
+    # Each visit's tables, on worksheets named by its number in the Visits sheet.
+    for line in report.visits:
+        prefix = f"{line.number} {line.unit}"
+        write_visit_tables(
+            wb,
+            line.report,
+            name=lambda label, prefix=prefix: sheet_name(prefix, label),
+            heading=f"{line.number}. {line.unit} · {line.kind} — ",
         )
     return workbook_bytes(wb)
 

@@ -10,6 +10,7 @@ writes both the same way.
 """
 
 import io
+import re
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
@@ -55,6 +56,34 @@ def pass_fail(value: bool | None) -> str:
     if value is None:
         return _("no figure")
     return _("pass") if value else _("fail")
+
+
+# Excel's limit on a worksheet's name, in UTF-16 code units (a character outside
+# the Basic Multilingual Plane, e.g. 𠀀, takes two), and the characters it refuses.
+SHEET_NAME_UNITS = 31
+NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sheet_name(prefix: str, label: str) -> str:
+    """A worksheet's name `prefix label` within Excel's rules: at most 31 UTF-16
+    code units (the prefix, e.g. a unit's name, is cut; the label, e.g. "表二",
+    is kept whole), on one line, none of : \\ / ? * [ ], no apostrophe at either end.
+    Unique names are the caller's: e.g. a number in the prefix."""
+    prefix, label = (
+        NOT_IN_SHEET_NAMES.sub("_", " ".join(strip_control_characters(text).split()))
+        for text in (prefix, label)
+    )
+    room = SHEET_NAME_UNITS - _utf16_units(label) - 1
+    kept = ""
+    for char in prefix:
+        if _utf16_units(kept + char) > room:
+            break
+        kept += char
+    return f"{kept.strip()} {label}".strip("' ")
 
 
 def new_workbook(*, write_only: bool = False) -> Workbook:

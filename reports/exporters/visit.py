@@ -7,6 +7,8 @@ shortcomings per content area, rectification actions with their current
 status, and signature lines.
 """
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -167,10 +169,30 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         summary.row([label], label=True, ruled=(2, 3))
     progress(30)
 
+    write_visit_tables(wb, report, progress=progress)
+    _write_findings_and_actions(wb, report)
+    _write_photos(wb, report)
+    progress(90)
+    return wb
+
+
+def write_visit_tables(
+    wb: Workbook,
+    report: VisitReport,
+    *,
+    name: Callable[[str], str] = str,
+    heading: str = "",
+    progress: Callable[[int], None] = lambda percent: None,
+) -> None:
+    """The visit's filled tables as worksheets: one per scored sheet kind (表二–表四),
+    表一, the checklists (表五, 表七), the KPIs and the interviews. `name` turns
+    each worksheet's name in the visit's own workbook ("表二", "KPIs" …) into its
+    name in `wb`; `heading` goes before each worksheet's title (the branch
+    workbook holds several visits' tables)."""
     # One worksheet per scored sheet kind, laid out like the seed's tables.
-    for index, (label, name) in enumerate(report.scored_sheet_kinds):
-        ws = SheetWriter(wb, label, [12, 10, 16, 14, 12, 14, 30, 8, 8, 36])
-        ws.title(f"{label} {name}")
+    for index, (label, sheet_name) in enumerate(report.scored_sheet_kinds):
+        ws = SheetWriter(wb, name(label), [12, 10, 16, 14, 12, 14, 30, 8, 8, 36])
+        ws.title(f"{heading}{label} {sheet_name}")
         ws.header(
             [
                 _("Specialist"),
@@ -271,8 +293,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                         )
         progress(30 + 30 * (index + 1) // max(1, len(report.scored_sheet_kinds)))
 
-    log = SheetWriter(wb, "表一", [18, 16, 12, 12, 12, 12, 12, 36])
-    log.title(_("表一 process log"))
+    log = SheetWriter(wb, name("表一"), [18, 16, 12, 12, 12, 12, 12, 36])
+    log.title(heading + _("表一 process log"))
     log.header(
         [
             _("Policy number"),
@@ -299,8 +321,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
             ]
         )
 
-    checklists = SheetWriter(wb, _("Checklists"), [24, 14, 60, 10, 36])
-    checklists.title(_("Checklists (表五, 表七)"))
+    checklists = SheetWriter(wb, name(_("Checklists")), [24, 14, 60, 10, 36])
+    checklists.title(heading + _("Checklists (表五, 表七)"))
     checklists.header([_("Sheet"), _("For"), _("Requirement"), _("Compliant"), _("Remark")])
     for c in report.checklists:
         for line in c.lines:
@@ -325,8 +347,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         )
     progress(70)
 
-    kpis = SheetWriter(wb, _("KPIs"), [22, 20, 12, 12, 10])
-    kpis.title(_("KPIs"))
+    kpis = SheetWriter(wb, name(_("KPIs")), [22, 20, 12, 12, 10])
+    kpis.title(heading + _("KPIs"))
     kpis.header([_("KPI"), _("Unit"), _("Value") + " %", _("Threshold") + " %", _("Result")])
     for kpi in report.kpis:
         passed = {True: _("pass"), False: _("fail")}.get(kpi.passed, "")
@@ -335,8 +357,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         kpis.blank()
         kpis.row([_("How the branch monitors the KPIs"), report.kpi_note])
 
-    interviews = SheetWriter(wb, _("Interviews"), [20, 12, 12, 36, 8, 40, 14])
-    interviews.title(_("Interviews"))
+    interviews = SheetWriter(wb, name(_("Interviews")), [20, 12, 12, 36, 8, 40, 14])
+    interviews.title(heading + _("Interviews"))
     interviews.header(
         [
             _("Audience"),
@@ -364,6 +386,8 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         if i.notes:
             interviews.row([i.audience, i.interviewee, i.post, _("Extra notes"), "", i.notes, ""])
 
+
+def _write_findings_and_actions(wb, report: VisitReport) -> None:
     findings = SheetWriter(wb, _("Findings"), [30, 12, 80])
     findings.title(_("Strengths and shortcomings"))
     findings.header([_("Content area"), _("Kind"), _("Text")])
@@ -400,9 +424,6 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
                 _("Yes") if a.overdue else "",
             ]
         )
-    _write_photos(wb, report)
-    progress(90)
-    return wb
 
 
 def _write_photos(wb, report: VisitReport) -> None:

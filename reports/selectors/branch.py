@@ -1,6 +1,8 @@
 """A branch's acceptance report (以分公司为单位形成工作验收报告): everything it
 shows, for the branch itself and all its offices' approved visits, read in a
-fixed number of queries."""
+fixed number of queries: the summary, the branch's post and staffing list
+(表六), then each visit's own report (its filled tables and interviews,
+without photos)."""
 
 import datetime
 from collections import defaultdict
@@ -15,18 +17,19 @@ from inspections.models import (
     Campaign,
     Finding,
     RectificationAction,
-    Visit,
-    VisitTransition,
+    Specialist,
 )
-from inspections.models.ordering import unit_order
+from inspections.models.ordering import bytewise, unit_order
 from scoring.models import ContentArea
 
 from .campaign import BranchRow, ConsolidatedData, approved_visits, consolidated_data
 from .types import VISIT_REPORT_TITLE, ActionLine, ReportDataError
+from .visit import VisitReport, visit_reports_data
 
 
 @dataclass
 class VisitLine:
+    number: int  # its place in the report, from 1: its appendix and worksheets carry it
     unit: str
     kind: str
     start_date: object
@@ -34,6 +37,19 @@ class VisitLine:
     inspectors: list[str]
     approved_at: object
     approved_by: str
+    report: VisitReport  # its filled tables and interviews
+
+
+@dataclass
+class RosterLine:
+    """A row of 表六 (分公司岗位人员设置清单), with the roster file's columns."""
+
+    employee_no: str
+    name: str
+    workplace: str  # the office, or the branch for the branch's own staff
+    home_post: str
+    concurrent_posts: list[str]
+    active: bool
 
 
 @dataclass
@@ -62,6 +78,7 @@ class BranchReport:
     visits: list[VisitLine]
     summary: ConsolidatedData
     areas: list[AreaSection]
+    roster: list[RosterLine]
 
     @property
     def row(self) -> BranchRow | None:
@@ -90,16 +107,8 @@ def branch_report_data(
         )
     visits_qs = approved_visits(campaign=campaign).filter(branch=branch)
     visits = list(
-        visits_qs.select_related("office")
-        .prefetch_related("inspectors")
-        .order_by(*unit_order(), "-kind", "start_date", "pk")
+        visits_qs.select_related("office").order_by(*unit_order(), "-kind", "start_date", "pk")
     )
-    approvals = {
-        t.visit_id: t
-        for t in VisitTransition.objects.filter(visit__in=visits_qs, to_state=Visit.State.APPROVED)
-        .select_related("by")
-        .order_by("at", "pk")
-    }
 
     def unit_name(visit):
         return (
@@ -108,20 +117,23 @@ def branch_report_data(
             else _("%(branch)s (branch itself)") % {"branch": branch.name}
         )
 
-    lines = []
-    for visit in visits:
-        approval = approvals.get(visit.pk)
-        lines.append(
-            VisitLine(
-                unit=unit_name(visit),
-                kind=visit.get_kind_display(),
-                start_date=visit.start_date,
-                end_date=visit.end_date,
-                inspectors=[str(u) for u in visit.inspectors.all()],
-                approved_at=visit.approved_at,
-                approved_by=str(approval.by) if approval else "",
-            )
+    # Photos stay in each visit's own report: thumbnails of every sheet of
+    # every visit would make the branch's file large and slow to build.
+    reports = visit_reports_data(visit_ids=[v.pk for v in visits], today=today, photos=False)
+    lines = [
+        VisitLine(
+            number=number,
+            unit=unit_name(visit),
+            kind=report.kind,
+            start_date=report.start_date,
+            end_date=report.end_date,
+            inspectors=report.inspectors,
+            approved_at=report.approved_at,
+            approved_by=report.approved_by,
+            report=report,
         )
+        for number, (visit, report) in enumerate(zip(visits, reports, strict=True), start=1)
+    ]
     by_visit = {visit.pk: visit for visit in visits}
 
     areas = list(ContentArea.objects.filter(rubric_id=campaign.rubric_id).order_by("order", "pk"))
@@ -186,4 +198,18 @@ def branch_report_data(
         visits=lines,
         summary=consolidated_data(campaign=campaign, today=today, branch_ids=[branch.pk]),
         areas=sections,
+        roster=[
+            RosterLine(
+                employee_no=person.employee_no,
+                name=person.name,
+                workplace=person.office.name if person.office_id else branch.name,
+                home_post=person.home_post.name,
+                concurrent_posts=[post.name for post in person.concurrent_posts.all()],
+                active=person.active,
+            )
+            for person in Specialist.objects.filter(branch=branch)
+            .select_related("office", "home_post")
+            .prefetch_related("concurrent_posts")
+            .order_by(*unit_order(), bytewise("employee_no").asc())
+        ],
     )

@@ -3,7 +3,8 @@
 `visit_report_data(visit_id)` reads the visit with a fixed number of queries
 (prefetching; nothing is queried from a template or an exporter loop) and
 returns plain dataclasses that the PDF template and the Excel writer both lay
-out. Scores are the stored ones (approval froze them); the per-item detail of
+out; `visit_reports_data(visit_ids)` reads many visits (a branch report's) in
+the same queries. Scores are the stored ones (approval froze them); the per-item detail of
 each sheet is re-computed by the scoring engine from the stored answers, so
 not-applicable sections and unchecked notice kinds show why they got their
 points. Rectification actions show their *current* status.
@@ -12,7 +13,7 @@ points. Rectification actions show their *current* status.
 import base64
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ from inspections.models import (
     Visit,
     VisitTransition,
 )
-from inspections.selectors import KpiStatus, results_status, visit_kpis
+from inspections.selectors import KpiStatus, results_statuses, visits_kpis
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, evaluate_checklist, percent_of, score_sheet
@@ -113,12 +114,12 @@ class VisitReport:
 # --- reading ------------------------------------------------------------------
 
 
-def _sheet_photos(visit: Visit) -> dict[int, dict[str, list[ReportPhoto]]]:
-    """The thumbnails of the photos on the visit's sheets, by sheet record and
+def _sheet_photos(visits: list[Visit]) -> dict[int, dict[str, list[ReportPhoto]]]:
+    """The thumbnails of the photos on the visits' sheets, by sheet record and
     evidence key, in the order they were taken (one query, then the files)."""
     photos: dict[int, dict[str, list[ReportPhoto]]] = defaultdict(lambda: defaultdict(list))
     evidence = (
-        Evidence.objects.filter(visit=visit, sheet_record__isnull=False)
+        Evidence.objects.filter(visit__in=visits, sheet_record__isnull=False)
         .exclude(thumbnail="")
         .order_by("uploaded_at", "id")
     )
@@ -253,11 +254,49 @@ def _checklist_sheet(record: ChecklistRecord, definition: d.SheetDef, unit_name:
 
 def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> VisitReport:
     """Everything the visit's acceptance report shows, in about 20 queries."""
-    visit = (
-        Visit.objects.select_related("campaign__rubric", "branch", "office")
+    reports = visit_reports_data(visit_ids=[visit_id], today=today)
+    if not reports:
+        raise Visit.DoesNotExist(f"no visit {visit_id}")
+    return reports[0]
+
+
+def _by_visit(queryset) -> dict[int, list]:
+    """The rows of a query over many visits, by visit id, in the query's order."""
+    grouped: dict[int, list] = defaultdict(list)
+    for row in queryset:
+        grouped[row.visit_id].append(row)
+    return grouped
+
+
+@dataclass
+class _VisitRows:
+    """What the queries read for one visit, before it is laid out."""
+
+    records: list[SheetRecord]
+    checklists: list[ChecklistRecord]
+    log: list[ProcessLogEntry]
+    interviews: list[Interview]
+    findings: list[Finding]
+    actions: list[RectificationAction]
+    kpis: list[KpiStatus]
+    results_status: str  # of a head-office check: provisional or final, dated
+    objections: list[ObjectionLine]  # of a head-office check
+
+
+def visit_reports_data(
+    *, visit_ids: Sequence[int], today: datetime.date | None = None, photos: bool = True
+) -> list[VisitReport]:
+    """The reports of many visits (a branch report's), in the order of
+    `visit_ids`, in about 20 queries whatever their number. `photos=False`
+    leaves the sheets' photos out (neither queried nor read from storage)."""
+    found = {
+        v.pk: v
+        for v in Visit.objects.filter(pk__in=visit_ids)
+        .select_related("campaign__rubric", "branch", "office")
         .prefetch_related(
             "inspectors",
             "line_waivers",
+            "campaign__grade_bands",
             Prefetch(
                 "transitions",
                 queryset=VisitTransition.objects.filter(to_state=Visit.State.APPROVED)
@@ -266,16 +305,19 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
                 to_attr="approvals",
             ),
         )
-        .get(pk=visit_id)
-    )
+    }
+    visits = [found[pk] for pk in visit_ids if pk in found]
+    if not visits:
+        return []
     today = today or timezone.localdate()
-    rubric_id = visit.campaign.rubric_id
-    definitions = rubric_definitions(rubric=rubric_id)
-    bands = visit.campaign.grade_band_defs()
-    scored_defs = [s for s in definitions.values() if s.kind == Sheet.Kind.SCORED]
+    rubric_ids = {v.campaign.rubric_id for v in visits}
+    definitions = {rubric_id: rubric_definitions(rubric=rubric_id) for rubric_id in rubric_ids}
+    areas: dict[int, list[ContentArea]] = defaultdict(list)
+    for area in ContentArea.objects.filter(rubric_id__in=rubric_ids).order_by("order", "id"):
+        areas[area.rubric_id].append(area)
 
-    records = list(
-        SheetRecord.objects.filter(visit=visit)
+    records = _by_visit(
+        SheetRecord.objects.filter(visit__in=visits)
         .select_related("sheet", "specialist__home_post", "chosen_alternative")
         .prefetch_related(
             Prefetch(
@@ -285,7 +327,96 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
         )
         .order_by("sheet__order", "specialist__employee_no")
     )
-    photos = _sheet_photos(visit)
+    checklists = _by_visit(
+        ChecklistRecord.objects.filter(visit__in=visits)
+        .select_related("sheet", "specialist__home_post")
+        .order_by("sheet__order", "specialist__employee_no")
+    )
+    log = _by_visit(
+        ProcessLogEntry.objects.filter(visit__in=visits)
+        .select_related("operator")
+        .order_by("created_at", "id")
+    )
+    interviews = _by_visit(
+        Interview.objects.filter(visit__in=visits)
+        .select_related("audience")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=InterviewAnswer.objects.select_related("question").order_by(
+                    "question__order", "id"
+                ),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    findings = _by_visit(Finding.objects.filter(visit__in=visits).order_by("created_at", "id"))
+    actions = _by_visit(
+        RectificationAction.objects.filter(visit__in=visits)
+        .select_related("responsible_office", "owner")
+        .order_by("deadline", "id")
+    )
+    kpis = visits_kpis(visits=visits)
+    statuses, objections = _check_results(visits, today)
+    sheet_photos = _sheet_photos(visits) if photos else {}
+    return [
+        _visit_report(
+            visit,
+            _VisitRows(
+                records=records[visit.pk],
+                checklists=checklists[visit.pk],
+                log=log[visit.pk],
+                interviews=interviews[visit.pk],
+                findings=findings[visit.pk],
+                actions=actions[visit.pk],
+                kpis=kpis[visit.pk],
+                results_status=statuses.get(visit.pk, ""),
+                objections=objections.get(visit.pk, []),
+            ),
+            definitions=definitions[visit.campaign.rubric_id],
+            areas=areas[visit.campaign.rubric_id],
+            photos=sheet_photos,
+            today=today,
+        )
+        for visit in visits
+    ]
+
+
+def _check_results(
+    visits: list[Visit], today: datetime.date
+) -> tuple[dict[int, str], dict[int, list[ObjectionLine]]]:
+    """Of the head-office checks among `visits`, by visit id: whether their
+    results are provisional or final, and the branch's objections to them (two
+    queries a campaign, none without a head-office check)."""
+    statuses: dict[int, str] = {}
+    objections: dict[int, list[ObjectionLine]] = {}
+    checks = [v for v in visits if v.kind == Visit.Kind.HEAD_OFFICE_CHECK]
+    for campaign_id in {v.campaign_id for v in checks}:
+        mine = [v for v in checks if v.campaign_id == campaign_id]
+        by_branch = results_statuses(
+            campaign=mine[0].campaign, branch_ids=sorted({v.branch_id for v in mine}), today=today
+        )
+        raised = _by_visit(branch_objections(campaign_id=campaign_id).filter(visit__in=mine))
+        for visit in mine:
+            statuses[visit.pk] = status_text(by_branch[visit.branch_id], today)
+            objections[visit.pk] = objection_lines(raised[visit.pk])
+    return statuses, objections
+
+
+def _visit_report(
+    visit: Visit,
+    rows: _VisitRows,
+    *,
+    definitions: dict[str, d.SheetDef],
+    areas: list[ContentArea],
+    photos: Mapping[int, Mapping[str, list[ReportPhoto]]],
+    today: datetime.date,
+) -> VisitReport:
+    """One visit's report from the rows read for it (no query)."""
+    bands = visit.campaign.grade_band_defs()
+    scored_defs = [s for s in definitions.values() if s.kind == Sheet.Kind.SCORED]
+
+    records = rows.records
     sheets = [
         _scored_sheet(r, definitions[r.sheet.code], bands, photos.get(r.pk, {})) for r in records
     ]
@@ -296,11 +427,7 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
     for record in records:
         by_specialist[record.specialist_id].append(record)
         people[record.specialist_id] = record.specialist
-    checklists = list(
-        ChecklistRecord.objects.filter(visit=visit)
-        .select_related("sheet", "specialist__home_post")
-        .order_by("sheet__order", "specialist__employee_no")
-    )
+    checklists = rows.checklists
     for checklist in checklists:
         if checklist.specialist_id and checklist.specialist_id not in people:
             people[checklist.specialist_id] = checklist.specialist
@@ -353,9 +480,7 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
             minutes_data_entry=e.minutes_data_entry,
             remarks=e.remarks,
         )
-        for e in ProcessLogEntry.objects.filter(visit=visit)
-        .select_related("operator")
-        .order_by("created_at", "id")
+        for e in rows.log
     ]
 
     interviews = [
@@ -375,25 +500,12 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
                 for a in i.answers.all()
             ],
         )
-        for i in Interview.objects.filter(visit=visit)
-        .select_related("audience")
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=InterviewAnswer.objects.select_related("question").order_by(
-                    "question__order", "id"
-                ),
-            )
-        )
-        .order_by("created_at", "id")
+        for i in rows.interviews
     ]
 
-    areas = {
-        a.pk: AreaFindings(code=a.code, name=a.name)
-        for a in ContentArea.objects.filter(rubric_id=rubric_id).order_by("order", "id")
-    }
-    for finding in Finding.objects.filter(visit=visit).order_by("created_at", "id"):
-        area = areas.get(finding.content_area_id)
+    area_findings = {a.pk: AreaFindings(code=a.code, name=a.name) for a in areas}
+    for finding in rows.findings:
+        area = area_findings.get(finding.content_area_id)
         if area is None:
             continue
         if finding.kind == Finding.Kind.STRENGTH:
@@ -401,12 +513,8 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
         else:
             area.shortcomings.append(finding.text)
     actions = []
-    for action in (
-        RectificationAction.objects.filter(visit=visit)
-        .select_related("responsible_office", "owner")
-        .order_by("deadline", "id")
-    ):
-        area = areas.get(action.content_area_id)
+    for action in rows.actions:
+        area = area_findings.get(action.content_area_id)
         line = ActionLine(
             area=area.name if area else "",
             unit=visit.unit_name,
@@ -425,14 +533,6 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
         if area is not None:
             area.actions.append(line)
 
-    status, objections = "", []
-    if visit.kind == Visit.Kind.HEAD_OFFICE_CHECK:
-        status = status_text(
-            results_status(campaign=visit.campaign, branch=visit.branch, today=today), today
-        )
-        objections = objection_lines(
-            branch_objections(campaign_id=visit.campaign_id).filter(visit=visit)
-        )
     approval = visit.approvals[0] if visit.approvals else None
     return VisitReport(
         visit=visit,
@@ -459,11 +559,11 @@ def visit_report_data(*, visit_id: int, today: datetime.date | None = None) -> V
         log=log,
         checklists=checklist_sheets,
         checklist_summaries=summaries,
-        kpis=visit_kpis(visit=visit),
+        kpis=rows.kpis,
         kpi_note=visit.kpi_monitoring_note,
         interviews=interviews,
-        areas=list(areas.values()),
+        areas=list(area_findings.values()),
         actions=actions,
-        results_status=status,
-        objections=objections,
+        results_status=rows.results_status,
+        objections=rows.objections,
     )

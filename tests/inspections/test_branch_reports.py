@@ -162,7 +162,8 @@ def test_the_board_reads_submissions_in_a_fixed_number_of_queries(
         campaign=world.campaign,
         branch=world.branch_b,
     )
-    with django_assert_max_num_queries(5):
+    # Branches, draws, visits, submissions and the results' publications.
+    with django_assert_max_num_queries(6):
         rows = selectors.campaign_board(
             campaign=world.campaign, user=world.hq, today=datetime.date(2012, 12, 5)
         )

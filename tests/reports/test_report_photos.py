@@ -1,5 +1,6 @@
 """Photos taken on a sheet appear in the visit's reports: the PDF shows each
-beside its item, scaled; the Excel lists them with links into the app."""
+beside its item, scaled; the Excel lists them with links into the app. The
+branch report, which holds every visit's sheets, leaves them to those."""
 
 import io
 
@@ -10,7 +11,9 @@ from pypdf import PdfReader
 
 from inspections import services
 from inspections.models import SheetRecord
+from reports.exporters.branch import BranchPdfExporter
 from reports.exporters.visit import VisitPdfExporter, VisitXlsxExporter
+from reports.selectors.branch import branch_report_data
 from reports.selectors.visit import visit_report_data
 from scoring.selectors import sheet_definition
 from tests.inspections.test_photos import photo_bytes, upload
@@ -84,3 +87,21 @@ def test_the_excel_lists_the_photos_with_links(photographed_visit):
     }
     assert {row[5] for row in rows} == {"柜面混岗", None}
     assert all(row[0] == "表二" for row in rows)
+
+
+def test_the_branch_report_leaves_the_photos_to_the_visits_own_report(photographed_visit):
+    kw = {"campaign_id": photographed_visit.campaign_id, "branch_id": photographed_visit.branch_id}
+    report = branch_report_data(**kw)
+    (line,) = report.visits
+    assert line.report.sheets, "the sheets are there"
+    assert not [
+        photo
+        for sheet in line.report.sheets
+        for part in sheet.parts
+        for section in part.sections
+        for photo in [*section.photos, *(p for item in section.items for p in item.photos)]
+    ]
+    reader = PdfReader(io.BytesIO(BranchPdfExporter(**kw).build()))
+    assert not [image for page in reader.pages for image in page.images]
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert photographed_visit.photo_item[:8] in text
