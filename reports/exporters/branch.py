@@ -32,6 +32,7 @@ from .excel import (
     workbook_bytes,
     yes_no,
 )
+from .results import write_objections
 from .visit import write_visit_tables
 
 
@@ -126,6 +127,7 @@ def branch_workbook(report: BranchReport) -> bytes:
             else _("not submitted"),
         ),
         (_("Report generated"), _moment(report.generated_at)),
+        (_("Head-office results"), report.row.results_status if report.row else ""),
     ):
         sheet.row([label, value], label=True)
     row = report.row
@@ -294,6 +296,8 @@ def branch_workbook(report: BranchReport) -> bytes:
             ],
             wrap=True,
         )
+
+    write_objections(wb, summary.objections)
 
     # 表六 as the roster file has it: the same columns, so it reads back in.
     roster = SheetWriter(wb, "表六 岗位人员设置清单", [14, 12, 20, 12, 20, 8])

@@ -187,16 +187,17 @@ def test_excel(world, branch_visits):
     content = BranchXlsxExporter(**kw(world), progress=progress.append).build()
     assert progress[-1] == 100
     workbook = load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames[:5] == [
+    assert workbook.sheetnames[:6] == [
         _("Summary"),
         _("Visits"),
         _("Findings"),
         _("Actions"),
         _("Problems and support"),
+        _("Objections"),
     ]
     # Then 表六 and each visit's tables, named by its number in the Visits sheet.
-    assert workbook.sheetnames[5] == "表六 岗位人员设置清单"
-    assert len(workbook.sheetnames) == 6 + 3 * 7
+    assert workbook.sheetnames[6] == "表六 岗位人员设置清单"
+    assert len(workbook.sheetnames) == 7 + 3 * 7
     summary = list(workbook[_("Summary")].iter_rows(values_only=True))
     assert summary[0][0] == "甲分公司" + REPORT_TITLE
     assert (_("Submitted to head office"), _("not submitted")) in [r[:2] for r in summary]
@@ -313,7 +314,7 @@ def test_the_workbook_has_each_visits_tables(world, branch_visits):
     itself = _("%(branch)s (branch itself)") % {"branch": "甲分公司"}
     labels = ["表二", "表三", "表四", "表一", _("Checklists"), _("KPIs"), _("Interviews")]
     units = [(1, itself), (2, "甲一支公司"), (3, "甲一支公司")]
-    assert workbook.sheetnames[6:] == [
+    assert workbook.sheetnames[7:] == [
         f"{number} {unit} {label}" for number, unit in units for label in labels
     ]
     numbers = [row[:2] for row in workbook[_("Visits")].iter_rows(min_row=2, values_only=True)]
@@ -367,11 +368,11 @@ def test_worksheet_names_are_unique_and_fit_with_long_rare_and_alike_office_name
     rd.approved(world, complete_visit, offices[2], Visit.Kind.HEAD_OFFICE_CHECK, day=28)
     workbook = load_workbook(io.BytesIO(BranchXlsxExporter(**kw(world)).build()))
     names = workbook.sheetnames
-    assert len(names) == 6 + 5 * 7
+    assert len(names) == 7 + 5 * 7
     assert all(_units(name) <= 31 for name in names), [n for n in names if _units(n) > 31]
     assert len({name.casefold() for name in names}) == len(names)
     visits = {row[0]: row for row in workbook[_("Visits")].iter_rows(min_row=2, values_only=True)}
-    for name in names[6:]:
+    for name in names[7:]:
         number = int(name.split(" ")[0])
         # The title row names the unit in full, whatever the worksheet's name kept.
         assert workbook[name]["A1"].value.startswith(f"{number}. {visits[number][1]} · ")

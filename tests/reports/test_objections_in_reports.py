@@ -142,3 +142,16 @@ def test_a_decision_rebuilds_the_visits_reports_once_committed(
         ("visit-pdf", "queued", world.hq),
         ("visit-xlsx", "queued", world.hq),
     ]
+
+
+def test_the_branch_report_shows_its_status_and_objections(world, decided):
+    from reports.exporters.branch import BranchPdfExporter, BranchXlsxExporter
+
+    subject = {"campaign_id": world.campaign.pk, "branch_id": world.branch_a.pk}
+    html = BranchPdfExporter(**subject).html()
+    assert "结果通报与异议" in html and "复核后更正" in html and GROUNDS in html
+    wb = load_workbook(io.BytesIO(BranchXlsxExporter(**subject).build()), read_only=True)
+    rows = [c for row in wb["异议"].iter_rows(values_only=True) for c in row if c]
+    assert GROUNDS in rows
+    summary = [c for row in wb["汇总"].iter_rows(values_only=True) for c in row if c]
+    assert any(str(c).startswith("暂定") for c in summary)
