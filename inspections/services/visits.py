@@ -182,6 +182,17 @@ def plan_visit(
                 field="inspectors",
                 code="not_an_inspector",
             )
+        elif unannounced and inspector.branch_id is not None:
+            # The branch's own inspector would tell the branch it is coming.
+            errors.add(
+                _(
+                    "%(user)s is an inspector of %(branch)s: an unannounced check is "
+                    "made by head office's inspectors only."
+                )
+                % {"user": inspector, "branch": branch},
+                field="inspectors",
+                code="branch_inspector_unannounced",
+            )
     if kind == Visit.Kind.HEAD_OFFICE_CHECK and office is not None:
         drawn = RandomDraw.objects.filter(
             kind=RandomDraw.Kind.OFFICES,

@@ -18,6 +18,7 @@ from inspections import access, reminders, selectors, services
 from inspections.models import Visit, VisitTransition
 from reports import access as report_access
 from reports.selectors.branch import branch_report_data
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -132,10 +133,17 @@ def test_a_branch_manager_s_plan_form_has_no_unannounced_box(client, world):
 
 
 def test_only_head_office_and_its_inspectors_see_it_before_it_starts(world):
-    check = plan_check(world, inspectors=[world.inspector_hq, world.inspector_a])
-    for user in (world.hq, world.inspector_hq, world.inspector_a):
+    second = factories.InspectorFactory(username="inspector-hq2")
+    check = plan_check(world, inspectors=[world.inspector_hq, second])
+    for user in (world.hq, world.inspector_hq, second):
         assert visible_to(user, check)
-    for user in (world.manager_a, world.inspector_a2, world.manager_b, world.inspector_b):
+    for user in (
+        world.manager_a,
+        world.inspector_a,
+        world.inspector_a2,
+        world.manager_b,
+        world.inspector_b,
+    ):
         assert not visible_to(user, check)
     # A head-office check announced as usual: the branch sees it at once.
     announced = plan_check(world, unannounced=False)
@@ -347,3 +355,13 @@ def test_the_branch_s_visit_reports_page_is_a_404_before_it_starts(client, world
     check = plan_check(world)
     client.force_login(world.manager_a)
     assert client.get(reverse("visit-reports", args=[check.pk])).status_code == 404
+
+
+def test_the_branch_s_own_inspector_cannot_make_it(world):
+    """Its own inspector on the check would tell the branch it is coming."""
+    with pytest.raises(ValidationError) as error:
+        plan_check(world, inspectors=[world.inspector_hq, world.inspector_a])
+    assert services.has_code(error.value, "branch_inspector_unannounced")
+    assert "inspectors" in error.value.message_dict
+    # Announced, the branch's inspector may join head office's check as before.
+    assert plan_check(world, unannounced=False, inspectors=[world.inspector_hq, world.inspector_a])
