@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from scoring import answers as stored_answers
 from scoring.engine import check_sheet
 from scoring.models import BusinessLine, InterviewAudience, KpiThreshold, Sheet
-from scoring.results import kpi_passed
+from scoring.results import ApprovedVisit, Standing, Standings, kpi_passed, standings
 from scoring.selectors import checklist_requirements, rubric_definitions, sheet_definition
 
 from . import access, history
@@ -172,6 +172,8 @@ class BoardUnit:
     drawn: bool
     self_inspections: list = field(default_factory=list)
     head_office_checks: list = field(default_factory=list)
+    #: score, grade and rank over the approved visits (None: none approved)
+    standing: Standing | None = None
 
     @property
     def name(self):
@@ -197,6 +199,8 @@ class BoardBranch:
     report_late: bool = False
     #: whether its head-office results are published, provisional or final
     results: "ResultsStatus | None" = None
+    #: score, grade and rank among the branches (None: no approved visit)
+    standing: Standing | None = None
 
     @property
     def unapproved_units(self) -> list[BoardUnit]:
@@ -243,6 +247,7 @@ def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> l
         ).select_related("submitted_by", "campaign")
     }
     statuses = results_statuses(campaign=campaign, branch_ids=[b.pk for b in branches], today=today)
+    ranked = campaign_standings(campaign=campaign)
     rows = []
     for branch in branches:
         draw = draws_by_branch.get(branch.pk)
@@ -251,6 +256,8 @@ def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> l
             BoardUnit(branch, office, office.pk in drawn_ids) for office in branch.offices.all()
         ]
         by_office = {unit.office.pk if unit.office else None: unit for unit in units}
+        for unit in units:
+            unit.standing = ranked.units.get((branch.pk, unit.office.pk if unit.office else None))
         for visit in visits:
             if visit.branch_id != branch.pk:
                 continue
@@ -271,9 +278,45 @@ def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> l
             report_missing=branch.pk not in reports and past_due,
             report_late=branch.pk in reports and reports[branch.pk].is_late,
             results=statuses[branch.pk],
+            standing=ranked.branches.get(branch.pk),
         )
         rows.append(row)
     return rows
+
+
+def campaign_standings(*, campaign: Campaign) -> Standings:
+    """Every unit's and branch's score, grade and rank over the campaign's
+    approved visits, from their stored (frozen) sheet percentages, in 3 queries.
+    Ranks are among all the campaign's units and branches, whoever looks: a
+    branch manager sees where their branch stands, not the others' scores."""
+    visits = list(
+        Visit.objects.filter(
+            campaign=campaign,
+            state=Visit.State.APPROVED,
+            branch__in=campaign.branches.values("pk"),
+        )
+        .order_by("start_date", "approved_at", "pk")
+        .values_list("pk", "branch_id", "office_id", "kind")
+    )
+    percents: dict[int, list] = {pk: [] for pk, *_ in visits}
+    approved = SheetRecord.objects.filter(
+        visit__campaign=campaign, visit__state=Visit.State.APPROVED
+    ).order_by()
+    for visit_id, percent in approved.values_list("visit_id", "percent"):
+        if visit_id in percents:  # a visit of a branch no longer in scope
+            percents[visit_id].append(percent)
+    return standings(
+        (
+            ApprovedVisit(
+                branch_id=branch_id,
+                office_id=office_id,
+                head_office_check=kind == Visit.Kind.HEAD_OFFICE_CHECK,
+                percents=tuple(percents[pk]),
+            )
+            for pk, branch_id, office_id, kind in visits
+        ),
+        campaign.grade_band_defs(),
+    )
 
 
 @dataclass(frozen=True)

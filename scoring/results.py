@@ -77,3 +77,56 @@ def competition_ranks[T](
         if value != previous:
             rank, previous = position, value
         yield row, rank
+
+
+@dataclass(frozen=True)
+class ApprovedVisit:
+    """What a campaign's standings need of one approved visit."""
+
+    branch_id: int
+    office_id: int | None  # None: the branch's own counters
+    head_office_check: bool
+    percents: tuple[Decimal | None, ...]  # its scored sheets' stored percentages
+
+
+@dataclass(frozen=True)
+class Standing:
+    result: Result
+    rank: int | None  # competition rank; None while unscored
+
+
+@dataclass(frozen=True)
+class Standings:
+    #: (branch id, office id or None) → the unit's standing among every unit
+    units: dict[tuple[int, int | None], Standing]
+    #: branch id → the branch's standing among the branches
+    branches: dict[int, Standing]
+
+
+def standings(visits: Iterable[ApprovedVisit], bands: Iterable[d.GradeBandDef]) -> Standings:
+    """The units' and branches' results and ranks over approved visits given in
+    approval order (start date, approval time): per unit the latest visit of
+    each kind counts and `ranking_visit` picks the one that ranks; a branch's
+    result is `unit_result` over its units' ranking visits' sheets, as the
+    consolidated report computes them."""
+    bands = tuple(bands)
+    latest: dict[tuple[int, int | None], dict[bool, ApprovedVisit]] = {}
+    for visit in visits:
+        latest.setdefault((visit.branch_id, visit.office_id), {})[visit.head_office_check] = visit
+    unit_results: dict[tuple[int, int | None], Result] = {}
+    branch_percents: dict[int, list[Decimal | None]] = {}
+    for key, kinds in latest.items():
+        ranking = ranking_visit(kinds.get(False), kinds.get(True))
+        assert ranking is not None  # every key has at least one visit
+        unit_results[key] = unit_result(ranking.percents, bands)
+        branch_percents.setdefault(key[0], []).extend(ranking.percents)
+    branch_results = {b: unit_result(p, bands) for b, p in branch_percents.items()}
+    return Standings(
+        units=_ranked(unit_results),
+        branches=_ranked(branch_results),
+    )
+
+
+def _ranked[K](results: dict[K, Result]) -> dict[K, Standing]:
+    ranks = dict(competition_ranks(results, key=lambda k: results[k].percent))
+    return {k: Standing(result=r, rank=ranks.get(k)) for k, r in results.items()}

@@ -23,6 +23,7 @@ from scoring import definitions as d
 from scoring.answers import sheet_answers
 from scoring.engine import check_sheet
 from scoring.models import InterviewAudience, Sheet
+from scoring.results import unit_result
 from scoring.selectors import checklist_requirements, sheet_definition
 
 from .. import access, evidence_files, selectors, services
@@ -184,6 +185,8 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         "can_edit": can_edit,
         "can_review": access.can_review_visit(user, visit) and visit.state == Visit.State.SUBMITTED,
         "lines": lines,
+        # The unit's score and grade, as its acceptance report computes them.
+        "unit_result": unit_result([r.percent for r in records], visit.campaign.grade_band_defs()),
         "checklist_rows": checklist_rows,
         "specialists": specialists,
         "scored_sheets": [s for s in sheets if s.kind == Sheet.Kind.SCORED],

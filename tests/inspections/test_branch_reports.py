@@ -162,8 +162,9 @@ def test_the_board_reads_submissions_in_a_fixed_number_of_queries(
         campaign=world.campaign,
         branch=world.branch_b,
     )
-    # Branches, draws, visits, submissions and the results' publications.
-    with django_assert_max_num_queries(6):
+    # Branches, draws, visits, submissions, the results' publications, and the
+    # standings: grade bands, approved visits and their sheet percentages.
+    with django_assert_max_num_queries(9):
         rows = selectors.campaign_board(
             campaign=world.campaign, user=world.hq, today=datetime.date(2012, 12, 5)
         )
