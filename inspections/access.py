@@ -61,6 +61,13 @@ def visible_branches(user: User) -> QuerySet[Branch]:
     return Branch.objects.filter(pk=user.branch_id)
 
 
+def sees_unit_results(user: User) -> bool:
+    """Who sees the units' scores and ranks on the campaign board: head office,
+    and a branch manager (of their branch), who see every visit behind them;
+    an inspector sees only the visits they inspect, so none."""
+    return not _sees_nothing(user) and (user.is_head_office or user.is_branch_manager)
+
+
 def visible_offices(user: User) -> QuerySet[Office]:
     return Office.objects.filter(branch__in=visible_branches(user))
 

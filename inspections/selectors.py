@@ -247,7 +247,11 @@ def campaign_board(*, campaign: Campaign, user: User, today: datetime.date) -> l
         ).select_related("submitted_by", "campaign")
     }
     statuses = results_statuses(campaign=campaign, branch_ids=[b.pk for b in branches], today=today)
-    ranked = campaign_standings(campaign=campaign)
+    ranked = (
+        campaign_standings(campaign=campaign)
+        if access.sees_unit_results(user)
+        else Standings(units={}, branches={})
+    )
     rows = []
     for branch in branches:
         draw = draws_by_branch.get(branch.pk)

@@ -162,6 +162,14 @@ def test_a_branch_manager_sees_their_branch_ranked_among_all(world, results):
     assert standing_of(own.standing) == (Decimal("85.00"), "A", 1)
 
 
+def test_an_inspector_sees_no_unit_s_result_on_the_board(world, results):
+    """An inspector sees only the visits they inspect, so not the results of the others."""
+    [own] = selectors.campaign_board(campaign=world.campaign, user=world.inspector_a, today=TODAY)
+    assert own.branch == world.branch_a
+    assert own.standing is None
+    assert all(unit.standing is None for unit in own.units)
+
+
 def test_the_board_page_shows_score_grade_and_rank(client, world, results):
     client.force_login(world.hq)
     client.cookies["django_language"] = "zh-hans"
