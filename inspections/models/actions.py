@@ -18,7 +18,7 @@ from scoring.models import ContentArea
 from scoring.text import PlainCharField, PlainTextField
 
 from .organisation import Office
-from .visits import Visit
+from .visits import Visit, stored_suffix
 
 # --- what "open", "overdue", "due soon" and "closed on time" mean: defined once, here ------------
 
@@ -197,9 +197,7 @@ class ActionEvent(models.Model):
 
 
 def action_evidence_path(instance, filename):
-    # Never the uploaded name: files are served only through an access-checked view.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"action-evidence/action-{instance.action_id}/{instance.uuid}.{suffix}"
+    return f"action-evidence/action-{instance.action_id}/{instance.uuid}.{stored_suffix(filename)}"
 
 
 class ActionEvidence(models.Model):

@@ -19,7 +19,7 @@ from scoring.text import PlainCharField, PlainTextField
 from ..objection_targets import value_label
 from .campaigns import Campaign
 from .organisation import Branch
-from .visits import ChecklistRecord, SheetRecord, Visit
+from .visits import ChecklistRecord, SheetRecord, Visit, stored_suffix
 
 #: Working days a branch has to object, from the day after publication.
 OBJECTION_WINDOW_WORKING_DAYS = 3
@@ -166,8 +166,7 @@ class Objection(models.Model):
 
 
 def objection_evidence_path(instance, filename):
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"objections/{instance.objection_id}/{instance.uuid}.{suffix}"
+    return f"objections/{instance.objection_id}/{instance.uuid}.{stored_suffix(filename)}"
 
 
 class ObjectionEvidence(models.Model):

@@ -443,11 +443,15 @@ class Finding(models.Model):
         return self.text[:50]
 
 
+def stored_suffix(filename: str) -> str:
+    """The suffix an uploaded file is stored under: the stored name never
+    reuses the uploaded one, as files are served only through an
+    access-checked view, by id."""
+    return filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+
+
 def evidence_path(instance, filename):
-    # The stored name never reuses the uploaded one: it is served only through
-    # an access-checked view, by id.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"evidence/visit-{instance.visit_id}/{instance.uuid}.{suffix}"
+    return f"evidence/visit-{instance.visit_id}/{instance.uuid}.{stored_suffix(filename)}"
 
 
 def thumbnail_path(instance, filename):
