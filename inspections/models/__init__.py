@@ -10,6 +10,7 @@ from .campaigns import Campaign, CampaignGradeBand, KpiFigure, RandomDraw
 from .history import VisitChange
 from .objections import Objection, ObjectionEvidence, ResultsPublication
 from .organisation import Branch, Counter, Office, Post, Specialist, User, WorkerHeartbeat
+from .outcomes import ItemOutcome
 from .visits import (
     ChecklistRecord,
     Evidence,
@@ -39,6 +40,7 @@ __all__ = [
     "Finding",
     "Interview",
     "InterviewAnswer",
+    "ItemOutcome",
     "KpiFigure",
     "LineWaiver",
     "Objection",

@@ -80,6 +80,10 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The approved visit that ranks its unit in the campaign (the latest
+    # head-office check, else the latest self-inspection: scoring.results.
+    # ranking_visit), kept on approval for the results analysis' queries.
+    counts_in_results = models.BooleanField(_("counts in the results"), default=False)
 
     class Meta:
         ordering = ["campaign", "branch__code", "office__code", "start_date"]

@@ -52,6 +52,7 @@ from ..models import (
 from ..selectors import visit_missing_items
 from ..thumbnails import make_thumbnail
 from .errors import Refusals, incomplete, locked, problems_refused, refused, stale
+from .outcomes import mark_ranking_visit, refresh_visit_outcomes
 
 
 def _record_transition(visit: Visit, to_state: str, user: User, comment: str = ""):
@@ -528,7 +529,12 @@ def correct_sheet_part(*, record: SheetRecord, part_code: str, answers: Mapping)
     assessment = check_sheet(
         definition,
         stored_answers.sheet_answers(
-            parts, chosen_alternative=chosen, alternative_reason=record.alternative_reason
+            parts,
+            chosen_alternative=chosen,
+            alternative_reason=record.alternative_reason,
+            # A correction of one item does not clear falsified material.
+            falsified=record.falsified_material,
+            falsified_reason=record.falsified_reason,
         ),
         record.visit.campaign.grade_band_defs(),
     )
@@ -548,6 +554,7 @@ def correct_sheet_part(*, record: SheetRecord, part_code: str, answers: Mapping)
         record, existing=record, parts=parts, rubric_parts=rubric_parts, result=assessment.result
     )
     history.record_changes([change, *part_changes])
+    refresh_visit_outcomes(visit=record.visit)
     return record
 
 
@@ -567,6 +574,7 @@ def correct_checklist(*, checklist: ChecklistRecord, answers: Mapping) -> Checkl
     checklist.complete = result.complete
     checklist.version += 1
     checklist.save()
+    refresh_visit_outcomes(visit=checklist.visit)
     return checklist
 
 
@@ -895,6 +903,8 @@ def approve_visit(*, user: User, visit: Visit, comment: str = "") -> Visit:
     visit = _open_for_review(visit, user)
     visit.approved_at = timezone.now()
     _record_transition(visit, Visit.State.APPROVED, user, comment.strip())
+    mark_ranking_visit(visit=visit)
+    refresh_visit_outcomes(visit=visit)
     visit_id, user_id = visit.pk, user.pk
     transaction.on_commit(
         lambda: hooks.visit_approved.send(sender=Visit, visit_id=visit_id, approved_by_id=user_id)
