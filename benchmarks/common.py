@@ -251,6 +251,7 @@ class Generator:
             ChecklistRecord,
             Interview,
             InterviewAnswer,
+            ItemOutcome,
             KpiFigure,
             Office,
             PartRecord,
@@ -262,7 +263,7 @@ class Generator:
             User,
             Visit,
         )
-        from inspections.services.visits import campaign_grade_bands
+        from inspections.services.outcomes import mark_ranking_visit, refresh_missing_outcomes
         from scoring import answers as stored
         from scoring import definitions as d
         from scoring.engine import evaluate_checklist, score_sheet
@@ -400,7 +401,7 @@ class Generator:
             definitions = rubric_definitions(rubric=rubric)
             sheets = {s.code: s for s in Sheet.objects.filter(rubric=rubric)}
             parts_by_sheet = {s.code: {p.code: p for p in s.parts.all()} for s in sheets.values()}
-            bands = campaign_grade_bands(campaign)
+            bands = campaign.grade_band_defs()
             line_of = {
                 "contract": "new_business",
                 "policy_change": "policy_change",
@@ -524,6 +525,18 @@ class Generator:
                 f"{len(pending_parts)} forms, {len(checklists)} checklists"
             )
 
+            # The results analysis' summary, as approval keeps it.
+            started = time.perf_counter()
+            units = {(v.branch_id, v.office_id): v for v in visits}
+            for visit in units.values():
+                mark_ranking_visit(visit=visit)
+            summarised = refresh_missing_outcomes()
+            progress(
+                f"  item outcomes of {summarised} visits "
+                f"({ItemOutcome.objects.filter(campaign=campaign).count()} rows) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+
             # KPIs, actions, interviews.
             figures = []
             for branch in branches:
@@ -599,13 +612,13 @@ class Generator:
         self, rng, visit, sheet, person, definition, model, evaluate, requirements, stored
     ):
         answers = {}
-        for requirement in requirements(definition):
+        for requirement in requirements(sheet=definition):
             ok = rng.random() < 0.93
             answers[requirement.key] = {
                 "compliant": ok,
                 "remark": "" if ok else rng.choice(REMARKS),
             }
-        result = evaluate(requirements(definition), stored.checklist_answers(answers))
+        result = evaluate(requirements(sheet=definition), stored.checklist_answers(answers))
         return model(
             visit=visit,
             sheet=sheet,
