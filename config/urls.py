@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from config.health import healthz
+from reports import loss_views
 
 
 def ping(request):
@@ -23,5 +24,21 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    # Head office's results analysis (issue 15): where points are lost.
+    path(
+        "campaigns/<int:pk>/results/losses/",
+        loss_views.campaign_losses,
+        name="campaign-losses",
+    ),
+    path(
+        "campaigns/<int:pk>/results/losses.xlsx",
+        loss_views.campaign_losses_xlsx,
+        name="campaign-losses-xlsx",
+    ),
+    path(
+        "campaigns/<int:pk>/results/losses/visits/",
+        loss_views.campaign_loss_visits,
+        name="campaign-loss-visits",
+    ),
     path("", include("inspections.urls")),
 ]

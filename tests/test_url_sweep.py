@@ -99,6 +99,7 @@ SEE_VISIT = frozenset({HQ, ADMIN, STAFF, MA, IA})
 EDIT_VISIT = frozenset({IA})
 SEE_CHECK = frozenset({HQ, ADMIN, STAFF, MA})  # head office's check of branch A
 MANAGERS = frozenset({HQ, ADMIN, STAFF, MA, MB})  # roster import, visit planning
+SEE_RESULTS = MANAGERS  # the units' results analysis: each manager their own branch
 #: who knows of the planned unannounced check: head office and its inspector
 TOLD_OF_UNANNOUNCED = frozenset({HQ, ADMIN, STAFF, IHQ})
 NOBODY = frozenset()
@@ -723,6 +724,20 @@ RULES: dict[str, Rule] = {
         post=POST(
             frozenset({HQ, ADMIN, STAFF, MA}),
             lambda w: {"exporter": "branch-pdf", "branch": w.branch_a.pk},
+        ),
+        kwargs=pk("campaign"),
+    ),
+    # Where points are lost: head office, and each branch's managers for their branch.
+    "campaign-losses": Rule(get=GET(SEE_RESULTS), kwargs=pk("campaign")),
+    "campaign-losses-xlsx": Rule(get=GET(SEE_RESULTS), kwargs=pk("campaign")),
+    "campaign-loss-visits": Rule(
+        get=GET(
+            SEE_RESULTS,
+            data={
+                "sheet": "new_business",
+                "part": "new_business_process",
+                "section": "intake_review",
+            },
         ),
         kwargs=pk("campaign"),
     ),
@@ -1533,6 +1548,9 @@ QUERY_IDS = {
     "visit-sheet-new": ("sheet", "specialist"),
     "visit-checklist": ("specialist",),
     "visit-interview-new": ("audience",),
+    "campaign-losses": ("branch",),
+    "campaign-losses-xlsx": ("branch",),
+    "campaign-loss-visits": ("branch",),
 }
 
 
