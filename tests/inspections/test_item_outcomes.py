@@ -81,7 +81,7 @@ def test_a_correction_rewrites_the_visit_s_outcomes(world, complete_visit):
     item_key = next(iter(section["items"]))
     answers = dict(part.answers)
     answers["sections"][section_key]["items"][item_key] = "0"
-    answers["remarks"] = {item_key: "未见客户签名\x0c"}
+    answers["remarks"] = {item_key: "未见客户签名"}
     correct_sheet_part(record=record, part_code=part.part.code, answers=answers)
     checklist = ChecklistRecord.objects.filter(visit=visit).first()
     requirement = next(iter(checklist.answers))
@@ -110,6 +110,14 @@ def test_a_correction_keeps_a_sheet_s_falsified_material(world, complete_visit):
     assert record.falsified_material and record.percent == 0
     rows = ItemOutcome.objects.filter(sheet_record=record)
     assert rows.exists() and all(o.score == 0 and o.lost == o.points for o in rows)
+    # The consolidated detail shows the same: every item of that sheet at 0.
+    sheet = f"{record.sheet.table_label} {record.sheet.name}"
+    detail = [
+        row
+        for row in detail_rows(campaign=world.campaign)
+        if row[6] == sheet and row[4] == record.specialist.name and row[10] is not None
+    ]
+    assert len(detail) == rows.count() and all(row[11] == 0 for row in detail)
 
 
 def test_visits_approved_before_the_summary_are_filled_in_after_migrate(
