@@ -16,6 +16,7 @@ the median of `--runs` after one warm-up.
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -65,15 +66,22 @@ def child_measure(campaign_id: str, runs: str):
     figures = {}
     for label, url in urls.items():
         assert client.get(url).status_code == 200, url  # warm-up
-        seconds, counts = [], set()
+        seconds, cpu, sql, counts = [], [], [], set()
         for _run in range(int(runs)):
             with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
+                start, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 seconds.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - started_cpu)
             assert response.status_code == 200, (url, response.status_code)
             counts.add(len(queries.captured_queries))
-        figures[label] = {"seconds": common.median(seconds), "queries": sorted(counts)}
+            sql.append(sum(float(q["time"]) for q in queries.captured_queries))
+        figures[label] = {
+            "seconds": common.median(seconds),
+            "cpu": common.median(cpu),
+            "sql": common.median(sql),
+            "queries": sorted(counts),
+        }
     common.child_result(figures=figures)
 
 
@@ -128,11 +136,14 @@ def main():
         fast = figure["seconds"] <= GOAL_SECONDS or label == "workbook"
         ok = ok and same and fast
         print(
-            f"  {label:34} {figure['seconds'] * 1000:7.0f} ms  queries {figure['queries']} "
+            f"  {label:34} {figure['seconds'] * 1000:6.0f} ms (database {figure['sql'] * 1000:.0f}"
+            f" ms, Python CPU {figure['cpu'] * 1000:.0f} ms)  queries {figure['queries']} "
             f"(small campaign: {small[label]['queries']}, "
             f"{small[label]['seconds'] * 1000:.0f} ms)"
         )
-    print(f"  verdict: {'PASS' if ok else 'FAIL'}")
+    # The figures move with whatever else the machine runs: report its load.
+    print(f"  load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"  verdict: {'PASS' if ok else 'FAIL'} (the workbook, a download, is not held to 1 s)")
     if args.drop:
         common.setup_django(DB_NAME)
         common.drop_database()

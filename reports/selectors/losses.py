@@ -184,11 +184,7 @@ class Losses:
 
 def scope_branches(*, campaign: Campaign, user: User) -> QuerySet[Branch]:
     """The campaign's branches the user may filter on, in the organisation's order."""
-    return (
-        campaign.branches.filter(pk__in=access.visible_branches(user))
-        .order_by(*branch_order())
-        .distinct()
-    )
+    return campaign.branches.filter(pk__in=access.visible_branches(user)).order_by(*branch_order())
 
 
 def counted_visits(scope: Scope) -> QuerySet[Visit]:
@@ -266,7 +262,8 @@ def totals(scope: Scope) -> Totals:
     item_keys = ", ".join(qn(name) for name in ITEM_FIELDS)
     section_keys = ", ".join(qn(name) for name in SECTION_FIELDS)
     # The branch is joined to the few per-visit section rows, not to every outcome.
-    visits, branch = qn(Visit._meta.db_table), qn(Visit._meta.get_field("branch").column)
+    visit_table = qn(Visit._meta.db_table)
+    branch = qn(Visit._meta.get_field("branch").column)
     query = f"""
         WITH {qn("per_visit")} AS ({sql})
         SELECT {ITEM_ROW}, NULL, {item_keys}, SUM({checked}), SUM({lost}),
@@ -275,7 +272,7 @@ def totals(scope: Scope) -> Totals:
             SUM(CASE WHEN {answered} > 0 THEN 1 ELSE 0 END)
         FROM {qn("per_visit")} GROUP BY {item_keys}
         UNION ALL
-        SELECT {SECTION_ROW}, {visits}.{branch}, {section_keys}, NULL, SUM({checked}),
+        SELECT {SECTION_ROW}, {visit_table}.{branch}, {section_keys}, NULL, SUM({checked}),
             SUM({lost}), COUNT(*), 0, 0, 0
         FROM (
             SELECT {visit}, {section_keys}, SUM({checked}) AS {checked},
@@ -283,8 +280,9 @@ def totals(scope: Scope) -> Totals:
             FROM {qn("per_visit")} WHERE {checked} IS NOT NULL
             GROUP BY {visit}, {section_keys}
         ) {qn("per_section")}
-        INNER JOIN {visits} ON {visits}.{qn("id")} = {qn("per_section")}.{visit}
-        GROUP BY {visits}.{branch}, {section_keys}
+        INNER JOIN {visit_table}
+            ON {visit_table}.{qn(Visit._meta.pk.column)} = {qn("per_section")}.{visit}
+        GROUP BY {visit_table}.{branch}, {section_keys}
     """
     found = Totals(by_item={}, by_branch={}, requirements={})
     with connection.cursor() as cursor:
@@ -344,7 +342,7 @@ def _sum(losses: Iterable[Loss]) -> Loss:
 
 def losses(*, scope: Scope) -> Losses:
     """Every table of the page, in a fixed number of queries (the rubric's 4,
-    then 5) whatever the number of visits."""
+    then 3) whatever the number of visits."""
     definitions = comparable_definitions(rubric=scope.campaign.rubric)
     found = totals(scope)
     by_branch = found.by_branch
