@@ -34,8 +34,9 @@ from .models import (
     Visit,
     VisitChange,
     VisitTransition,
+    deadlines,
 )
-from .models.actions import closed_on_time, due_within, open_actions, overdue_actions
+from .models.actions import closed_on_time
 from .models.ordering import branch_order, bytewise, office_order, unit_order
 from .objection_targets import Target, checklist_targets, sheet_targets
 
@@ -575,9 +576,9 @@ def action_list(
 def action_counts(*, user: User, today: datetime.date) -> dict:
     pks = access.visible_actions(user).values("pk")
     return RectificationAction.objects.filter(pk__in=pks).aggregate(
-        open=Count("pk", filter=open_actions()),
-        due_soon=Count("pk", filter=due_within(today, DUE_SOON_DAYS)),
-        overdue=Count("pk", filter=overdue_actions(today)),
+        open=Count("pk", filter=deadlines.not_closed()),
+        due_soon=Count("pk", filter=deadlines.due_within(today, DUE_SOON_DAYS)),
+        overdue=Count("pk", filter=deadlines.overdue(today)),
         closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
         closed_on_time=Count("pk", filter=closed_on_time()),
     )
@@ -619,8 +620,8 @@ def action_stats(
             "responsible_office__name",
         )
         .annotate(
-            open=Count("pk", filter=open_actions()),
-            overdue=Count("pk", filter=overdue_actions(today)),
+            open=Count("pk", filter=deadlines.not_closed()),
+            overdue=Count("pk", filter=deadlines.overdue(today)),
             closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
             closed_on_time=Count("pk", filter=closed_on_time()),
         )

@@ -10,6 +10,7 @@ from .campaigns import Campaign, CampaignGradeBand, KpiFigure, RandomDraw
 from .history import VisitChange
 from .objections import Objection, ObjectionEvidence, ResultsPublication
 from .organisation import Branch, Counter, Office, Post, Specialist, User, WorkerHeartbeat
+from .problems import RaisedProblem
 from .visits import (
     ChecklistRecord,
     Evidence,
@@ -47,6 +48,7 @@ __all__ = [
     "PartRecord",
     "Post",
     "ProcessLogEntry",
+    "RaisedProblem",
     "RandomDraw",
     "RectificationAction",
     "ReminderLog",
