@@ -43,8 +43,8 @@ from inspections.models import (
     RectificationAction,
     SheetRecord,
     Visit,
+    deadlines,
 )
-from inspections.models.actions import open_actions, overdue_actions
 from inspections.models.ordering import branch_order, bytewise, office_order, unit_order
 from inspections.selectors import results_statuses
 from scoring import answers as stored_answers
@@ -392,8 +392,8 @@ def consolidated_data(
         )
         .values("visit_id")
         .annotate(
-            open=Count("pk", filter=open_actions()),
-            overdue=Count("pk", filter=overdue_actions(today)),
+            open=Count("pk", filter=deadlines.not_closed()),
+            overdue=Count("pk", filter=deadlines.overdue(today)),
         )
         .order_by()
     }
