@@ -30,7 +30,7 @@ class ProblemFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), ("open", _("Not closed")), *RaisedProblem.Status.choices],
+        choices=[("", _("All")), ("not_closed", _("Not closed")), *RaisedProblem.Status.choices],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 

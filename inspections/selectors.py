@@ -689,7 +689,7 @@ def problem_list(
         .order_by("deadline", "pk")
     )
     status = filters.get("status")
-    if status == "open":
+    if status == "not_closed":
         problems = problems.open()
     elif status in RaisedProblem.Status.values:
         problems = problems.filter(status=status)
