@@ -11,6 +11,8 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from inspections import access, services
 from inspections.models import RaisedProblem
@@ -27,6 +29,11 @@ from tests.inspections.problem_data import (
 pytestmark = pytest.mark.django_db
 
 Status = RaisedProblem.Status
+
+
+def zh(message: str) -> str:
+    with translation.override("zh-hans"):
+        return gettext(message)
 
 
 @pytest.fixture
@@ -139,7 +146,7 @@ def test_refusals_say_why(world, entries):
     problem = entries["problem"]
     with pytest.raises(ValidationError) as refused:
         services.close_problem(user=world.hq, problem=problem, comment="", version=1)
-    assert "Only an entry with a response can be closed." in str(refused.value)
+    assert zh("Only an entry with a response can be closed.") in str(refused.value)
     with pytest.raises(ValidationError) as refused:
         services.respond_to_problem(user=world.manager_a, problem=problem, response=" ", version=1)
     assert "response" in refused.value.error_dict
@@ -177,7 +184,9 @@ def test_head_office_does_not_close_its_own_response(world, entries):
     respond(world.hq, support, "总部已开通权限")
     with pytest.raises(ValidationError) as refused:
         services.close_problem(user=world.hq, problem=support, comment="", version=3)
-    assert "someone else" in str(refused.value)
+    assert zh("You wrote the response: someone else in head office closes the entry.") in str(
+        refused.value
+    )
     other = factories.HeadOfficeUserFactory(username="hq2")
     services.close_problem(user=other, problem=support, comment="", version=3)
     assert _fresh(support).status == Status.CLOSED
