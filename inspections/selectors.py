@@ -684,7 +684,6 @@ def problem_list(
             "visit__office",
             "owner",
             "closed_by",
-            "answer__interview",
         )
         .order_by("deadline", "pk")
     )

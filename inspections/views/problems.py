@@ -89,15 +89,22 @@ def _step(request, problem, *, may, form, form_name, perform, done):
     form and its errors."""
     if not may:
         raise PermissionDenied
+    stale = False
     if form.is_valid():
         try:
             perform(problem, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
+            stale = services.has_code(error, services.STALE)
         else:
             messages.success(request, done(form.cleaned_data))
             return redirect("problem-detail", problem.pk)
     problem = selectors.problem_detail(user=request.user, pk=problem.pk)
+    if stale:
+        # The page now shows the entry as it is: posting again, having read
+        # it, acts on this version (what was typed is kept).
+        form.data = form.data.copy()
+        form.data["version"] = problem.version
     return _detail_page(request, problem, **{form_name: form})
 
 

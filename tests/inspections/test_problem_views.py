@@ -161,6 +161,10 @@ def test_the_owner_responds_and_head_office_closes_on_the_page(client, world, en
     )
     problem.refresh_from_db()
     assert problem.response == "已增开窗口" and problem.version == 2
+    # The refusal shows the entry as it is now, with what was typed and the
+    # current version: posting again, having read it, is a deliberate change.
+    assert response.context["response_form"]["version"].value() == 2
+    assert response.context["response_form"]["response"].value() == "另一份"
 
     client.force_login(world.hq)
     page = client.get(url).content.decode()
