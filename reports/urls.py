@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     # Workbooks downloaded at once (reports/exporters/workbooks.py).
     path("actions/statistics.xlsx", views.action_stats_xlsx, name="action-stats-xlsx"),
+    path("problems/register.xlsx", views.problem_register_xlsx, name="problem-register-xlsx"),
     path("roster/template.xlsx", views.roster_template, name="roster-template"),
     path(
         "campaigns/<int:pk>/kpis/template.xlsx",

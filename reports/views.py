@@ -25,7 +25,8 @@ from inspections import access as inspection_access
 from inspections.access import NotVisible
 from inspections.downloads import private_file
 from inspections.models import Visit
-from inspections.params import query_id
+from inspections.params import BadParameter, query_id
+from inspections.problem_forms import filter_form as problem_filter_form
 
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
@@ -33,6 +34,7 @@ from .exporters.base import CONTENT_TYPES
 from .exporters.workbooks import (
     ActionStatisticsXlsxExporter,
     KpiTemplateXlsxExporter,
+    ProblemRegisterXlsxExporter,
     RosterTemplateXlsxExporter,
 )
 from .models import ReportJob
@@ -308,6 +310,17 @@ def action_stats_xlsx(request):
             inspection_access.visible_campaigns(request.user), pk=campaign_id
         )
     return _workbook(ActionStatisticsXlsxExporter(user_id=request.user.pk, campaign_id=campaign_id))
+
+
+@login_required
+@require_GET
+def problem_register_xlsx(request):
+    """The problem register's list as a workbook: the entries the user sees,
+    with the list's filters (an invalid filter is refused, not ignored)."""
+    form = problem_filter_form(user=request.user, data=request.GET)
+    if request.GET and not form.is_valid():
+        raise BadParameter(_("These filters are not valid: go back to the list and choose again."))
+    return _workbook(ProblemRegisterXlsxExporter(user_id=request.user.pk, filters=form.filters()))
 
 
 @login_required

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.models import (
@@ -39,12 +40,14 @@ from inspections.models import (
     KpiFigure,
     Office,
     PartRecord,
+    RaisedProblem,
     RandomDraw,
     RectificationAction,
     SheetRecord,
+    User,
     Visit,
+    deadlines,
 )
-from inspections.models.actions import open_actions, overdue_actions
 from inspections.models.ordering import branch_order, bytewise, office_order, unit_order
 from inspections.selectors import results_statuses
 from scoring import answers as stored_answers
@@ -227,6 +230,12 @@ class InterviewItem:
     question: str
     tag: str
     text: str
+    # Its problem register entry: status, owner, due date, response, closing date.
+    status: str = ""
+    owner: str = ""
+    deadline: datetime.date | None = None
+    response: str = ""
+    closed_on: datetime.date | None = None
 
     @property
     def tag_label(self) -> str:
@@ -393,8 +402,8 @@ def consolidated_data(
         )
         .values("visit_id")
         .annotate(
-            open=Count("pk", filter=open_actions()),
-            overdue=Count("pk", filter=overdue_actions(today)),
+            open=Count("pk", filter=deadlines.not_closed()),
+            overdue=Count("pk", filter=deadlines.overdue(today)),
         )
         .order_by()
     }
@@ -507,7 +516,13 @@ def consolidated_data(
 def interview_items(
     *, campaign: Campaign, branch_ids: Collection[int] | None
 ) -> Iterator[InterviewItem]:
-    """The problems and support requests raised in the approved visits' interviews."""
+    """The problems and support requests raised in the approved visits'
+    interviews, each with its problem register entry as it stands."""
+    owners = {
+        user.pk: str(user)
+        for user in User.objects.filter(owned_problems__visit__campaign=campaign).distinct()
+    }
+    statuses = dict(RaisedProblem.Status.choices)
     rows = (
         InterviewAnswer.objects.filter(
             interview__visit__in=approved_visits(campaign=campaign),
@@ -532,10 +547,17 @@ def interview_items(
             "question__text",
             "tag",
             "text",
+            "raised_problem__status",
+            "raised_problem__owner_id",
+            "raised_problem__deadline",
+            "raised_problem__response",
+            "raised_problem__closed_at",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    for branch, office, kind, audience, interviewee, post, question, tag, text in rows:
+    for row in rows:
+        branch, office, kind, audience, interviewee, post, question, tag, text = row[:9]
+        status, owner_id, deadline, response, closed_at = row[9:]
         yield InterviewItem(
             branch=branch,
             unit=office or branch,
@@ -546,6 +568,11 @@ def interview_items(
             question=question,
             tag=tag,
             text=text,
+            status=str(statuses.get(status, "")),
+            owner=owners.get(owner_id, ""),
+            deadline=deadline,
+            response=response or "",
+            closed_on=timezone.localdate(closed_at) if closed_at else None,
         )
 
 
