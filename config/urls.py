@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from config.health import healthz
+from reports.urls import campaign_results_urlpatterns
 
 
 def ping(request):
@@ -23,5 +24,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    # A campaign's results page sits beside its board (/campaigns/<pk>/), in reports:
+    # it reads the reports' selector, which inspections may not import.
+    path("campaigns/<int:pk>/", include(campaign_results_urlpatterns)),
     path("", include("inspections.urls")),
 ]

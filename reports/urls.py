@@ -28,3 +28,9 @@ urlpatterns = [
     path("jobs/<int:pk>/status/", views.job_status, name="report-job-status"),
     path("jobs/<int:pk>/download/", views.job_download, name="report-job-download"),
 ]
+
+#: Under /campaigns/<pk>/ (config/urls.py), beside the campaign's board.
+campaign_results_urlpatterns = [
+    path("results/", views.campaign_results, name="campaign-results"),
+    path("results.xlsx", views.campaign_results_xlsx, name="campaign-results-xlsx"),
+]

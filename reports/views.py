@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
-from django.utils.timezone import localtime
+from django.utils.timezone import localdate, localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -30,14 +30,17 @@ from inspections.params import query_id
 from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
 from .exporters.base import CONTENT_TYPES
+from .exporters.campaign_results import CampaignResultsXlsxExporter
 from .exporters.workbooks import (
     ActionStatisticsXlsxExporter,
     KpiTemplateXlsxExporter,
     RosterTemplateXlsxExporter,
 )
+from .forms import ResultsQueryForm
 from .models import ReportJob
 from .selectors.jobs import BRANCH_EXPORTERS, CAMPAIGN_EXPORTERS, job_title
 from .selectors.jobs import campaign_reports as campaign_reports_of
+from .selectors.results_table import DESCENDING_FIRST, results_branches, results_table
 
 
 def _job_for(user, pk) -> ReportJob:
@@ -281,6 +284,54 @@ def campaign_report_generate(request, pk):
         return redirect("campaign-reports", campaign.pk)
     messages.success(request, _("The report is being built. This page shows its progress."))
     return redirect("report-job", job.pk)
+
+
+# --- a campaign's results ------------------------------------------------------------
+
+
+def _results_query(request, pk):
+    """The campaign and the results page's validated query; units' results are
+    for head office and branch managers (`access.sees_unit_results`)."""
+    campaign = _campaign_for(request.user, pk)
+    if not inspection_access.sees_unit_results(request.user):
+        raise PermissionDenied(
+            _("The units' results are shown to head office and to the branch's managers.")
+        )
+    form = ResultsQueryForm(
+        request.GET, branches=results_branches(campaign=campaign, user=request.user)
+    )
+    return campaign, form, form.query()
+
+
+@login_required
+@require_GET
+def campaign_results(request, pk):
+    """Every branch's and unit's results, as the consolidated report has them,
+    filtered and sorted by the query string; charts drawn from its tables
+    (static/js/charts.js)."""
+    campaign, form, query = _results_query(request, pk)
+    table = results_table(campaign=campaign, user=request.user, today=localdate(), query=query)
+    return render(
+        request,
+        "reports/campaign_results.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "ignored": form.ignored(),
+            "t": table,
+            "descending_first": DESCENDING_FIRST,
+        },
+    )
+
+
+@login_required
+@require_GET
+def campaign_results_xlsx(request, pk):
+    """The results page's tables as a workbook, with the same filters and sort."""
+    campaign, _form, query = _results_query(request, pk)
+    return _workbook(
+        CampaignResultsXlsxExporter(campaign_id=campaign.pk, user_id=request.user.pk, query=query)
+    )
 
 
 # --- the branch's acceptance report, submitted to head office --------------------

@@ -90,6 +90,7 @@ def _campaign_page(request, campaign, *, bands_form=None, report_note=None):
         "today": today,
         "is_head_office": access.can_run_campaigns(request.user),
         "can_plan": access.can_run_campaigns(request.user) or request.user.is_branch_manager,
+        "sees_results": access.sees_unit_results(request.user),
         "bands": bands,
         "bands_form": bands_form
         or GradeBandsForm(
