@@ -262,7 +262,6 @@ class Generator:
             User,
             Visit,
         )
-        from inspections.services.visits import campaign_grade_bands
         from scoring import answers as stored
         from scoring import definitions as d
         from scoring.engine import evaluate_checklist, score_sheet
@@ -400,7 +399,7 @@ class Generator:
             definitions = rubric_definitions(rubric=rubric)
             sheets = {s.code: s for s in Sheet.objects.filter(rubric=rubric)}
             parts_by_sheet = {s.code: {p.code: p for p in s.parts.all()} for s in sheets.values()}
-            bands = campaign_grade_bands(campaign)
+            bands = campaign.grade_band_defs()
             line_of = {
                 "contract": "new_business",
                 "policy_change": "policy_change",
@@ -599,13 +598,13 @@ class Generator:
         self, rng, visit, sheet, person, definition, model, evaluate, requirements, stored
     ):
         answers = {}
-        for requirement in requirements(definition):
+        for requirement in requirements(sheet=definition):
             ok = rng.random() < 0.93
             answers[requirement.key] = {
                 "compliant": ok,
                 "remark": "" if ok else rng.choice(REMARKS),
             }
-        result = evaluate(requirements(definition), stored.checklist_answers(answers))
+        result = evaluate(requirements(sheet=definition), stored.checklist_answers(answers))
         return model(
             visit=visit,
             sheet=sheet,

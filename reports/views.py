@@ -40,7 +40,8 @@ from .forms import ResultsQueryForm
 from .models import ReportJob
 from .selectors.jobs import BRANCH_EXPORTERS, CAMPAIGN_EXPORTERS, job_title
 from .selectors.jobs import campaign_reports as campaign_reports_of
-from .selectors.results_table import DESCENDING_FIRST, results_branches, results_table
+from .selectors.results_table import SORT_KEYS, results_branches, results_table
+from .tables import sort_links, table_html
 
 
 def _job_for(user, pk) -> ReportJob:
@@ -310,7 +311,8 @@ def campaign_results(request, pk):
     filtered and sorted by the query string; charts drawn from its tables
     (static/js/charts.js)."""
     campaign, form, query = _results_query(request, pk)
-    table = results_table(campaign=campaign, user=request.user, today=localdate(), query=query)
+    t = results_table(campaign=campaign, user=request.user, today=localdate(), query=query)
+    links = sort_links(request.GET, query, SORT_KEYS)
     return render(
         request,
         "reports/campaign_results.html",
@@ -318,8 +320,33 @@ def campaign_results(request, pk):
             "campaign": campaign,
             "form": form,
             "ignored": form.ignored(),
-            "t": table,
-            "descending_first": DESCENDING_FIRST,
+            "t": t,
+            "branches_html": table_html(
+                t.branch_table,
+                table_id="results-branches",
+                caption=_("Branches' scores"),
+                chart="bar",
+                chart_title=_("Branches' scores"),
+                links=links,
+            ),
+            "distribution_html": table_html(
+                t.distribution_table,
+                table_id="results-distribution",
+                caption=_("Units per score band (their ranking visits)"),
+                chart="bar",
+            ),
+            "grades_html": table_html(
+                t.grades_table,
+                table_id="results-grades",
+                caption=_("Units per grade and branch"),
+                chart="bar",
+            ),
+            "units_html": table_html(
+                t.unit_table,
+                table_id="results-units",
+                caption=_("Every unit's result: its ranking visit"),
+                links=links,
+            ),
         },
     )
 

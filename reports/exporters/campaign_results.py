@@ -40,7 +40,7 @@ class CampaignResultsXlsxExporter(Exporter):
         wb = new_workbook()
         for title, part, widths in (
             (_("Branches"), table.branch_table, [18, 10, 12]),
-            (_("Units"), table.unit_table, [24, 18, 14]),
+            (_("Unit results"), table.unit_table, [24, 18, 14]),
             (_("Score distribution"), table.distribution_table, [12, 10]),
             (_("Grades per branch"), table.grades_table, [18]),
         ):

@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from inspections import access as inspection_access
-from inspections.models import Campaign, User
+from inspections.models import Campaign, User, Visit
 from inspections.models.ordering import branch_order
 from scoring.models import RolloutBatch
 
@@ -199,10 +199,9 @@ def results_table(
     )
 
 
-def _passed(value: bool | None) -> str:
-    if value is None:
-        return _("no figure")
-    return _("pass") if value else _("fail")
+def _pass_fail_labels() -> dict[bool | None, str]:
+    # Translated once per table, not once per row: a national campaign has 880 units.
+    return {None: _("no figure"), True: _("pass"), False: _("fail")}
 
 
 def _filtered_to(results: CampaignResults, branch_id: int) -> str:
@@ -226,6 +225,7 @@ def _branch_table(results: CampaignResults, branches: list[BranchRow]) -> Table:
             Column(_("Overdue actions"), "overdue", True),
         ]
     )
+    passed = _pass_fail_labels()
     for b in branches:
         table.rows.append(
             [
@@ -236,8 +236,8 @@ def _branch_table(results: CampaignResults, branches: list[BranchRow]) -> Table:
                 Cell(b.percent, href=_filtered_to(results, b.branch_id)),
                 Cell(b.grade),
                 Cell(b.balanced_kpi.value),
-                Cell(_passed(b.balanced_kpi.passed)),
-                Cell(_passed(b.mixed_kpi_passed)),
+                Cell(passed[b.balanced_kpi.passed]),
+                Cell(passed[b.mixed_kpi_passed]),
                 Cell(b.open_actions),
                 Cell(b.overdue_actions),
             ]
@@ -270,13 +270,16 @@ def _unit_table(results: CampaignResults, units: list[tuple[BranchRow, UnitRow]]
             Column(_("Overdue actions"), "overdue", True),
         ]
     )
+    passed = _pass_fail_labels()
+    kinds = {kind.value: str(kind.label) for kind in Visit.Kind}
+    no_visit = _("no approved visit")
     for branch, unit in units:
         ranking = unit.ranking
         table.rows.append(
             [
                 Cell(unit.name),
                 Cell(branch.name),
-                Cell(ranking.kind_label if ranking else _("no approved visit")),
+                Cell(kinds[ranking.kind] if ranking else no_visit),
                 Cell(unit.percent),
                 Cell(unit.grade),
                 Cell(unit.rank),
@@ -286,7 +289,7 @@ def _unit_table(results: CampaignResults, units: list[tuple[BranchRow, UnitRow]]
                     for s in checklists
                 ],
                 Cell(unit.mixed_kpi.value if unit.mixed_kpi else None),
-                Cell(_passed(unit.mixed_kpi.passed) if unit.mixed_kpi else None),
+                Cell(passed[unit.mixed_kpi.passed] if unit.mixed_kpi else None),
                 Cell(unit.open_actions),
                 Cell(unit.overdue_actions),
             ]

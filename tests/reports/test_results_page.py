@@ -438,7 +438,7 @@ def test_the_excel_download_is_the_table_shown(client, results):
     book = load_workbook(io.BytesIO(xlsx.content))
     for sheet, table_id in (
         (_("Branches"), "results-branches"),
-        (_("Units"), "results-units"),
+        (_("Unit results"), "results-units"),
         (_("Score distribution"), "results-distribution"),
         (_("Grades per branch"), "results-grades"),
     ):
@@ -451,5 +451,5 @@ def test_the_excel_download_is_the_table_shown(client, results):
                 c["text"] for c in shown
             ], sheet
     # Numbers stay numbers.
-    units = list(book[_("Units")].iter_rows(min_row=2, values_only=True))
+    units = list(book[_("Unit results")].iter_rows(min_row=2, values_only=True))
     assert isinstance(units[0][3], int | float) and units[0][3] == 88
