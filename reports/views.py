@@ -31,6 +31,7 @@ from . import services
 from .access import BLANK_FORMS, can_download, can_request, can_see_blank_forms
 from .exporters.base import CONTENT_TYPES
 from .exporters.campaign_results import CampaignResultsXlsxExporter
+from .exporters.pdf import fewer_collections
 from .exporters.workbooks import (
     ActionStatisticsXlsxExporter,
     KpiTemplateXlsxExporter,
@@ -311,6 +312,13 @@ def campaign_results(request, pk):
     filtered and sorted by the query string; charts drawn from its tables
     (static/js/charts.js)."""
     campaign, form, query = _results_query(request, pk)
+    # A national campaign's rows are tens of thousands of small objects: fewer
+    # collections while they are built and rendered (as for a PDF) save a quarter.
+    with fewer_collections():
+        return _results_page(request, campaign, form, query)
+
+
+def _results_page(request, campaign, form, query):
     t = results_table(campaign=campaign, user=request.user, today=localdate(), query=query)
     links = sort_links(request.GET, query, SORT_KEYS)
     return render(
@@ -356,9 +364,12 @@ def campaign_results(request, pk):
 def campaign_results_xlsx(request, pk):
     """The results page's tables as a workbook, with the same filters and sort."""
     campaign, _form, query = _results_query(request, pk)
-    return _workbook(
-        CampaignResultsXlsxExporter(campaign_id=campaign.pk, user_id=request.user.pk, query=query)
-    )
+    with fewer_collections():
+        return _workbook(
+            CampaignResultsXlsxExporter(
+                campaign_id=campaign.pk, user_id=request.user.pk, query=query
+            )
+        )
 
 
 # --- the branch's acceptance report, submitted to head office --------------------
