@@ -88,8 +88,8 @@
       hrefs: hrefs,
       option: {
         tooltip: { trigger: "axis", renderMode: "richText" },
-        legend: series.length > 1 ? { top: table.dataset.chartTitle ? 24 : 0 } : undefined,
-        grid: { left: 8, right: 16, bottom: 8, top: series.length > 1 ? 56 : 32, containLabel: true },
+        legend: series.length > 1 ? { top: table.dataset.chartTitle ? 28 : 0 } : undefined,
+        grid: { left: 8, right: 16, bottom: 8, top: series.length > 1 ? 40 : 24, containLabel: true },
         xAxis: {
           type: "category",
           data: categories,
@@ -152,6 +152,7 @@
     else return null;
     if (table.dataset.chartTitle) {
       built.option.title = { text: table.dataset.chartTitle, left: "center", textStyle: { fontSize: 14 } };
+      built.option.grid.top += 24; // room for the title above the plot
     }
     built.option.animation = false;
     // Sized by CSS once drawn: an empty holder (no JavaScript) takes no room.
