@@ -180,7 +180,7 @@ TEMPLATES = [
             ],
         },
     },
-    # The score sheet's part cards and radios only (config/jinja2.py says why).
+    # The score sheet's part cards and the results tables only (config/jinja2.py says why).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],

@@ -3,7 +3,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from config.health import healthz
-from reports import loss_views
+from reports.urls import campaign_results_urlpatterns
 
 
 def ping(request):
@@ -24,21 +24,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
-    # Head office's results analysis (issue 15): where points are lost.
-    path(
-        "campaigns/<int:pk>/results/losses/",
-        loss_views.campaign_losses,
-        name="campaign-losses",
-    ),
-    path(
-        "campaigns/<int:pk>/results/losses.xlsx",
-        loss_views.campaign_losses_xlsx,
-        name="campaign-losses-xlsx",
-    ),
-    path(
-        "campaigns/<int:pk>/results/losses/visits/",
-        loss_views.campaign_loss_visits,
-        name="campaign-loss-visits",
-    ),
+    # A campaign's results page sits beside its board (/campaigns/<pk>/), in reports:
+    # it reads the reports' selector, which inspections may not import.
+    path("campaigns/<int:pk>/", include(campaign_results_urlpatterns)),
     path("", include("inspections.urls")),
 ]

@@ -811,6 +811,13 @@ RULES: dict[str, Rule] = {
         kwargs=pk("campaign"),
     ),
     "campaign-kpi-template": Rule(get=GET(HEAD_OFFICE), kwargs=pk("campaign")),
+    # Units' results: head office, and each branch's managers (their branch's
+    # rows only, so branch B's manager finds nothing of branch A); inspectors
+    # see only the visits they inspect, so not these (access.sees_unit_results).
+    "campaign-results": Rule(get=GET(HEAD_OFFICE | {MA, MB}, shows=(ORG,)), kwargs=pk("campaign")),
+    "campaign-results-xlsx": Rule(
+        get=GET(HEAD_OFFICE | {MA, MB}, shows=(ORG,)), kwargs=pk("campaign")
+    ),
     "visit-plan": Rule(
         get=GET(MANAGERS),
         # Head office plans head-office checks and branch B's manager branch B's
@@ -1585,6 +1592,8 @@ QUERY_IDS = {
     "action-stats-xlsx": ("campaign",),
     "problem-list": ("campaign", "branch"),
     "problem-register-xlsx": ("campaign", "branch"),
+    "campaign-results": ("branch",),
+    "campaign-results-xlsx": ("branch",),
     "visit-plan": ("branch", "office"),
     "visit-sheet-new": ("sheet", "specialist"),
     "visit-checklist": ("specialist",),
