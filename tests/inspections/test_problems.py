@@ -100,7 +100,7 @@ def test_the_migration_registers_visits_approved_before_the_register(world, visi
     """The data migration's backfill, run with today's models on an approved
     visit whose entries are missing: it makes them as approval does."""
     RaisedProblem.objects.all().delete()
-    migration = importlib.import_module("inspections.migrations.0019_problem_register")
+    migration = importlib.import_module("inspections.migrations.0020_problem_register")
     migration.register_approved_visits(apps, None)
     migration.register_approved_visits(apps, None)  # and only once
     made = {p.kind: p for p in RaisedProblem.objects.all()}
