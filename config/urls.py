@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from config.health import healthz
+from reports import trend_views
 
 
 def ping(request):
@@ -23,5 +24,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    # A unit's results across campaigns (reports/trend_views.py).
+    path("offices/<int:pk>/trend/", trend_views.office_trend, name="office-trend"),
+    path("offices/<int:pk>/trend.xlsx", trend_views.office_trend_xlsx, name="office-trend-xlsx"),
+    path("branches/<int:pk>/trend/", trend_views.branch_trend, name="branch-trend"),
+    path("branches/<int:pk>/trend.xlsx", trend_views.branch_trend_xlsx, name="branch-trend-xlsx"),
     path("", include("inspections.urls")),
 ]

@@ -893,7 +893,12 @@ def previous_counting_visits(*, visit_ids: Sequence[int]) -> dict[int, EarlierVi
         )
         .order_by("campaign__period_start", "campaign_id")
         .values_list(
-            "pk", "branch_id", "office_id", "campaign__period_start", "campaign_id", "campaign__name"
+            "pk",
+            "branch_id",
+            "office_id",
+            "campaign__period_start",
+            "campaign_id",
+            "campaign__name",
         )
     )
     for pk, branch, office, start, campaign_id, name in counting:

@@ -31,7 +31,7 @@ def series(world):
 
 
 def test_the_same_item_failing_in_the_previous_campaign_is_a_repeat(world, series):
-    keys, c2013, first, second, _a2 = series
+    keys, _c2013, first, second, _a2 = series
     found = repeat_findings(visit=second)
     assert [f.item_code for f in found] == [keys.kept]  # not `other`: it did not fail in 2012
     finding = found[0]
@@ -74,7 +74,7 @@ def test_a_repeat_is_matched_by_code_across_rubric_versions(world, series):
 
 
 def test_queries_do_not_grow_with_visits(world, series):
-    keys, c2013, first, second, a2 = series
+    keys, c2013, _first, second, a2 = series
     with CaptureQueriesContext(connection) as one:
         repeat_findings_of(visit_ids=[second.pk])
     c2014 = cs.campaign(world, 2014, c2013.rubric)
@@ -89,7 +89,7 @@ def test_queries_do_not_grow_with_visits(world, series):
 
 
 def test_the_visit_page_flags_them_for_those_who_see_results(client, world, series):
-    keys, _c2013, _first, second, _a2 = series
+    _keys, _c2013, _first, second, _a2 = series
     url = reverse("visit-detail", args=[second.pk])
     client.force_login(world.manager_a)
     body = client.get(url).content.decode()
