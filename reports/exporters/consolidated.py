@@ -36,7 +36,7 @@ from .excel import (
     workbook_bytes,
     yes_no,
 )
-from .results import write_objections
+from .results import write_objections, write_repeat_findings
 
 
 class CampaignExporter(Exporter):
@@ -380,6 +380,7 @@ def consolidated_workbook(campaign: Campaign, data: ConsolidatedData, progress=N
     write_units(wb, data)
     write_interviews(wb, data)
     write_objections(wb, data.objections)
+    write_repeat_findings(wb, data.repeat_findings)
     write_charts(wb, data)
     write_detail(wb, campaign, progress)
     return workbook_bytes(wb)

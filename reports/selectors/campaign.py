@@ -60,8 +60,9 @@ from scoring.results import (
 )
 from scoring.selectors import checklist_requirements, rubric_definitions
 
+from .repeats import repeat_lines
 from .results import branch_objections, objection_lines, status_text
-from .types import ObjectionLine
+from .types import ObjectionLine, RepeatLine
 
 CHUNK_SIZE = 2000
 
@@ -242,6 +243,8 @@ class ConsolidatedData:
     branches: list[BranchRow]
     interview_items: list[InterviewItem]
     objections: list[ObjectionLine] = field(default_factory=list)
+    #: of the units' ranking visits: what failed in their previous campaign too
+    repeat_findings: list[RepeatLine] = field(default_factory=list)
 
     @property
     def units(self) -> list[UnitRow]:
@@ -499,6 +502,12 @@ def consolidated_data(
         interview_items=list(interview_items(campaign=campaign, branch_ids=branch_pks)),
         objections=objection_lines(
             branch_objections(campaign_id=campaign.pk).filter(visit__branch_id__in=branch_pks)
+        ),
+        repeat_findings=repeat_lines(
+            (unit.ranking.visit_id, unit.name)
+            for branch in branch_rows
+            for unit in branch.units
+            if unit.ranking
         ),
     )
 
