@@ -208,6 +208,15 @@ def _fmt(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+def _required_reason(given: str, refusal: Problem, problems: list[Problem]) -> str:
+    """The reason given, trimmed; a blank one adds `refusal` to `problems`
+    (code "reason_required")."""
+    reason = given.strip()
+    if not reason:
+        problems.append(replace(refusal, code="reason_required"))
+    return reason
+
+
 def _clamp(score: Decimal, maximum: Decimal) -> Decimal:
     return max(ZERO, min(score, maximum))
 
@@ -392,17 +401,16 @@ def _no_notice_to_check(
     item gets its full points, not applicable, for the reason entered (there is
     no rule to fall back on: without a reason the answer is refused). A notice
     kind chosen as well is ignored."""
-    reason = answer.not_applicable_reason.strip()
-    if not reason:
-        problems.append(
-            Problem(
-                section.key,
-                section.name,
-                _("say why there was no 二核 notice to check"),
-                field=field(what="na_reason"),
-                code="reason_required",
-            )
-        )
+    reason = _required_reason(
+        answer.not_applicable_reason,
+        Problem(
+            section.key,
+            section.name,
+            _("say why there was no 二核 notice to check"),
+            field=field(what="na_reason"),
+        ),
+        problems,
+    )
     result = SectionResult(
         key=section.key,
         name=section.name,
@@ -517,17 +525,16 @@ def assess_part(
     field = partial(field_name, part.key)
     problems: list[Problem] = []
     if not answers.observed:
-        reason = answers.not_observed_reason.strip()
-        if not reason:
-            problems.append(
-                Problem(
-                    part.key,
-                    part.name,
-                    _("a part not observed needs a reason"),
-                    field=field(what="not_observed_reason"),
-                    code="reason_required",
-                )
-            )
+        reason = _required_reason(
+            answers.not_observed_reason,
+            Problem(
+                part.key,
+                part.name,
+                _("a part not observed needs a reason"),
+                field=field(what="not_observed_reason"),
+            ),
+            problems,
+        )
         result = PartResult(
             key=part.key,
             name=part.name,
@@ -706,17 +713,16 @@ def _falsified(
     (its parts keep what was scored, for the record), and needs its reason."""
     if not answers.falsified:
         return SheetAssessment(result, tuple(problems))
-    reason = answers.falsified_reason.strip()
-    if not reason:
-        problems.append(
-            Problem(
-                result.key,
-                _("falsified material"),
-                _("say what material was falsified"),
-                field=field_name(what="falsified_reason"),
-                code="reason_required",
-            )
-        )
+    reason = _required_reason(
+        answers.falsified_reason,
+        Problem(
+            result.key,
+            _("falsified material"),
+            _("say what material was falsified"),
+            field=field_name(what="falsified_reason"),
+        ),
+        problems,
+    )
     percent = percent_of(ZERO, result.max_points)
     falsified = replace(
         result,

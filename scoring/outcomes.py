@@ -35,6 +35,8 @@ class Outcome:
     points: Decimal | None  # None: a checklist requirement
     score: Decimal | None
     not_applicable: bool = False
+    #: the section's not-applicable reason; empty for a notice kind not checked
+    not_applicable_reason: str = ""
     compliant: bool | None = None  # checklist requirements only
     remark: str = ""
 
@@ -67,7 +69,7 @@ def part_outcomes(
         return
     remarks = remarks or {}
     for section, section_result in zip(part.sections, result.sections, strict=True):
-        section_remark = (remarks.get(section.key) or "").strip()
+        section_remark = _remark(remarks.get(section.key))
         na = section_result.not_applicable
         if section.scoring != d.ITEM_POINTS:
             yield Outcome(
@@ -77,6 +79,7 @@ def part_outcomes(
                 points=section.max_points,
                 score=ZERO if falsified else section_result.score,
                 not_applicable=na and not falsified,
+                not_applicable_reason=section_result.not_applicable_reason if na else "",
                 remark=section_remark,
             )
             continue
@@ -96,8 +99,14 @@ def part_outcomes(
                 points=points,
                 score=ZERO if falsified else score,
                 not_applicable=item_na and not falsified,
-                remark=(remarks.get(item.key) or "").strip() or section_remark,
+                not_applicable_reason=section_result.not_applicable_reason if na else "",
+                remark=_remark(remarks.get(item.key)) or section_remark,
             )
+
+
+def _remark(value: str | None) -> str:
+    """A remark as recorded (reports show it as written); blank is none."""
+    return value if value and value.strip() else ""
 
 
 def checklist_outcomes(
@@ -115,7 +124,7 @@ def checklist_outcomes(
             points=None,
             score=None,
             compliant=answer.compliant,
-            remark=answer.remark.strip(),
+            remark=_remark(answer.remark),
         )
 
 

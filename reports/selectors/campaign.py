@@ -51,6 +51,7 @@ from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, compliance_rate, mean_percent, score_part
 from scoring.models import KpiThreshold, RolloutBatch, Sheet
+from scoring.outcomes import part_outcomes
 from scoring.results import (
     Result,
     competition_ranks,
@@ -600,20 +601,13 @@ def detail_headers() -> list[str]:
 
 
 @dataclass(frozen=True)
-class _SectionLayout:
-    section: d.SectionDef
-    name: str
-    #: (item key or None for the section's own row, item text, points)
-    rows: tuple[tuple[str | None, str, Decimal | None], ...]
-    notice_kinds: frozenset[str]
-
-
-@dataclass(frozen=True)
 class _PartLayout:
     part: d.PartDef
     sheet_label: str
     part_label: str
-    sections: tuple[_SectionLayout, ...]
+    #: (section key, item key, or the section's key when scored whole) →
+    #: (section name, item text), escaped once
+    labels: dict[tuple[str, str], tuple[str, str]]
 
 
 def _same(value):
@@ -622,22 +616,22 @@ def _same(value):
 
 def _layout(sheet: d.SheetDef, part_code: str, text) -> _PartLayout:
     part = sheet.part(part_code)
-    sections = []
+    labels = {}
     for section in part.sections:
+        name = text(section.name)
         if section.scoring == d.ITEM_POINTS:
-            rows = tuple((i.key, text(i.text), i.points) for i in section.items)
+            for item in section.items:
+                labels[section.key, item.key] = (name, text(item.text))
         else:
-            rows = ((None, text("；".join(i.text for i in section.items)), section.max_points),)
-        sections.append(
-            _SectionLayout(
-                section, text(section.name), rows, frozenset(k.key for k in section.notice_kinds)
+            labels[section.key, section.key] = (
+                name,
+                text("；".join(i.text for i in section.items)),
             )
-        )
     return _PartLayout(
         part=part,
         sheet_label=text(f"{sheet.table_label} {sheet.name}"),
         part_label=text(part.name) if len(sheet.parts) > 1 else None,
-        sections=tuple(sections),
+        labels=labels,
     )
 
 
@@ -693,6 +687,7 @@ def detail_rows(
             "observed",
             "not_observed_reason",
             "answers",
+            "sheet_record__falsified_material",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -708,6 +703,7 @@ def detail_rows(
         observed,
         reason,
         answers,
+        falsified,
     ) in parts:
         sheet = by_id[sheet_id]
         layout = layouts.get((sheet_id, part_code))
@@ -727,7 +723,6 @@ def detail_rows(
             yield (*head, None, None, None, None, not_observed, text(reason) or None, None)
             continue
         answers = answers or {}
-        remarks = answers.get("remarks") or {}
         stored = stored_answers.StoredPart(answers=answers, servicing_item=servicing_item)
         try:
             result = score_part(
@@ -738,38 +733,28 @@ def detail_rows(
         except ScoringError as error:
             yield (*head, None, None, None, None, None, text(str(error)), None)
             continue
-        for section_layout, section_result in zip(layout.sections, result.sections, strict=True):
-            remark = text(remarks.get(section_layout.section.key) or None)
+        # The analysis' own outcomes (scoring.outcomes), so the detail and the
+        # results pages cannot disagree; a falsified sheet's items show 0.
+        outcomes = part_outcomes(
+            layout.part, result, answers.get("remarks") or {}, falsified=falsified
+        )
+        for outcome in outcomes:
+            section_name, item_text = layout.labels[outcome.section_key, outcome.item_key]
             na = None
-            if section_result.not_applicable:
-                na = text(f"{na_label}：{section_result.not_applicable_reason}")
-            item_scores = section_result.item_scores
-            for item_key, item_text, points in section_layout.rows:
-                item_na = na
-                item_remark = remark
-                if item_key is None:
-                    score = section_result.score
-                else:
-                    score = points if na else item_scores.get(item_key)
-                    if (
-                        not na
-                        and section_result.notice_kind is not None
-                        and item_key != section_result.notice_kind
-                        and item_key in section_layout.notice_kinds
-                    ):
-                        item_na = not_checked
-                    if item_key in remarks:
-                        item_remark = text(remarks[item_key])
-                yield (
-                    *head,
-                    section_layout.name,
-                    item_text,
-                    points,
-                    score,
-                    item_na,
-                    item_remark,
-                    None,
-                )
+            if outcome.not_applicable_reason:
+                na = text(f"{na_label}：{outcome.not_applicable_reason}")
+            elif outcome.not_applicable:
+                na = not_checked
+            yield (
+                *head,
+                section_name,
+                item_text,
+                outcome.points,
+                outcome.score,
+                na,
+                text(outcome.remark or None),
+                None,
+            )
 
     # 表五 (the unit) and 表七 (per specialist): one row per requirement.
     requirements = {
