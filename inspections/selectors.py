@@ -918,7 +918,7 @@ def _joined(remarks: list[str]) -> str:
 
 def repeat_findings_of(*, visit_ids: Sequence[int]) -> dict[int, list[RepeatFinding]]:
     """The repeat findings of many visits, by visit id, in the order of their
-    sheets and items, in at most six queries whatever the number of visits.
+    sheets and items, in at most five queries whatever the number of visits.
     Only approved visits have findings to compare (`ItemOutcome`); a key that
     failed on several records (two specialists' 表二) is one repeat finding,
     its remarks joined."""
@@ -928,7 +928,7 @@ def repeat_findings_of(*, visit_ids: Sequence[int]) -> dict[int, list[RepeatFind
     wanted = set(earlier) | {e.visit_id for e in earlier.values()}
     failed = (
         ItemOutcome.objects.filter(visit_id__in=wanted, failed=True)
-        .order_by("visit_id", "sheet__order", "pk")
+        .order_by()  # sorted below by sheet order, then as written (the rubric's order)
         .values_list(
             "visit_id",
             "sheet_code",
@@ -939,10 +939,13 @@ def repeat_findings_of(*, visit_ids: Sequence[int]) -> dict[int, list[RepeatFind
             "sheet_id",
             "item_id",
             "points",
+            "pk",
         )
     )
     by_visit: dict[int, dict[tuple, list]] = {}
-    for visit_id, sheet, part, section, item, remark, sheet_id, item_id, points in failed:
+    for visit_id, sheet, part, section, item, remark, sheet_id, item_id, points, _pk in sorted(
+        failed, key=lambda row: row[-1]
+    ):
         keyed = by_visit.setdefault(visit_id, {})
         keyed.setdefault((sheet, part, section, item), []).append(
             (remark, sheet_id, item_id, points)
@@ -958,17 +961,25 @@ def repeat_findings_of(*, visit_ids: Sequence[int]) -> dict[int, list[RepeatFind
         return {}
     sheet_ids = {rows[0][1] for hits in repeats.values() for _key, rows, _then in hits}
     item_ids = {rows[0][2] for hits in repeats.values() for _key, rows, _then in hits} - {None}
-    sections = {
-        (sheet_id, part, code): (label, name)
-        for sheet_id, label, part, code, name in Section.objects.filter(
-            part__sheet_id__in=sheet_ids
-        ).values_list("part__sheet_id", "part__sheet__table_label", "part__code", "code", "name")
-    }
+    sections, sheet_order = {}, {}
+    for sheet_id, label, order, part, code, name in Section.objects.filter(
+        part__sheet_id__in=sheet_ids
+    ).values_list(
+        "part__sheet_id",
+        "part__sheet__table_label",
+        "part__sheet__order",
+        "part__code",
+        "code",
+        "name",
+    ):
+        sections[sheet_id, part, code] = (label, name)
+        sheet_order[sheet_id] = order
     texts = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "text"))
     result: dict[int, list[RepeatFinding]] = {}
     for visit_id, hits in repeats.items():
         before = earlier[visit_id]
         lines = []
+        hits.sort(key=lambda hit: sheet_order.get(hit[1][0][1], 0))  # stable: keeps item order
         for key, rows, then in hits:
             _remark, sheet_id, item_id, points = rows[0]
             label, section_name = sections.get((sheet_id, key[1], key[2]), ("", key[2]))
