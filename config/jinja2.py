@@ -1,5 +1,6 @@
-"""The Jinja2 environment of the one partial Django's template language is too
-slow for: the score sheet's part cards and radios (inspections.sheet_forms).
+"""The Jinja2 environment of the partials Django's template language is too
+slow for: the score sheet's part cards and radios (inspections.sheet_forms),
+and the results page's tables (reports.tables).
 
 Jinja2 compiles a template to Python once; the cards (every item input of a
 sheet, some thirty inputs, selects and radios) render several times faster than

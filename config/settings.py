@@ -180,7 +180,7 @@ TEMPLATES = [
             ],
         },
     },
-    # The score sheet's part cards and radios only (config/jinja2.py says why).
+    # The score sheet's part cards and the results tables only (config/jinja2.py says why).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.send_objection_window_reminders",
         "schedule": crontab(hour=8, minute=5),
     },
+    "problem-reminders": {
+        "task": "inspections.tasks.send_problem_reminders",
+        "schedule": crontab(hour=8, minute=10),
+    },
     "worker-heartbeat": {
         "task": "inspections.tasks.record_worker_heartbeat",
         "schedule": 60.0,
@@ -347,6 +351,11 @@ MAILERS = {
 # head office when overdue by more than ACTION_ESCALATION_DAYS.
 ACTION_REMINDER_DAYS_BEFORE = env.int("ACTION_REMINDER_DAYS_BEFORE", default=3)
 ACTION_ESCALATION_DAYS = env.int("ACTION_ESCALATION_DAYS", default=7)
+# Problem register entries: their owner responds within PROBLEM_RESPONSE_DAYS
+# of the visit's approval, and is reminded from PROBLEM_REMINDER_DAYS_BEFORE
+# days before the due date until they respond.
+PROBLEM_RESPONSE_DAYS = env.int("PROBLEM_RESPONSE_DAYS", default=30)
+PROBLEM_REMINDER_DAYS_BEFORE = env.int("PROBLEM_REMINDER_DAYS_BEFORE", default=3)
 # Used for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="yiguitong@localhost")

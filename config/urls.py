@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from reports import trend_views
+from reports.urls import campaign_results_urlpatterns
 
 
 def ping(request):
@@ -24,6 +25,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    # A campaign's results page sits beside its board (/campaigns/<pk>/), in reports:
+    # it reads the reports' selector, which inspections may not import.
+    path("campaigns/<int:pk>/", include(campaign_results_urlpatterns)),
     # A unit's results across campaigns (reports/trend_views.py).
     path("offices/<int:pk>/trend/", trend_views.office_trend, name="office-trend"),
     path("offices/<int:pk>/trend.xlsx", trend_views.office_trend_xlsx, name="office-trend-xlsx"),

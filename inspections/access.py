@@ -13,6 +13,7 @@ from .models import (
     Campaign,
     Objection,
     Office,
+    RaisedProblem,
     RectificationAction,
     Specialist,
     User,
@@ -259,6 +260,46 @@ def can_request_extension(user: User, action) -> bool:
 
 def can_decide_extensions(user: User) -> bool:
     return user.is_authenticated and user.is_head_office
+
+
+# --- the problem register ------------------------------------------------------
+
+
+def visible_problems(user: User):
+    """As actions: head office sees every entry; a branch manager their
+    branch's; an inspector those of the visits they inspect (read only);
+    anyone the entries they own."""
+    if _sees_nothing(user):
+        return RaisedProblem.objects.none()
+    if user.is_head_office:
+        return RaisedProblem.objects.all()
+    return RaisedProblem.objects.filter(
+        Q(visit__in=visible_visits(user)) | Q(owner=user)
+    ).distinct()
+
+
+def can_respond_problem(user: User, problem) -> bool:
+    """The entry's owner and the branch's managers write its response."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if problem.owner_id == user.pk:
+        return True
+    return user.is_branch_manager and user.branch_id == problem.visit.branch_id
+
+
+def can_review_problems(user: User) -> bool:
+    """Head office closes, reopens and reassigns entries."""
+    return user.is_authenticated and user.is_head_office
+
+
+def can_own_problem(user: User, problem) -> bool:
+    """Whom an entry may be handed to: an active user with a role, of the
+    visit's branch or of head office (a support request is head office's)."""
+    return (
+        user.is_active
+        and user.has_role
+        and (user.is_head_office or user.branch_id == problem.visit.branch_id)
+    )
 
 
 # --- the branch's acceptance report ----------------------------------------------

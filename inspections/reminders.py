@@ -1,5 +1,5 @@
-"""Reminders by mail: daily ones of rectification actions that are due soon or
-overdue, the branch's reminder the working day before its objection window
+"""Reminders by mail: daily ones of rectification actions and of problem
+register entries that are due soon or overdue, the branch's reminder the working day before its objection window
 closes, and head office's reminder to a late branch of the report due date.
 
 Each person gets at most one mail a day listing all their actions, however
@@ -24,6 +24,7 @@ from .calendars import previous_working_day
 from .models import (
     Branch,
     Campaign,
+    RaisedProblem,
     RectificationAction,
     ReminderLog,
     ResultsPublication,
@@ -125,6 +126,72 @@ def send_action_reminders(*, today: datetime.date | None = None) -> int:
                 continue  # already reminded today
             except Exception:
                 logger.exception("Action reminder to user %s not sent", user.pk)
+                continue
+            sent += 1
+    return sent
+
+
+def problems_to_remind(*, today: datetime.date):
+    """Entries still waiting for their owner's response, due within the
+    reminder window or overdue, not yet reminded today."""
+    horizon = today + datetime.timedelta(days=settings.PROBLEM_REMINDER_DAYS_BEFORE)
+    return (
+        RaisedProblem.objects.filter(
+            status=RaisedProblem.Status.OPEN,
+            deadline__lte=horizon,
+            owner__is_active=True,
+        )
+        .exclude(owner__email="")
+        .exclude(reminded_on=today)
+    )
+
+
+def send_problem_reminders(*, today: datetime.date | None = None) -> int:
+    """Mail each owner their entries due soon or overdue, one mail listing
+    them all; returns how many mails were sent. Each entry is mailed about
+    once a day at most, however often the job runs and with two workers at
+    once: an owner's entries are claimed (`reminded_on`) in the transaction
+    that sends the mail, so a mail that fails leaves them for the next run."""
+    today = today or timezone.localdate()
+    owners = User.objects.filter(
+        pk__in=problems_to_remind(today=today).values("owner_id")
+    ).order_by("pk")
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for owner in owners:
+            try:
+                with transaction.atomic():
+                    # Locked, then read again: another worker's claim is seen.
+                    problems = list(
+                        problems_to_remind(today=today)
+                        .filter(owner=owner)
+                        .select_for_update(of=("self",))
+                        .select_related("visit__branch", "visit__office")
+                        .order_by("deadline", "pk")
+                    )
+                    if not problems:
+                        continue
+                    RaisedProblem.objects.filter(pk__in=[p.pk for p in problems]).update(
+                        reminded_on=today
+                    )
+                    for problem in problems:
+                        problem.days_late = problem.days_overdue(today)
+                    send_mail(
+                        _("Problem register entries waiting for your response: %(count)s")
+                        % {"count": len(problems)},
+                        render_to_string(
+                            "inspections/email/problem_reminder.txt",
+                            {
+                                "user": owner,
+                                "problems": problems,
+                                "base_url": settings.SITE_URL,
+                            },
+                        ),
+                        None,
+                        [owner.email],
+                    )
+            except Exception:
+                logger.exception("Problem reminder to user %s not sent", owner.pk)
                 continue
             sent += 1
     return sent

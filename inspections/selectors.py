@@ -26,6 +26,7 @@ from .models import (
     KpiFigure,
     Objection,
     Office,
+    RaisedProblem,
     RandomDraw,
     RectificationAction,
     ResultsPublication,
@@ -35,8 +36,9 @@ from .models import (
     Visit,
     VisitChange,
     VisitTransition,
+    deadlines,
 )
-from .models.actions import closed_on_time, due_within, open_actions, overdue_actions
+from .models.actions import closed_on_time
 from .models.ordering import branch_order, bytewise, office_order, unit_order
 from .objection_targets import Target, checklist_targets, sheet_targets
 
@@ -576,9 +578,9 @@ def action_list(
 def action_counts(*, user: User, today: datetime.date) -> dict:
     pks = access.visible_actions(user).values("pk")
     return RectificationAction.objects.filter(pk__in=pks).aggregate(
-        open=Count("pk", filter=open_actions()),
-        due_soon=Count("pk", filter=due_within(today, DUE_SOON_DAYS)),
-        overdue=Count("pk", filter=overdue_actions(today)),
+        open=Count("pk", filter=deadlines.not_closed()),
+        due_soon=Count("pk", filter=deadlines.due_within(today, DUE_SOON_DAYS)),
+        overdue=Count("pk", filter=deadlines.overdue(today)),
         closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
         closed_on_time=Count("pk", filter=closed_on_time()),
     )
@@ -620,8 +622,8 @@ def action_stats(
             "responsible_office__name",
         )
         .annotate(
-            open=Count("pk", filter=open_actions()),
-            overdue=Count("pk", filter=overdue_actions(today)),
+            open=Count("pk", filter=deadlines.not_closed()),
+            overdue=Count("pk", filter=deadlines.overdue(today)),
             closed=Count("pk", filter=Q(status=RectificationAction.Status.CLOSED)),
             closed_on_time=Count("pk", filter=closed_on_time()),
         )
@@ -663,6 +665,82 @@ def action_detail(*, user: User, pk: int) -> RectificationAction:
             ),
         ),
         pk=pk,
+    )
+
+
+# --- the problem register ---------------------------------------------------------------
+
+
+def problem_list(
+    *, user: User, today: datetime.date, filters: dict | None = None
+) -> QuerySet[RaisedProblem]:
+    """The entries the user may see, by due date, filtered (`ProblemFilterForm.filters`);
+    one query, whatever the number of entries."""
+    filters = filters or {}
+    problems = (
+        RaisedProblem.objects.filter(pk__in=access.visible_problems(user).values("pk"))
+        .select_related(
+            "visit__campaign",
+            "visit__branch",
+            "visit__office",
+            "owner",
+            "closed_by",
+        )
+        .order_by("deadline", "pk")
+    )
+    status = filters.get("status")
+    if status == "not_closed":
+        problems = problems.open()
+    elif status in RaisedProblem.Status.values:
+        problems = problems.filter(status=status)
+    if filters.get("campaign"):
+        problems = problems.filter(visit__campaign_id=filters["campaign"])
+    if filters.get("branch"):
+        problems = problems.filter(visit__branch_id=filters["branch"])
+    if filters.get("kind"):
+        problems = problems.filter(kind=filters["kind"])
+    if filters.get("overdue"):
+        problems = problems.overdue(today)
+    return problems
+
+
+def problem_counts(*, user: User, today: datetime.date) -> dict:
+    pks = access.visible_problems(user).values("pk")
+    return RaisedProblem.objects.filter(pk__in=pks).aggregate(
+        open=Count("pk", filter=Q(status=RaisedProblem.Status.OPEN)),
+        responded=Count("pk", filter=Q(status=RaisedProblem.Status.RESPONDED)),
+        overdue=Count("pk", filter=deadlines.overdue(today)),
+        closed=Count("pk", filter=Q(status=RaisedProblem.Status.CLOSED)),
+    )
+
+
+def problem_detail(*, user: User, pk: int) -> RaisedProblem:
+    """The entry with its interview; Http404 (NotVisible when it exists) otherwise."""
+    return access.get_visible(
+        access.visible_problems(user).select_related(
+            "visit__campaign",
+            "visit__branch",
+            "visit__office",
+            "owner",
+            "responded_by",
+            "closed_by",
+            "answer__question",
+            "answer__interview__audience",
+        ),
+        pk=pk,
+    )
+
+
+def problem_owners(*, problem: RaisedProblem) -> QuerySet[User]:
+    """Whom head office may hand the entry to (`access.can_own_problem`)."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(branch_id=problem.visit.branch_id, role__in=[r for r in User.Role.values if r])
+            | Q(role__in=[User.Role.HEAD_OFFICE, User.Role.ADMIN])
+            | Q(is_superuser=True)
+        )
+        .order_by("branch_id", "username")
     )
 
 

@@ -27,3 +27,9 @@ def send_action_reminders() -> int:
 def send_objection_window_reminders() -> int:
     """Beat runs this daily; a branch is reminded once per publication."""
     return reminders.send_objection_window_reminders()
+
+
+@shared_task(ignore_result=True)
+def send_problem_reminders() -> int:
+    """Beat runs this daily; an entry is mailed to its owner once a day at most."""
+    return reminders.send_problem_reminders()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, campaigns, history, objections, organisation, visits
+from .views import actions, campaigns, history, objections, organisation, problems, visits
 
 urlpatterns = [
     path("", organisation.home, name="home"),
@@ -123,4 +123,10 @@ urlpatterns = [
         name="action-extension-decide",
     ),
     path("actions/evidence/<uuid:uuid>/", actions.action_evidence, name="action-evidence"),
+    # the problem register
+    path("problems/", problems.problem_list, name="problem-list"),
+    path("problems/<int:pk>/", problems.problem_detail, name="problem-detail"),
+    path("problems/<int:pk>/respond/", problems.problem_respond, name="problem-respond"),
+    path("problems/<int:pk>/review/", problems.problem_review, name="problem-review"),
+    path("problems/<int:pk>/reassign/", problems.problem_reassign, name="problem-reassign"),
 ]

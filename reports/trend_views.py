@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from inspections import access
 
 from .exporters.trends import TrendXlsxExporter
+from .selectors.losses import BANDS
 from .selectors.trends import unit_trend
 
 
@@ -37,7 +38,7 @@ def _page(request, *, branch, office):
     return render(
         request,
         "reports/trends/unit_trend.html",
-        {"branch": branch, "office": office, "trend": trend},
+        {"branch": branch, "office": office, "trend": trend, "bands": list(enumerate(BANDS))},
     )
 
 

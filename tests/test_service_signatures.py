@@ -23,6 +23,7 @@ MODULES = [
     "reports.selectors.branch",
     "reports.selectors.campaign",
     "reports.selectors.jobs",
+    "reports.selectors.results_table",
     "reports.selectors.visit",
     "reports.services",
     "scoring.selectors",

@@ -99,6 +99,7 @@ SEE_VISIT = frozenset({HQ, ADMIN, STAFF, MA, IA})
 EDIT_VISIT = frozenset({IA})
 SEE_CHECK = frozenset({HQ, ADMIN, STAFF, MA})  # head office's check of branch A
 MANAGERS = frozenset({HQ, ADMIN, STAFF, MA, MB})  # roster import, visit planning
+SEE_RESULTS = MANAGERS  # the units' results analysis: each manager their own branch
 #: who knows of the planned unannounced check: head office and its inspector
 TOLD_OF_UNANNOUNCED = frozenset({HQ, ADMIN, STAFF, IHQ})
 NOBODY = frozenset()
@@ -288,6 +289,17 @@ def build_world() -> SimpleNamespace:
     services.submit_visit(user=w.inspector_a, visit=w.submitted_visit)
     w.approved_visit = _plan(w, w.a1)
     factories.fill_visit(w, w.approved_visit, w.inspector_a)
+    # Two problems raised in its interviews: its approval puts them on the register.
+    questions = list(w.audience.questions.order_by("order", "pk")[:2])
+    services.save_interview(
+        user=w.inspector_a,
+        visit=w.approved_visit,
+        audience=w.audience,
+        interviewee="窗口受访人",
+        post="专员",
+        notes="",
+        answers={q.pk: {"text": f"{SECRET}问题{q.pk}", "tag": "problem"} for q in questions},
+    )
     services.add_finding(
         user=w.inspector_a,
         visit=w.approved_visit,
@@ -297,6 +309,10 @@ def build_world() -> SimpleNamespace:
     )
     services.submit_visit(user=w.inspector_a, visit=w.approved_visit)
     services.approve_visit(user=w.hq, visit=w.approved_visit, comment="同意")
+    w.problem, w.responded_problem = w.approved_visit.raised_problems.order_by("pk")
+    services.respond_to_problem(
+        user=w.manager_a, problem=w.responded_problem, response=f"{SECRET}答复", version=1
+    )
     # An approved visit of branch B too, so that its reports have something to show.
     visit_b = services.plan_visit(
         user=w.manager_b,
@@ -726,6 +742,20 @@ RULES: dict[str, Rule] = {
         ),
         kwargs=pk("campaign"),
     ),
+    # Where points are lost: head office, and each branch's managers for their branch.
+    "campaign-losses": Rule(get=GET(SEE_RESULTS), kwargs=pk("campaign")),
+    "campaign-losses-xlsx": Rule(get=GET(SEE_RESULTS), kwargs=pk("campaign")),
+    "campaign-loss-visits": Rule(
+        get=GET(
+            SEE_RESULTS,
+            data={
+                "sheet": "new_business",
+                "part": "new_business_process",
+                "section": "intake_review",
+            },
+        ),
+        kwargs=pk("campaign"),
+    ),
     "report-job": Rule(get=GET(SEE_VISIT), kwargs=pk("job")),
     "report-job-status": Rule(get=GET(SEE_VISIT), kwargs=pk("job")),
     "report-job-download": Rule(get=GET(SEE_VISIT), kwargs=pk("job")),
@@ -787,6 +817,13 @@ RULES: dict[str, Rule] = {
         kwargs=pk("campaign"),
     ),
     "campaign-kpi-template": Rule(get=GET(HEAD_OFFICE), kwargs=pk("campaign")),
+    # Units' results: head office, and each branch's managers (their branch's
+    # rows only, so branch B's manager finds nothing of branch A); inspectors
+    # see only the visits they inspect, so not these (access.sees_unit_results).
+    "campaign-results": Rule(get=GET(HEAD_OFFICE | {MA, MB}, shows=(ORG,)), kwargs=pk("campaign")),
+    "campaign-results-xlsx": Rule(
+        get=GET(HEAD_OFFICE | {MA, MB}, shows=(ORG,)), kwargs=pk("campaign")
+    ),
     "visit-plan": Rule(
         get=GET(MANAGERS),
         # Head office plans head-office checks and branch B's manager branch B's
@@ -986,6 +1023,29 @@ RULES: dict[str, Rule] = {
         get=GET(SEE_VISIT),
         post=SAME_AS_GET,
         kwargs=lambda w, _p: {"uuid": w.action_evidence.uuid},
+    ),
+    # --- the problem register (entries of branch A's approved visit; version 1
+    # open, version 2 responded by branch A's manager)
+    "problem-list": Rule(get=GET(SIGNED_IN, shows=(VISIT,))),
+    "problem-register-xlsx": Rule(get=GET(SIGNED_IN, shows=(VISIT,))),
+    "problem-detail": Rule(get=GET(SEE_VISIT, shows=(VISIT,)), kwargs=pk("problem")),
+    "problem-respond": Rule(
+        get=NOT_ALLOWED,
+        post=POST(frozenset({MA}), {"response": "已处理", "version": 1}),
+        kwargs=pk("problem"),
+    ),
+    "problem-review": Rule(
+        get=NOT_ALLOWED,
+        post=POST(HEAD_OFFICE, {"decision": "close", "version": 2}),
+        kwargs=pk("responded_problem"),
+    ),
+    "problem-reassign": Rule(
+        get=NOT_ALLOWED,
+        post=POST(
+            HEAD_OFFICE,
+            lambda w: {"owner": w.hq.pk, "deadline": "2099-01-31", "version": 1},
+        ),
+        kwargs=pk("problem"),
     ),
     # --- published results and objections (head office's check of branch A)
     "campaign-publish": Rule(
@@ -1524,6 +1584,7 @@ FORM_IDS = {
     "visit-evidence-upload": ("target",),
     "campaign-reports-generate": ("branch",),
     "visit-objection-new": ("target",),
+    "problem-reassign": ("owner",),
 }
 ID_FIELDS = {name for names in FORM_IDS.values() for name in names} | {"area", "campaign"}
 
@@ -1535,10 +1596,17 @@ QUERY_IDS = {
     "action-list": ("office", "campaign", "area"),
     "action-stats": ("campaign",),
     "action-stats-xlsx": ("campaign",),
+    "problem-list": ("campaign", "branch"),
+    "problem-register-xlsx": ("campaign", "branch"),
+    "campaign-results": ("branch",),
+    "campaign-results-xlsx": ("branch",),
     "visit-plan": ("branch", "office"),
     "visit-sheet-new": ("sheet", "specialist"),
     "visit-checklist": ("specialist",),
     "visit-interview-new": ("audience",),
+    "campaign-losses": ("branch",),
+    "campaign-losses-xlsx": ("branch",),
+    "campaign-loss-visits": ("branch",),
 }
 
 

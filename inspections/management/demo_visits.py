@@ -2,7 +2,8 @@
 use, so every score in the demo is the scoring engine's.
 
 北京: an approved self-inspection of 海淀支公司 (with a photo of its counter on
-表二's first item) and a head-office check planned on
+表二's first item, and its interviews' problems on the register: two answered,
+one closed) and a head-office check planned on
 a drawn office; 重庆: a self-inspection in progress; 四川: nothing yet.
 """
 
@@ -185,6 +186,26 @@ def _interviews(visit: Visit, inspector: User):
         )
 
 
+def _problem_register(visit: Visit, manager: User, head_office: User):
+    """The approval put the interviews' problems and support requests on the
+    register: the manager has answered two, and head office closed the first."""
+    responses = [
+        "已调整柜面排班，高峰时段增开一个综合岗窗口，本月起执行。",
+        "已向总部运营部提交系统权限申请，待总部批复后开通。",
+    ]
+    problems = list(visit.raised_problems.order_by("pk")[: len(responses)])
+    for problem, response in zip(problems, responses, strict=False):
+        services.respond_to_problem(
+            user=manager, problem=problem, response=response, version=problem.version
+        )
+    if problems:
+        first = problems[0]
+        first.refresh_from_db()
+        services.close_problem(
+            user=head_office, problem=first, comment="措施可行，关闭。", version=first.version
+        )
+
+
 def _kpi_figures(campaign: Campaign, head_office: User):
     figures = []
     for branch in campaign.branches.order_by("code"):
@@ -269,6 +290,7 @@ def create(campaign: Campaign):
     _photo(visit, bj_inspector)
     services.submit_visit(user=bj_inspector, visit=visit)
     services.approve_visit(user=bj_manager, visit=visit, comment="同意。")
+    _problem_register(visit, bj_manager, head_office)
 
     # 北京: head office checks the first office it drew.
     drawn = Office.objects.get(pk=draws["bj"].result_ids[0])

@@ -11,6 +11,7 @@ from .history import VisitChange
 from .objections import Objection, ObjectionEvidence, ResultsPublication
 from .organisation import Branch, Counter, Office, Post, Specialist, User, WorkerHeartbeat
 from .outcomes import ItemOutcome
+from .problems import RaisedProblem
 from .visits import (
     ChecklistRecord,
     Evidence,
@@ -49,6 +50,7 @@ __all__ = [
     "PartRecord",
     "Post",
     "ProcessLogEntry",
+    "RaisedProblem",
     "RandomDraw",
     "RectificationAction",
     "ReminderLog",

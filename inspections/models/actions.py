@@ -5,7 +5,6 @@ An action lives outside the frozen visit: approval freezes scores and
 findings, not the work to fix what was found.
 """
 
-import datetime
 import uuid
 
 from django.conf import settings
@@ -17,27 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from scoring.models import ContentArea
 from scoring.text import PlainCharField, PlainTextField
 
+from .deadlines import DeadlineQuerySet, HasDeadline
 from .organisation import Office
 from .visits import Visit, stored_suffix
-
-# --- what "open", "overdue", "due soon" and "closed on time" mean: defined once, here ------------
-
-
-def open_actions() -> Q:
-    """Not closed: open, in progress or submitted for verification."""
-    return ~Q(status="closed")
-
-
-def overdue_actions(today) -> Q:
-    """Not closed and past the deadline in force (due today is not late)."""
-    return open_actions() & Q(deadline__lt=today)
-
-
-def due_within(today, days: int) -> Q:
-    """Not closed and due in the coming `days` days, today included (not yet late)."""
-    return open_actions() & Q(
-        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
-    )
 
 
 def closed_on_time() -> Q:
@@ -45,18 +26,7 @@ def closed_on_time() -> Q:
     return Q(status="closed", closed_at__date__lte=F("deadline_at_close"))
 
 
-class RectificationActionQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(open_actions())
-
-    def overdue(self, today):
-        return self.filter(overdue_actions(today))
-
-    def due_within(self, today, days: int):
-        return self.filter(due_within(today, days))
-
-
-class RectificationAction(models.Model):
+class RectificationAction(HasDeadline, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -116,7 +86,7 @@ class RectificationAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
-    objects = RectificationActionQuerySet.as_manager()
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["deadline", "id"]
@@ -132,21 +102,10 @@ class RectificationAction(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def is_open(self) -> bool:
-        return self.status != self.Status.CLOSED
-
-    @property
     def closed_on_time(self) -> bool | None:
         if self.status != self.Status.CLOSED or self.closed_at is None:
             return None
         return timezone.localdate(self.closed_at) <= (self.deadline_at_close or self.deadline)
-
-    def is_overdue(self, today) -> bool:
-        """As `overdue_actions`, for one action."""
-        return self.is_open and self.deadline < today
-
-    def days_overdue(self, today) -> int:
-        return (today - self.deadline).days if self.is_overdue(today) else 0
 
     @property
     def responsible_unit(self):

@@ -20,6 +20,13 @@ from .campaigns import (
     update_grade_bands,
 )
 from .errors import INCOMPLETE, LOCKED, STALE, has_code
+from .problems import (
+    close_problem,
+    reassign_problem,
+    register_problems,
+    reopen_problem,
+    respond_to_problem,
+)
 from .roster import RosterImportError, RosterImportSummary, import_roster
 from .visits import (
     add_action,
@@ -53,6 +60,7 @@ __all__ = [
     "add_progress",
     "approve_visit",
     "close_action",
+    "close_problem",
     "create_campaign",
     "decide_extension",
     "delete_finding",
@@ -63,8 +71,12 @@ __all__ = [
     "import_kpi_figures",
     "import_roster",
     "plan_visit",
+    "reassign_problem",
+    "register_problems",
     "reopen_action",
+    "reopen_problem",
     "request_extension",
+    "respond_to_problem",
     "return_visit",
     "save_checklist",
     "save_interview",

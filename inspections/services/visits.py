@@ -53,6 +53,7 @@ from ..selectors import visit_missing_items
 from ..thumbnails import make_thumbnail
 from .errors import Refusals, incomplete, locked, problems_refused, refused, stale
 from .outcomes import mark_ranking_visit, refresh_visit_outcomes
+from .problems import register_problems
 
 
 def _record_transition(visit: Visit, to_state: str, user: User, comment: str = ""):
@@ -899,12 +900,14 @@ def _open_for_review(visit: Visit, user: User) -> Visit:
 
 @transaction.atomic
 def approve_visit(*, user: User, visit: Visit, comment: str = "") -> Visit:
-    """Approval freezes the visit's scores and texts."""
+    """Approval freezes the visit's scores and texts; the problems and support
+    requests its interviews raised enter the problem register."""
     visit = _open_for_review(visit, user)
     visit.approved_at = timezone.now()
     _record_transition(visit, Visit.State.APPROVED, user, comment.strip())
     mark_ranking_visit(visit=visit)
     refresh_visit_outcomes(visit=visit)
+    register_problems(visit=visit, today=timezone.localdate(visit.approved_at))
     visit_id, user_id = visit.pk, user.pk
     transaction.on_commit(
         lambda: hooks.visit_approved.send(sender=Visit, visit_id=visit_id, approved_by_id=user_id)

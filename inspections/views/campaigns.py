@@ -89,9 +89,8 @@ def _campaign_page(request, campaign, *, bands_form=None, report_note=None):
         "board": selectors.campaign_board(campaign=campaign, user=request.user, today=today),
         "today": today,
         "is_head_office": access.can_run_campaigns(request.user),
-        # Links to the units' results across campaigns (reports' trend pages).
-        "sees_unit_results": access.sees_unit_results(request.user),
         "can_plan": access.can_run_campaigns(request.user) or request.user.is_branch_manager,
+        "sees_unit_results": access.sees_unit_results(request.user),
         "bands": bands,
         "bands_form": bands_form
         or GradeBandsForm(

@@ -216,6 +216,9 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         )
         context["objections"] = selectors.visit_objections(visit=visit)
         context["can_object"] = access.can_object(user, visit)
+    if visit.state == Visit.State.APPROVED:
+        # Whoever sees the visit sees its entries (access.visible_problems).
+        context["raised_problems"] = visit.raised_problems.select_related("owner").order_by("pk")
     return render(request, "inspections/visit_detail.html", context)
 
 

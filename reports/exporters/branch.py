@@ -32,6 +32,7 @@ from .excel import (
     workbook_bytes,
     yes_no,
 )
+from .problems import REGISTER_WIDTHS, register_cells, register_headers
 from .results import write_objections, write_repeat_findings
 from .visit import write_visit_tables
 
@@ -269,7 +270,9 @@ def branch_workbook(report: BranchReport) -> bytes:
             wrap=True,
         )
 
-    interviews = SheetWriter(wb, _("Problems and support"), [22, 14, 22, 12, 14, 36, 16, 60])
+    interviews = SheetWriter(
+        wb, _("Problems and support"), [22, 14, 22, 12, 14, 36, 16, 60, *REGISTER_WIDTHS]
+    )
     interviews.header(
         [
             _("Unit"),
@@ -280,6 +283,7 @@ def branch_workbook(report: BranchReport) -> bytes:
             _("Question"),
             _("Raised as"),
             _("Answer"),
+            *register_headers(),
         ]
     )
     for item in summary.interview_items:
@@ -293,6 +297,7 @@ def branch_workbook(report: BranchReport) -> bytes:
                 item.question,
                 item.tag_label,
                 item.text,
+                *register_cells(item),
             ],
             wrap=True,
         )

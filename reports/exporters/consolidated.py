@@ -36,6 +36,7 @@ from .excel import (
     workbook_bytes,
     yes_no,
 )
+from .problems import REGISTER_WIDTHS, register_cells, register_headers
 from .results import write_objections, write_repeat_findings
 
 
@@ -282,7 +283,9 @@ def write_units(wb: Workbook, data: ConsolidatedData) -> None:
 
 
 def write_interviews(wb: Workbook, data: ConsolidatedData) -> None:
-    sheet = SheetWriter(wb, _("Problems and support"), [16, 18, 14, 22, 12, 14, 36, 16, 60])
+    sheet = SheetWriter(
+        wb, _("Problems and support"), [16, 18, 14, 22, 12, 14, 36, 16, 60, *REGISTER_WIDTHS]
+    )
     sheet.header(
         [
             _("Branch"),
@@ -294,6 +297,7 @@ def write_interviews(wb: Workbook, data: ConsolidatedData) -> None:
             _("Question"),
             _("Raised as"),
             _("Answer"),
+            *register_headers(),
         ]
     )
     for item in data.interview_items:
@@ -308,6 +312,7 @@ def write_interviews(wb: Workbook, data: ConsolidatedData) -> None:
                 item.question,
                 item.tag_label,
                 item.text,
+                *register_cells(item),
             ]
         )
 

@@ -1,6 +1,8 @@
 """The workbooks downloaded at once, not built by the worker: head office's
-action statistics, and the templates of the two Excel imports (the branch
+action statistics, the problem register as its list shows it, and the templates of the two Excel imports (the branch
 roster, 表六, and head office's KPI figures)."""
+
+import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +14,7 @@ from inspections.roster import COLUMNS as ROSTER_COLUMNS
 from inspections.workbooks import KPI_COLUMNS
 
 from .base import XLSX, Exporter, register, report_filename
-from .excel import SheetWriter, new_workbook, workbook_bytes
+from .excel import SheetWriter, new_workbook, workbook_bytes, yes_no
 
 ROSTER_NOTES = (
     "员工号：必填，全公司唯一；再次导入时按员工号更新人员。",
@@ -62,6 +64,80 @@ class ActionStatisticsXlsxExporter(Exporter):
                     row.on_time_rate,
                     "是" if row.repeated_overdue else "",
                 ]
+            )
+        return workbook_bytes(wb)
+
+
+def _day(value: datetime.date | datetime.datetime | None) -> str:
+    """A date, or a moment as its local date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
+    return value.isoformat()
+
+
+@register
+class ProblemRegisterXlsxExporter(Exporter):
+    """The problem register's entries the user sees, with the list's filters
+    (`selectors.problem_list`), one row each."""
+
+    identifier = "problem-register-xlsx"
+    format = XLSX
+    subject = "user"
+
+    def __init__(self, *, progress=None, user_id: int, filters: dict | None = None):
+        super().__init__(progress=progress, user_id=user_id, filters=filters)
+        self.user = User.objects.get(pk=user_id)
+        self.filters = filters or {}
+
+    def filename(self) -> str:
+        return report_filename(_("Problem register"), extension=self.format)
+
+    def build(self) -> bytes:
+        today = timezone.localdate()
+        problems = selectors.problem_list(user=self.user, today=today, filters=self.filters)
+        wb = new_workbook()
+        sheet = SheetWriter(
+            wb, _("Problem register"), [14, 18, 18, 12, 12, 50, 14, 12, 10, 8, 50, 12, 12, 14]
+        )
+        sheet.header(
+            [
+                _("Branch"),
+                _("Unit"),
+                _("Campaign"),
+                _("Visit kind"),
+                _("Kind"),
+                _("Raised"),
+                _("Owner"),
+                _("Respond by"),
+                _("Status"),
+                _("Overdue"),
+                _("Response"),
+                _("Responded on"),
+                _("Closed on"),
+                _("Closed by"),
+            ]
+        )
+        for problem in problems.select_related("responded_by"):
+            sheet.row(
+                [
+                    problem.visit.branch.name,
+                    problem.visit.unit_name,
+                    problem.visit.campaign.name,
+                    problem.visit.get_kind_display(),
+                    problem.get_kind_display(),
+                    problem.text,
+                    str(problem.owner or ""),
+                    _day(problem.deadline),
+                    problem.get_status_display(),
+                    yes_no(problem.is_overdue(today)),
+                    problem.response,
+                    _day(problem.responded_at),
+                    _day(problem.closed_at),
+                    str(problem.closed_by or ""),
+                ],
+                wrap=True,
             )
         return workbook_bytes(wb)
 

@@ -14,7 +14,15 @@ Where a unit has both a self-inspection and a head-office check, both are
 shown and the head-office check ranks. A branch's scores are the same means
 over the ranking visits of all its units. Ranks are competition ranks (1, 2,
 2, 4): units across the whole campaign and within their branch, branches among
-branches.
+branches. The units' and branches' results and ranks are
+`scoring.results.standings` over every approved visit of the campaign (the
+campaign board's rules, written once), so a report narrowed to some branches
+(`branch_ids`: a branch report, a branch manager's results page) still ranks
+them among the whole campaign; `branch_rank` ranks a unit within its branch.
+
+`campaign_results` is the results part (branch and unit rows), which the
+results page shows; `consolidated_data` adds the interviews' problems and the
+objections, which only the reports show.
 
 Rows are read with `values()` and `.iterator(chunk_size=…)` and aggregated in
 Python, so the number of queries does not grow with the number of visits.
@@ -25,10 +33,11 @@ requirement) by recomputing each stored form's answers with the engine.
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.models import (
@@ -39,12 +48,14 @@ from inspections.models import (
     KpiFigure,
     Office,
     PartRecord,
+    RaisedProblem,
     RandomDraw,
     RectificationAction,
     SheetRecord,
+    User,
     Visit,
+    deadlines,
 )
-from inspections.models.actions import open_actions, overdue_actions
 from inspections.models.ordering import branch_order, bytewise, office_order, unit_order
 from inspections.selectors import results_statuses
 from scoring import answers as stored_answers
@@ -53,10 +64,12 @@ from scoring.engine import ScoringError, compliance_rate, mean_percent, score_pa
 from scoring.models import KpiThreshold, RolloutBatch, Sheet
 from scoring.outcomes import part_outcomes
 from scoring.results import (
+    ApprovedVisit,
     Result,
     competition_ranks,
     kpi_passed,
     ranking_visit,
+    standings,
     unit_result,
 )
 from scoring.selectors import checklist_requirements, rubric_definitions
@@ -134,6 +147,9 @@ class UnitRow:
     mixed_kpi: Kpi | None = None
     open_actions: int = 0
     overdue_actions: int = 0
+    #: the unit's standing (`scoring.results.standings`): its ranking visit's
+    #: result, its rank among every unit of the campaign
+    result: Result | None = None
     rank: int | None = None
     branch_rank: int | None = None
 
@@ -148,11 +164,11 @@ class UnitRow:
 
     @property
     def percent(self) -> Decimal | None:
-        return self.ranking.result.percent if self.ranking else None
+        return self.result.percent if self.result else None
 
     @property
     def grade(self) -> str | None:
-        return self.ranking.result.grade if self.ranking else None
+        return self.result.grade if self.result else None
 
     @property
     def visits(self) -> list[VisitScores]:
@@ -228,6 +244,12 @@ class InterviewItem:
     question: str
     tag: str
     text: str
+    # Its problem register entry: status, owner, due date, response, closing date.
+    status: str = ""
+    owner: str = ""
+    deadline: datetime.date | None = None
+    response: str = ""
+    closed_on: datetime.date | None = None
 
     @property
     def tag_label(self) -> str:
@@ -235,17 +257,19 @@ class InterviewItem:
 
 
 @dataclass
-class ConsolidatedData:
+class CampaignResults:
+    """The campaign's results: a row per branch, with a row per unit."""
+
     campaign: Campaign
     today: object
     grades: list[str]
     scored_sheets: list[SheetKind]
     checklist_sheets: list[SheetKind]
     branches: list[BranchRow]
-    interview_items: list[InterviewItem]
-    objections: list[ObjectionLine] = field(default_factory=list)
-    #: of the units' ranking visits: what failed in their previous campaign too
-    repeat_findings: list[RepeatLine] = field(default_factory=list)
+    #: how many branches and units of the whole campaign have a rank (the
+    #: "of N" of a rank, also where `branches` is narrowed)
+    ranked_branches: int = 0
+    ranked_units: int = 0
 
     @property
     def units(self) -> list[UnitRow]:
@@ -266,6 +290,16 @@ class ConsolidatedData:
                     break
         return [(label, count) for (label, _lower), count in zip(DISTRIBUTION, counts, strict=True)]
 
+
+@dataclass
+class ConsolidatedData(CampaignResults):
+    """The results, and what only the reports show beside them."""
+
+    interview_items: list[InterviewItem] = field(default_factory=list)
+    objections: list[ObjectionLine] = field(default_factory=list)
+    #: of the units' ranking visits: what failed in their previous campaign too
+    repeat_findings: list[RepeatLine] = field(default_factory=list)
+
     @property
     def problems(self) -> list[InterviewItem]:
         return [i for i in self.interview_items if i.tag == InterviewAnswer.Tag.PROBLEM]
@@ -284,6 +318,26 @@ def consolidated_data(
 ) -> ConsolidatedData:
     """Everything the consolidated report shows, in a fixed number of queries
     (`branch_ids` narrows it to some branches, e.g. for a branch report)."""
+    results = campaign_results(campaign=campaign, today=today, branch_ids=branch_ids)
+    branch_pks = [row.branch_id for row in results.branches]
+    return ConsolidatedData(
+        **{f.name: getattr(results, f.name) for f in fields(CampaignResults)},
+        interview_items=list(interview_items(campaign=campaign, branch_ids=branch_pks)),
+        objections=objection_lines(
+            branch_objections(campaign_id=campaign.pk).filter(visit__branch_id__in=branch_pks)
+        ),
+        repeat_findings=repeat_lines(
+            (unit.ranking.visit_id, unit.name) for unit in results.units if unit.ranking
+        ),
+    )
+
+
+def campaign_results(
+    *, campaign: Campaign, today: datetime.date, branch_ids: Collection[int] | None = None
+) -> CampaignResults:
+    """Every branch's and unit's scores, grade, ranks, KPIs, checklist
+    compliance and open and overdue actions, in a fixed number of queries
+    (`branch_ids` narrows the rows to some branches; ranks stay campaign-wide)."""
     bands = campaign.grade_band_defs()
     grades = [b.grade for b in bands]
     sheets = list(
@@ -303,19 +357,31 @@ def consolidated_data(
     ]
     code_of = {s["id"]: s["code"] for s in sheets}
 
-    branches = campaign.branches.order_by(*branch_order())
-    if branch_ids is not None:
-        branches = branches.filter(pk__in=branch_ids)
-    branches = list(branches.values("id", "code", "name", "rollout_batch"))
+    # Every branch and approved visit of the campaign is read, whatever
+    # `branch_ids`: the ranks are among them all.
+    all_branches = list(
+        campaign.branches.order_by(*branch_order()).values("id", "code", "name", "rollout_batch")
+    )
+    all_pks = [b["id"] for b in all_branches]
+    wanted = None if branch_ids is None else set(branch_ids)
+    branches = [b for b in all_branches if wanted is None or b["id"] in wanted]
     branch_pks = [b["id"] for b in branches]
+    in_scope = set(branch_pks)
 
-    visits = list(
+    all_visits = list(
         approved_visits(campaign=campaign)
-        .filter(branch_id__in=branch_pks)
+        .filter(branch_id__in=all_pks)
         .order_by("start_date", "approved_at", "pk")
         .values("id", "branch_id", "office_id", "kind", "start_date", "end_date")
     )
-    visit_offices = {v["office_id"] for v in visits if v["office_id"]}
+    visits = [v for v in all_visits if v["branch_id"] in in_scope]
+    # The offices visited, as a subquery: a national campaign's 800 ids would
+    # be a long parameter list.
+    visit_offices = (
+        approved_visits(campaign=campaign)
+        .filter(branch_id__in=branch_pks, office__isnull=False)
+        .values("office_id")
+    )
     offices = list(
         Office.objects.filter(branch_id__in=branch_pks)
         .filter(Q(active=True) | Q(pk__in=visit_offices))
@@ -355,19 +421,35 @@ def consolidated_data(
         v["id"]: VisitScores(v["id"], v["kind"], v["start_date"], v["end_date"]) for v in visits
     }
     per_sheet: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    percents_of: dict[int, list[Decimal]] = {v["id"]: [] for v in all_visits}
     records = (
         SheetRecord.objects.filter(
-            visit__in=approved_visits(campaign=campaign), visit__branch_id__in=branch_pks
+            visit__in=approved_visits(campaign=campaign), visit__branch_id__in=all_pks
         )
         .values_list("visit_id", "sheet_id", "percent")
         .order_by()
-        .iterator(chunk_size=CHUNK_SIZE)
+        # Three numbers a row: larger chunks, fewer round trips to the cursor.
+        .iterator(chunk_size=10 * CHUNK_SIZE)
     )
     for visit_id, sheet_id, percent in records:
-        if percent is None or visit_id not in scores:
+        if percent is None or visit_id not in percents_of:
             continue
-        per_sheet[visit_id, code_of[sheet_id]].append(percent)
-        scores[visit_id].percents.append(percent)
+        percents_of[visit_id].append(percent)
+        if visit_id in scores:
+            per_sheet[visit_id, code_of[sheet_id]].append(percent)
+            scores[visit_id].percents.append(percent)
+    ranked = standings(
+        (
+            ApprovedVisit(
+                branch_id=v["branch_id"],
+                office_id=v["office_id"],
+                head_office_check=v["kind"] == Visit.Kind.HEAD_OFFICE_CHECK,
+                percents=tuple(percents_of[v["id"]]),
+            )
+            for v in all_visits
+        ),
+        bands,
+    )
     checklist_totals = (
         ChecklistRecord.objects.filter(
             visit__in=approved_visits(campaign=campaign), visit__branch_id__in=branch_pks
@@ -396,8 +478,8 @@ def consolidated_data(
         )
         .values("visit_id")
         .annotate(
-            open=Count("pk", filter=open_actions()),
-            overdue=Count("pk", filter=overdue_actions(today)),
+            open=Count("pk", filter=deadlines.not_closed()),
+            overdue=Count("pk", filter=deadlines.overdue(today)),
         )
         .order_by()
     }
@@ -405,11 +487,15 @@ def consolidated_data(
     # Units: the branch itself (when visited) and its offices.
     units_by_key: dict[tuple[int, int | None], UnitRow] = {}
     branch_rows = []
+    visited_itself = {v["branch_id"] for v in visits if v["office_id"] is None}
+    offices_of: dict[int, list[dict]] = defaultdict(list)
+    for office in offices:
+        offices_of[office["branch_id"]].append(office)
     for branch in branches:
         draw = draws.get(branch["id"])
         drawn_ids = set(draw["result_ids"]) if draw else set()
         units = []
-        if any(v["branch_id"] == branch["id"] and v["office_id"] is None for v in visits):
+        if branch["id"] in visited_itself:
             units.append(
                 UnitRow(
                     branch["id"],
@@ -419,9 +505,7 @@ def consolidated_data(
                     False,
                 )
             )
-        for office in offices:
-            if office["branch_id"] != branch["id"]:
-                continue
+        for office in offices_of[branch["id"]]:
             units.append(
                 UnitRow(
                     branch["id"],
@@ -477,15 +561,13 @@ def consolidated_data(
             for s in scored
         }
         branch.sheet_percent_list = [branch.sheet_percents[s.code] for s in scored]
-        branch.result = unit_result([p for v in ranking for p in v.percents], bands)
+        if standing := ranked.branches.get(branch.branch_id):
+            branch.result, branch.rank = standing.result, standing.rank
+        for unit in branch.units:
+            if standing := ranked.units.get((unit.branch_id, unit.office_id)):
+                unit.result, unit.rank = standing.result, standing.rank
         for unit, rank in competition_ranks(branch.units, lambda u: u.percent):
             unit.branch_rank = rank
-    all_units = [u for b in branch_rows for u in b.units]
-    for unit, rank in competition_ranks(all_units, lambda u: u.percent):
-        unit.rank = rank
-    for branch, rank in competition_ranks(branch_rows, lambda b: b.percent):
-        branch.rank = rank
-    for branch in branch_rows:
         branch.grade_count_list = list(branch.grade_counts(grades).items())
 
     statuses = results_statuses(
@@ -493,30 +575,28 @@ def consolidated_data(
     )
     for row in branch_rows:
         row.results_status = status_text(statuses[row.branch_id], today)
-    return ConsolidatedData(
+    return CampaignResults(
         campaign=campaign,
         today=today,
         grades=grades,
         scored_sheets=scored,
         checklist_sheets=checklists,
         branches=branch_rows,
-        interview_items=list(interview_items(campaign=campaign, branch_ids=branch_pks)),
-        objections=objection_lines(
-            branch_objections(campaign_id=campaign.pk).filter(visit__branch_id__in=branch_pks)
-        ),
-        repeat_findings=repeat_lines(
-            (unit.ranking.visit_id, unit.name)
-            for branch in branch_rows
-            for unit in branch.units
-            if unit.ranking
-        ),
+        ranked_branches=sum(1 for s in ranked.branches.values() if s.rank is not None),
+        ranked_units=sum(1 for s in ranked.units.values() if s.rank is not None),
     )
 
 
 def interview_items(
     *, campaign: Campaign, branch_ids: Collection[int] | None
 ) -> Iterator[InterviewItem]:
-    """The problems and support requests raised in the approved visits' interviews."""
+    """The problems and support requests raised in the approved visits'
+    interviews, each with its problem register entry as it stands."""
+    owners = {
+        user.pk: str(user)
+        for user in User.objects.filter(owned_problems__visit__campaign=campaign).distinct()
+    }
+    statuses = dict(RaisedProblem.Status.choices)
     rows = (
         InterviewAnswer.objects.filter(
             interview__visit__in=approved_visits(campaign=campaign),
@@ -541,10 +621,17 @@ def interview_items(
             "question__text",
             "tag",
             "text",
+            "raised_problem__status",
+            "raised_problem__owner_id",
+            "raised_problem__deadline",
+            "raised_problem__response",
+            "raised_problem__closed_at",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    for branch, office, kind, audience, interviewee, post, question, tag, text in rows:
+    for row in rows:
+        branch, office, kind, audience, interviewee, post, question, tag, text = row[:9]
+        status, owner_id, deadline, response, closed_at = row[9:]
         yield InterviewItem(
             branch=branch,
             unit=office or branch,
@@ -555,6 +642,11 @@ def interview_items(
             question=question,
             tag=tag,
             text=text,
+            status=str(statuses.get(status, "")),
+            owner=owners.get(owner_id, ""),
+            deadline=deadline,
+            response=response or "",
+            closed_on=timezone.localdate(closed_at) if closed_at else None,
         )
 
 

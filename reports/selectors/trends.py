@@ -29,6 +29,8 @@ from scoring.models import Item, Section, Sheet
 from scoring.outcomes import share_lost
 from scoring.results import Result, unit_result
 
+from .losses import band
+
 SectionKey = tuple[str, str, str]  # sheet, part, section codes
 
 
@@ -55,16 +57,10 @@ class TrendRow:
 
 
 def lost_band(value: Decimal | None) -> str:
-    """The CSS class of a share lost (%), so a table reads without its chart."""
-    if value is None:
-        return ""
-    if value <= 0:
-        return "lost-none"
-    if value <= 5:
-        return "lost-low"
-    if value <= 15:
-        return "lost-mid"
-    return "lost-high"
+    """The CSS class of a share lost (%): the heat map's bands (`losses.band`),
+    so a table reads without its chart."""
+    index = band(value)
+    return "" if index is None else f"loss-band-{index}"
 
 
 @dataclass(frozen=True)
