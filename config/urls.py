@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from config.health import healthz
+from reports import trend_views
 from reports.urls import campaign_results_urlpatterns
 
 
@@ -27,5 +28,10 @@ urlpatterns = [
     # A campaign's results page sits beside its board (/campaigns/<pk>/), in reports:
     # it reads the reports' selector, which inspections may not import.
     path("campaigns/<int:pk>/", include(campaign_results_urlpatterns)),
+    # A unit's results across campaigns (reports/trend_views.py).
+    path("offices/<int:pk>/trend/", trend_views.office_trend, name="office-trend"),
+    path("offices/<int:pk>/trend.xlsx", trend_views.office_trend_xlsx, name="office-trend-xlsx"),
+    path("branches/<int:pk>/trend/", trend_views.branch_trend, name="branch-trend"),
+    path("branches/<int:pk>/trend.xlsx", trend_views.branch_trend_xlsx, name="branch-trend-xlsx"),
     path("", include("inspections.urls")),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from scoring import answers as stored_answers
 from scoring.engine import check_sheet
-from scoring.models import BusinessLine, InterviewAudience, KpiThreshold, Sheet
+from scoring.models import BusinessLine, InterviewAudience, Item, KpiThreshold, Section, Sheet
 from scoring.results import ApprovedVisit, Standing, Standings, kpi_passed, standings
 from scoring.selectors import checklist_requirements, rubric_definitions, sheet_definition
 
@@ -22,6 +22,7 @@ from .models import (
     Campaign,
     ChecklistRecord,
     DeadlineExtension,
+    ItemOutcome,
     KpiFigure,
     Objection,
     Office,
@@ -910,3 +911,173 @@ def objection_targets(*, visit: Visit) -> list[Target]:
             answers=checklist.answers,
         )
     return targets
+
+
+# --- repeat findings (issue 15, point 4) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class RepeatFinding:
+    """A finding of an approved visit (an item that lost points, a requirement
+    not complied with) that was a finding too, for the same item key (sheet,
+    part, section, item codes: they match across rubric versions), in the
+    counting visit of the same unit in its previous campaign: the latest
+    earlier campaign, by period start, in which the unit has a counting visit
+    (`Visit.counts_in_results`)."""
+
+    sheet_code: str
+    part_code: str
+    section_code: str
+    item_code: str
+    table_label: str
+    section_name: str
+    item_text: str  # a section scored whole: the section's name
+    requirement: bool  # a checklist requirement (no points)
+    earlier_campaign: str
+    earlier_visit_id: int
+    remark_then: str
+    remark_now: str
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.sheet_code, self.part_code, self.section_code, self.item_code)
+
+
+@dataclass(frozen=True)
+class EarlierVisit:
+    visit_id: int
+    campaign_id: int
+    campaign_name: str
+
+
+def previous_counting_visits(*, visit_ids: Sequence[int]) -> dict[int, EarlierVisit]:
+    """For each visit, its unit's counting visit in the previous campaign
+    (the latest campaign starting before the visit's own, ties broken by
+    campaign id), if any; two queries whatever the number of visits."""
+    visits = list(
+        Visit.objects.filter(pk__in=visit_ids).values_list(
+            "pk", "branch_id", "office_id", "campaign__period_start", "campaign_id"
+        )
+    )
+    if not visits:
+        return {}
+    latest_start = max(start for _pk, _b, _o, start, _c in visits)
+    earlier: dict[tuple[int, int | None], list] = {}
+    counting = (
+        Visit.objects.filter(
+            counts_in_results=True,
+            branch_id__in={branch for _pk, branch, *_rest in visits},
+            campaign__period_start__lt=latest_start,
+        )
+        .order_by("campaign__period_start", "campaign_id")
+        .values_list(
+            "pk",
+            "branch_id",
+            "office_id",
+            "campaign__period_start",
+            "campaign_id",
+            "campaign__name",
+        )
+    )
+    for pk, branch, office, start, campaign_id, name in counting:
+        earlier.setdefault((branch, office), []).append((start, campaign_id, pk, name))
+    found = {}
+    for pk, branch, office, start, _campaign_id in visits:
+        before = [e for e in earlier.get((branch, office), []) if e[0] < start]
+        if before:
+            _start, campaign_id, earlier_pk, name = before[-1]
+            found[pk] = EarlierVisit(earlier_pk, campaign_id, name)
+    return found
+
+
+def _joined(remarks: list[str]) -> str:
+    return "；".join(dict.fromkeys(r for r in remarks if r))
+
+
+def repeat_findings_of(*, visit_ids: Sequence[int]) -> dict[int, list[RepeatFinding]]:
+    """The repeat findings of many visits, by visit id, in the order of their
+    sheets and items, in at most five queries whatever the number of visits.
+    Only approved visits have findings to compare (`ItemOutcome`); a key that
+    failed on several records (two specialists' 表二) is one repeat finding,
+    its remarks joined."""
+    earlier = previous_counting_visits(visit_ids=visit_ids)
+    if not earlier:
+        return {}
+    wanted = set(earlier) | {e.visit_id for e in earlier.values()}
+    failed = (
+        ItemOutcome.objects.filter(visit_id__in=wanted, failed=True)
+        .order_by()  # sorted below by sheet order, then as written (the rubric's order)
+        .values_list(
+            "visit_id",
+            "sheet_code",
+            "part_code",
+            "section_code",
+            "item_code",
+            "remark",
+            "sheet_id",
+            "item_id",
+            "points",
+            "pk",
+        )
+    )
+    by_visit: dict[int, dict[tuple, list]] = {}
+    for visit_id, sheet, part, section, item, remark, sheet_id, item_id, points, _pk in sorted(
+        failed, key=lambda row: row[-1]
+    ):
+        keyed = by_visit.setdefault(visit_id, {})
+        keyed.setdefault((sheet, part, section, item), []).append(
+            (remark, sheet_id, item_id, points)
+        )
+    repeats: dict[int, list[tuple]] = {}
+    for visit_id, before in earlier.items():
+        then = by_visit.get(before.visit_id, {})
+        now = by_visit.get(visit_id, {})
+        hits = [(key, rows, then[key]) for key, rows in now.items() if key in then]
+        if hits:
+            repeats[visit_id] = hits
+    if not repeats:
+        return {}
+    sheet_ids = {rows[0][1] for hits in repeats.values() for _key, rows, _then in hits}
+    item_ids = {rows[0][2] for hits in repeats.values() for _key, rows, _then in hits} - {None}
+    sections, sheet_order = {}, {}
+    for sheet_id, label, order, part, code, name in Section.objects.filter(
+        part__sheet_id__in=sheet_ids
+    ).values_list(
+        "part__sheet_id",
+        "part__sheet__table_label",
+        "part__sheet__order",
+        "part__code",
+        "code",
+        "name",
+    ):
+        sections[sheet_id, part, code] = (label, name)
+        sheet_order[sheet_id] = order
+    texts = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "text"))
+    result: dict[int, list[RepeatFinding]] = {}
+    for visit_id, hits in repeats.items():
+        before = earlier[visit_id]
+        lines = []
+        hits.sort(key=lambda hit: sheet_order.get(hit[1][0][1], 0))  # stable: keeps item order
+        for key, rows, then in hits:
+            _remark, sheet_id, item_id, points = rows[0]
+            label, section_name = sections.get((sheet_id, key[1], key[2]), ("", key[2]))
+            lines.append(
+                RepeatFinding(
+                    *key,
+                    table_label=label,
+                    section_name=section_name,
+                    item_text=texts.get(item_id, section_name) if item_id else section_name,
+                    requirement=points is None,
+                    earlier_campaign=before.campaign_name,
+                    earlier_visit_id=before.visit_id,
+                    remark_then=_joined([r[0] for r in then]),
+                    remark_now=_joined([r[0] for r in rows]),
+                )
+            )
+        result[visit_id] = lines
+    return result
+
+
+def repeat_findings(*, visit: Visit) -> list[RepeatFinding]:
+    """One visit's repeat findings (see `repeat_findings_of`)."""
+    return repeat_findings_of(visit_ids=[visit.pk]).get(visit.pk, [])

@@ -759,6 +759,12 @@ RULES: dict[str, Rule] = {
     "report-job": Rule(get=GET(SEE_VISIT), kwargs=pk("job")),
     "report-job-status": Rule(get=GET(SEE_VISIT), kwargs=pk("job")),
     "report-job-download": Rule(get=GET(SEE_VISIT), kwargs=pk("job")),
+    # A unit's results across campaigns: who sees unit results, of branch A
+    # (an inspector sees no unit's results: 403; another branch's manager: 404).
+    "office-trend": Rule(get=GET(SEE_CHECK, shows=(ORG,)), kwargs=pk("a1")),
+    "office-trend-xlsx": Rule(get=GET(SEE_CHECK, shows=(ORG,)), kwargs=pk("a1")),
+    "branch-trend": Rule(get=GET(SEE_CHECK), kwargs=pk("branch_a")),
+    "branch-trend-xlsx": Rule(get=GET(SEE_CHECK), kwargs=pk("branch_a")),
     # --- organisation
     "home": Rule(get=GET(SIGNED_IN), post=SAME_AS_GET),
     "specialist-list": Rule(get=GET(SIGNED_IN, shows=(ORG,)), post=SAME_AS_GET),

@@ -206,6 +206,10 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         "review_form": failed_forms.get("review_form") or ReviewForm(),
         "missing": selectors.visit_missing_items(visit=visit) if can_edit else [],
     }
+    if visit.state == Visit.State.APPROVED and access.sees_unit_results(user):
+        # Earlier campaigns' results of the unit: only for those who see them.
+        context["repeat_findings"] = selectors.repeat_findings(visit=visit)
+        context["show_trend"] = True
     if visit.kind == Visit.Kind.HEAD_OFFICE_CHECK and visit.state == Visit.State.APPROVED:
         context["results_status"] = selectors.results_status(
             campaign=visit.campaign, branch=visit.branch, today=timezone.localdate()

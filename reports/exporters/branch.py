@@ -33,7 +33,7 @@ from .excel import (
     yes_no,
 )
 from .problems import REGISTER_WIDTHS, register_cells, register_headers
-from .results import write_objections
+from .results import write_objections, write_repeat_findings
 from .visit import write_visit_tables
 
 
@@ -303,6 +303,7 @@ def branch_workbook(report: BranchReport) -> bytes:
         )
 
     write_objections(wb, summary.objections)
+    write_repeat_findings(wb, summary.repeat_findings)
 
     # 表六 as the roster file has it: the same columns, so it reads back in.
     roster = SheetWriter(wb, "表六 岗位人员设置清单", [14, 12, 20, 12, 20, 8])

@@ -37,7 +37,7 @@ from .excel import (
     yes_no,
 )
 from .problems import REGISTER_WIDTHS, register_cells, register_headers
-from .results import write_objections
+from .results import write_objections, write_repeat_findings
 
 
 class CampaignExporter(Exporter):
@@ -385,6 +385,7 @@ def consolidated_workbook(campaign: Campaign, data: ConsolidatedData, progress=N
     write_units(wb, data)
     write_interviews(wb, data)
     write_objections(wb, data.objections)
+    write_repeat_findings(wb, data.repeat_findings)
     write_charts(wb, data)
     write_detail(wb, campaign, progress)
     return workbook_bytes(wb)

@@ -28,7 +28,7 @@ from .excel import (
     workbook_bytes,
     yes_no,
 )
-from .results import write_objections
+from .results import write_objections, write_repeat_findings
 
 
 def visit_filename(visit: Visit, extension: str) -> str:
@@ -145,6 +145,7 @@ def write_visit_workbook(report: VisitReport, progress=lambda percent: None) -> 
         summary.blank()
         summary.row([_("Status of the results"), report.results_status], font=BOLD)
         write_objections(wb, report.objections)
+    write_repeat_findings(wb, report.repeat_findings)
     summary.blank()
     summary.row([_("Checklists: compliance")], font=BOLD)
     summary.row(

@@ -74,8 +74,9 @@ from scoring.results import (
 )
 from scoring.selectors import checklist_requirements, rubric_definitions
 
+from .repeats import repeat_lines
 from .results import branch_objections, objection_lines, status_text
-from .types import ObjectionLine
+from .types import ObjectionLine, RepeatLine
 
 CHUNK_SIZE = 2000
 
@@ -296,6 +297,8 @@ class ConsolidatedData(CampaignResults):
 
     interview_items: list[InterviewItem] = field(default_factory=list)
     objections: list[ObjectionLine] = field(default_factory=list)
+    #: of the units' ranking visits: what failed in their previous campaign too
+    repeat_findings: list[RepeatLine] = field(default_factory=list)
 
     @property
     def problems(self) -> list[InterviewItem]:
@@ -322,6 +325,9 @@ def consolidated_data(
         interview_items=list(interview_items(campaign=campaign, branch_ids=branch_pks)),
         objections=objection_lines(
             branch_objections(campaign_id=campaign.pk).filter(visit__branch_id__in=branch_pks)
+        ),
+        repeat_findings=repeat_lines(
+            (unit.ranking.visit_id, unit.name) for unit in results.units if unit.ranking
         ),
     )
 

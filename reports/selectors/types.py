@@ -254,3 +254,18 @@ class Form:
     requirements: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     blank_rows: range = range(0)
+
+
+@dataclass(frozen=True)
+class RepeatLine:
+    """A repeat finding as a report prints it (`inspections.selectors.RepeatFinding`):
+    at the unit, an item or requirement that failed in its previous campaign too."""
+
+    unit: str
+    sheet: str
+    section: str
+    item: str
+    requirement: bool
+    earlier_campaign: str
+    remark_then: str
+    remark_now: str

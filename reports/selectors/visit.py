@@ -36,7 +36,7 @@ from inspections.models import (
     Visit,
     VisitTransition,
 )
-from inspections.selectors import KpiStatus, results_statuses, visits_kpis
+from inspections.selectors import KpiStatus, repeat_findings_of, results_statuses, visits_kpis
 from scoring import answers as stored_answers
 from scoring import definitions as d
 from scoring.engine import ScoringError, evaluate_checklist, percent_of, score_sheet
@@ -44,6 +44,7 @@ from scoring.models import ContentArea, Sheet
 from scoring.results import Result, specialist_result, unit_result
 from scoring.selectors import checklist_requirements, rubric_definitions
 
+from .repeats import repeat_line
 from .results import branch_objections, objection_lines, status_text
 from .sheets import section_line
 from .types import (
@@ -58,6 +59,7 @@ from .types import (
     LogLine,
     ObjectionLine,
     PartSheet,
+    RepeatLine,
     ReportDataError,
     ReportPhoto,
     ScoredSheet,
@@ -100,6 +102,8 @@ class VisitReport:
     # and the branch's objections; empty for a self-inspection.
     results_status: str = ""
     objections: list[ObjectionLine] = field(default_factory=list)
+    # Findings that failed at the unit in its previous campaign too.
+    repeat_findings: list[RepeatLine] = field(default_factory=list)
 
     @property
     def problems_raised(self) -> list[tuple[str, InterviewAnswerLine]]:
@@ -281,6 +285,7 @@ class _VisitRows:
     kpis: list[KpiStatus]
     results_status: str  # of a head-office check: provisional or final, dated
     objections: list[ObjectionLine]  # of a head-office check
+    repeat_findings: list[RepeatLine]
 
 
 def visit_reports_data(
@@ -359,6 +364,7 @@ def visit_reports_data(
     kpis = visits_kpis(visits=visits)
     statuses, objections = _check_results(visits, today)
     sheet_photos = _sheet_photos(visits) if photos else {}
+    repeats = repeat_findings_of(visit_ids=[v.pk for v in visits])
     return [
         _visit_report(
             visit,
@@ -372,6 +378,9 @@ def visit_reports_data(
                 kpis=kpis[visit.pk],
                 results_status=statuses.get(visit.pk, ""),
                 objections=objections.get(visit.pk, []),
+                repeat_findings=[
+                    repeat_line(visit.unit_name, f) for f in repeats.get(visit.pk, [])
+                ],
             ),
             definitions=definitions[visit.campaign.rubric_id],
             areas=areas[visit.campaign.rubric_id],
@@ -566,4 +575,5 @@ def _visit_report(
         actions=actions,
         results_status=rows.results_status,
         objections=rows.objections,
+        repeat_findings=rows.repeat_findings,
     )
