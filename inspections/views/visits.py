@@ -206,10 +206,11 @@ def _visit_page(request, visit, *, waiver_failed=None, **failed_forms):
         "review_form": failed_forms.get("review_form") or ReviewForm(),
         "missing": selectors.visit_missing_items(visit=visit) if can_edit else [],
     }
-    if visit.state == Visit.State.APPROVED and access.sees_unit_results(user):
-        # Earlier campaigns' results of the unit: only for those who see them.
+    if visit.state == Visit.State.APPROVED:
+        # As the visit's own report lists them, for whoever may read it.
         context["repeat_findings"] = selectors.repeat_findings(visit=visit)
-        context["show_trend"] = True
+        # The unit's scores across campaigns: only for those who see results.
+        context["show_trend"] = access.sees_unit_results(user)
     if visit.kind == Visit.Kind.HEAD_OFFICE_CHECK and visit.state == Visit.State.APPROVED:
         context["results_status"] = selectors.results_status(
             campaign=visit.campaign, branch=visit.branch, today=timezone.localdate()
