@@ -13,9 +13,8 @@ is a 400 that says which.
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,6 +25,7 @@ from scoring.models import RolloutBatch
 from .exporters.losses import LossesXlsxExporter
 from .selectors.losses import BANDS, Scope, UnknownCell, cell_outcomes, find_cell, losses
 from .selectors.losses import scope_branches as branches_of
+from .views import workbook_response
 
 PAGE_SIZE = 50
 
@@ -94,10 +94,7 @@ def campaign_losses_xlsx(request, pk):
         branch_id=scope.branch.pk if scope.branch is not None else None,
         batch=scope.batch,
     )
-    response = HttpResponse(exporter.build(), content_type=exporter.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, exporter.filename())
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return workbook_response(exporter)
 
 
 @login_required

@@ -5,9 +5,7 @@ results (`access.sees_unit_results`): 403."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from inspections import access
@@ -15,6 +13,7 @@ from inspections import access
 from .exporters.trends import TrendXlsxExporter
 from .selectors.losses import BANDS
 from .selectors.trends import unit_trend
+from .views import workbook_response
 
 
 def _office_for(user, pk):
@@ -55,22 +54,15 @@ def branch_trend(request, pk):
     return _page(request, branch=_branch_for(request.user, pk), office=None)
 
 
-def _workbook(exporter) -> HttpResponse:
-    response = HttpResponse(exporter.build(), content_type=exporter.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, exporter.filename())
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def office_trend_xlsx(request, pk):
     office = _office_for(request.user, pk)
-    return _workbook(TrendXlsxExporter(branch_id=office.branch_id, office_id=office.pk))
+    return workbook_response(TrendXlsxExporter(branch_id=office.branch_id, office_id=office.pk))
 
 
 @login_required
 @require_GET
 def branch_trend_xlsx(request, pk):
     branch = _branch_for(request.user, pk)
-    return _workbook(TrendXlsxExporter(branch_id=branch.pk))
+    return workbook_response(TrendXlsxExporter(branch_id=branch.pk))

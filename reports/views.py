@@ -367,7 +367,7 @@ def campaign_results_xlsx(request, pk):
     """The results page's tables as a workbook, with the same filters and sort."""
     campaign, _form, query = _results_query(request, pk)
     with fewer_collections():
-        return _workbook(
+        return workbook_response(
             CampaignResultsXlsxExporter(
                 campaign_id=campaign.pk, user_id=request.user.pk, query=query
             )
@@ -380,7 +380,9 @@ def campaign_results_xlsx(request, pk):
 # --- workbooks downloaded at once --------------------------------------------------
 
 
-def _workbook(exporter) -> HttpResponse:
+def workbook_response(exporter) -> HttpResponse:
+    """A workbook built at once (small enough not to need the worker), as a
+    private download."""
     response = HttpResponse(exporter.build(), content_type=exporter.content_type)
     response["Content-Disposition"] = content_disposition_header(True, exporter.filename())
     response["Cache-Control"] = "private, no-store"
@@ -398,7 +400,9 @@ def action_stats_xlsx(request):
         inspection_access.get_visible(
             inspection_access.visible_campaigns(request.user), pk=campaign_id
         )
-    return _workbook(ActionStatisticsXlsxExporter(user_id=request.user.pk, campaign_id=campaign_id))
+    return workbook_response(
+        ActionStatisticsXlsxExporter(user_id=request.user.pk, campaign_id=campaign_id)
+    )
 
 
 @login_required
@@ -409,7 +413,9 @@ def problem_register_xlsx(request):
     form = problem_filter_form(user=request.user, data=request.GET)
     if request.GET and not form.is_valid():
         raise BadParameter(_("These filters are not valid: go back to the list and choose again."))
-    return _workbook(ProblemRegisterXlsxExporter(user_id=request.user.pk, filters=form.filters()))
+    return workbook_response(
+        ProblemRegisterXlsxExporter(user_id=request.user.pk, filters=form.filters())
+    )
 
 
 @login_required
@@ -419,7 +425,7 @@ def roster_template(request):
         raise PermissionDenied
     branches = inspection_access.roster_branches(request.user)
     office = inspection_access.visible_offices(request.user).filter(branch__in=branches).first()
-    return _workbook(RosterTemplateXlsxExporter(office_id=office.pk if office else None))
+    return workbook_response(RosterTemplateXlsxExporter(office_id=office.pk if office else None))
 
 
 @login_required
@@ -430,4 +436,4 @@ def campaign_kpi_template(request, pk):
     )
     if not inspection_access.can_run_campaigns(request.user):
         raise PermissionDenied
-    return _workbook(KpiTemplateXlsxExporter(campaign_id=campaign.pk))
+    return workbook_response(KpiTemplateXlsxExporter(campaign_id=campaign.pk))

@@ -5,13 +5,17 @@ Scores are never typed into these tables: `inspections.services` runs the
 """
 
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from scoring import answers as stored_answers
+from scoring import definitions as d
 from scoring.engine import compliance_rate
 from scoring.models import BusinessLine, ContentArea, InterviewAudience, InterviewQuestion, Sheet
 from scoring.models import SheetPart as RubricPart
@@ -263,6 +267,21 @@ class SheetRecord(models.Model):
 
     def __str__(self):
         return f"{self.sheet.table_label} {self.specialist.name}"
+
+    def engine_answers(self, parts: Mapping[str, Any] | None = None) -> d.SheetAnswers:
+        """The engine's input for this sheet as recorded: its forms (`parts`, code
+        → stored part, else its own PartRecords, `parts__part` best prefetched)
+        with the sheet's own answers: the sub-sheet checked and why, and
+        falsified material, which every rescoring must keep."""
+        if parts is None:
+            parts = {p.part.code: p for p in self.parts.all()}
+        return stored_answers.sheet_answers(
+            parts,
+            chosen_alternative=self.chosen_alternative.code if self.chosen_alternative_id else None,
+            alternative_reason=self.alternative_reason,
+            falsified=self.falsified_material,
+            falsified_reason=self.falsified_reason,
+        )
 
 
 class PartRecord(models.Model):

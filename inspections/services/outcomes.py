@@ -56,22 +56,10 @@ def refresh_visit_outcomes(*, visit: Visit) -> int:
     records = SheetRecord.objects.filter(visit=visit).select_related("sheet", "chosen_alternative")
     for record in records.prefetch_related("parts__part"):
         definition = sheet_definition(sheet=record.sheet, in_use=True)
-        chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
-        parts = stored_answers.stored_parts(
-            {p.part.code: p for p in record.parts.all()}, chosen_alternative=chosen
-        )
-        result = assess_sheet(
-            definition,
-            stored_answers.sheet_answers(
-                parts,
-                chosen_alternative=chosen,
-                alternative_reason=record.alternative_reason,
-                falsified=record.falsified_material,
-                falsified_reason=record.falsified_reason,
-            ),
-        ).result
+        part_records = {p.part.code: p for p in record.parts.all()}
+        result = assess_sheet(definition, record.engine_answers(part_records)).result
         for part_result in result.parts:
-            remarks = (parts[part_result.key].answers or {}).get("remarks") or {}
+            remarks = (part_records[part_result.key].answers or {}).get("remarks") or {}
             for outcome in part_outcomes(
                 definition.part(part_result.key),
                 part_result,

@@ -528,16 +528,7 @@ def correct_sheet_part(*, record: SheetRecord, part_code: str, answers: Mapping)
         raise ValidationError(_("This part of the sheet was not filled in."))
     parts[part_code] = dataclasses.replace(parts[part_code], answers=dict(answers))
     assessment = check_sheet(
-        definition,
-        stored_answers.sheet_answers(
-            parts,
-            chosen_alternative=chosen,
-            alternative_reason=record.alternative_reason,
-            # A correction of one item does not clear falsified material.
-            falsified=record.falsified_material,
-            falsified_reason=record.falsified_reason,
-        ),
-        record.visit.campaign.grade_band_defs(),
+        definition, record.engine_answers(parts), record.visit.campaign.grade_band_defs()
     )
     if assessment.problems:
         raise problems_refused(assessment.problems)

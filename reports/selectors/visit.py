@@ -148,14 +148,7 @@ def _scored_sheet(
     record: SheetRecord, definition: d.SheetDef, bands, photos: Mapping[str, list[ReportPhoto]]
 ) -> ScoredSheet:
     part_records = {p.part.code: p for p in record.parts.all()}
-    chosen = record.chosen_alternative.code if record.chosen_alternative_id else None
-    answers = stored_answers.sheet_answers(
-        part_records,
-        chosen_alternative=chosen,
-        alternative_reason=record.alternative_reason,
-        falsified=record.falsified_material,
-        falsified_reason=record.falsified_reason,
-    )
+    answers = record.engine_answers(part_records)
     try:
         result = score_sheet(definition, answers, bands)
     except ScoringError as error:
@@ -171,7 +164,7 @@ def _scored_sheet(
     parts = []
     for part in definition.parts:
         if definition.grouping == d.ALTERNATIVES and part.key != (
-            chosen or next(iter(answers.parts), None)
+            answers.chosen_alternative or next(iter(answers.parts), None)
         ):
             continue
         stored = part_records.get(part.key)
