@@ -157,6 +157,10 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
             _("Overall (%)"),
             _("Grade"),
             *[_("Units graded %(grade)s") % {"grade": g} for g in data.grades],
+            *[
+                _("%(sheet)s compliance (%%)") % {"sheet": s.table_label}
+                for s in data.checklist_sheets
+            ],
             _("Balanced acceptance rate (%)"),
             _("Threshold (%)"),
             _("Attained"),
@@ -180,6 +184,7 @@ def write_overview(wb: Workbook, data: ConsolidatedData, campaign: Campaign, ban
                 percent(b.percent),
                 b.grade or "",
                 *[counts[g] for g in data.grades],
+                *[percent(b.checklist_rates.get(s.code)) for s in data.checklist_sheets],
                 percent(b.balanced_kpi.value),
                 percent(b.balanced_kpi.threshold),
                 pass_fail(b.balanced_kpi.passed),

@@ -126,6 +126,8 @@ class VisitScores:
     result: Result | None = None
     #: checklist sheet code → compliance rate
     checklist_rates: dict[str, Decimal | None] = field(default_factory=dict)
+    #: checklist sheet code → (requirements complied with, not complied with)
+    checklist_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: the same two, as lists in sheet order (for templates)
     sheet_percent_list: list[Decimal | None] = field(default_factory=list)
     checklist_rate_list: list[Decimal | None] = field(default_factory=list)
@@ -191,6 +193,9 @@ class BranchRow:
     balanced_kpi: Kpi
     sheet_percents: dict[str, Decimal | None] = field(default_factory=dict)
     sheet_percent_list: list[Decimal | None] = field(default_factory=list)
+    #: checklist sheet code → compliance over the units' ranking visits' answers
+    checklist_rates: dict[str, Decimal | None] = field(default_factory=dict)
+    checklist_rate_list: list[Decimal | None] = field(default_factory=list)
     grade_count_list: list[tuple[str, int]] = field(default_factory=list)
     result: Result | None = None
     rank: int | None = None
@@ -460,9 +465,9 @@ def campaign_results(
     )
     for row in checklist_totals:
         if row["visit_id"] in scores:
-            scores[row["visit_id"]].checklist_rates[code_of[row["sheet_id"]]] = compliance_rate(
-                row["yes"] or 0, row["no"] or 0
-            )
+            visit, code = scores[row["visit_id"]], code_of[row["sheet_id"]]
+            counts = visit.checklist_counts[code] = (row["yes"] or 0, row["no"] or 0)
+            visit.checklist_rates[code] = compliance_rate(*counts)
     for visit in scores.values():
         visit.sheet_percents = {
             s.code: mean_percent(per_sheet.get((visit.visit_id, s.code), ())) for s in scored
@@ -561,6 +566,13 @@ def campaign_results(
             for s in scored
         }
         branch.sheet_percent_list = [branch.sheet_percents[s.code] for s in scored]
+        # Every requirement answered in the ranking visits counts once, as in a unit's rate.
+        for s in checklists:
+            counts = [v.checklist_counts.get(s.code, (0, 0)) for v in ranking]
+            branch.checklist_rates[s.code] = compliance_rate(
+                sum(yes for yes, _no in counts), sum(no for _yes, no in counts)
+            )
+        branch.checklist_rate_list = [branch.checklist_rates[s.code] for s in checklists]
         if standing := ranked.branches.get(branch.branch_id):
             branch.result, branch.rank = standing.result, standing.rank
         for unit in branch.units:

@@ -156,14 +156,13 @@ def results_table(
 
     def compliance(unit: UnitRow):
         # the mean of the ranking visit's checklist rates (表五, 表七)
-        rates = [unit.ranking.checklist_rates.get(code) for code in checklists]
-        rates = [r for r in rates if r is not None]
-        return sum(rates) / len(rates) if rates else None
+        return _mean([unit.ranking.checklist_rates.get(code) for code in checklists])
 
     branch_keys: dict[str, Callable[[BranchRow], object]] = {
         "score": lambda b: b.percent,
         "rank": lambda b: b.rank,
         "grade": lambda b: grade_order.get(b.grade) if b.grade else None,
+        "compliance": lambda b: _mean([b.checklist_rates.get(code) for code in checklists]),
         "kpi": _branch_kpi,
         "open": lambda b: b.open_actions,
         "overdue": lambda b: b.overdue_actions,
@@ -199,6 +198,12 @@ def results_table(
     )
 
 
+def _mean(rates: list) -> Decimal | None:
+    """What sorts by compliance: the mean of the rates there are."""
+    rates = [r for r in rates if r is not None]
+    return sum(rates) / len(rates) if rates else None
+
+
 def _pass_fail_labels() -> dict[bool | None, str]:
     # Translated once per table, not once per row: a national campaign has 880 units.
     return {None: _("no figure"), True: _("pass"), False: _("fail")}
@@ -218,6 +223,14 @@ def _branch_table(results: CampaignResults, branches: list[BranchRow]) -> Table:
             *[Column(f"{s.table_label} (%)", numeric=True) for s in results.scored_sheets],
             Column(_("Overall (%)"), "score", True, series=True),
             Column(_("Grade"), "grade"),
+            *[
+                Column(
+                    _("%(sheet)s compliance (%%)") % {"sheet": s.table_label},
+                    "compliance",
+                    True,
+                )
+                for s in results.checklist_sheets
+            ],
             Column(_("Balanced acceptance rate (%)"), numeric=True),
             Column(_("Attained"), "kpi"),
             Column(_("Mixed acceptance rate: all offices attained")),
@@ -235,6 +248,7 @@ def _branch_table(results: CampaignResults, branches: list[BranchRow]) -> Table:
                 *[Cell(b.sheet_percents.get(s.code)) for s in results.scored_sheets],
                 Cell(b.percent, href=_filtered_to(results, b.branch_id)),
                 Cell(b.grade),
+                *[Cell(b.checklist_rates.get(s.code)) for s in results.checklist_sheets],
                 Cell(b.balanced_kpi.value),
                 Cell(passed[b.balanced_kpi.passed]),
                 Cell(passed[b.mixed_kpi_passed]),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from inspections.models import RectificationAction, SheetRecord, Visit
+from inspections.models import ChecklistRecord, RectificationAction, SheetRecord, Visit
 from reports.exporters.consolidated import ConsolidatedXlsxExporter
 from reports.selectors.campaign import consolidated_data
 from scoring.models import RolloutBatch
@@ -194,6 +194,49 @@ def test_the_page_shows_the_consolidated_report_s_numbers(client, results):
         [name, *[str(counts[g]) for g in report.grades]]
         for name, counts in report.grade_counts_by_branch()
     ]
+
+
+def test_a_branch_s_checklist_compliance_counts_its_ranking_visits_answers(client, results):
+    """Every requirement answered in the branch's units' ranking visits counts
+    once; a self-inspection replaced by head office's check does not."""
+    world = results
+    a1 = Visit.objects.filter(office=world.a1)
+    check = a1.get(kind=Visit.Kind.HEAD_OFFICE_CHECK)
+    own = a1.get(kind=Visit.Kind.SELF_INSPECTION)
+    ChecklistRecord.objects.filter(visit=check, sheet__code="permissions").update(
+        compliant=3, non_compliant=1
+    )
+    ChecklistRecord.objects.filter(visit=own, sheet__code="permissions").update(
+        compliant=0, non_compliant=5
+    )
+    ranking = Visit.objects.filter(branch=world.branch_a).exclude(pk=own.pk)
+    counts = ChecklistRecord.objects.filter(visit__in=ranking, sheet__code="permissions")
+    yes = sum(c.compliant for c in counts)
+    no = sum(c.non_compliant for c in counts)
+    assert no == 1 and yes > 3
+    expected = (Decimal(100) * yes / (yes + no)).quantize(Decimal("0.01"))
+
+    report = consolidated_data(campaign=world.campaign, today=TODAY)
+    branch_a = next(b for b in report.branches if b.branch_id == world.branch_a.pk)
+    assert branch_a.checklist_rates["permissions"] == expected
+    client.force_login(world.hq)
+    tables, _response = page_tables(client, world.campaign)
+    permissions = next(s for s in report.checklist_sheets if s.code == "permissions")
+    header = _("%(sheet)s compliance (%%)") % {"sheet": permissions.table_label}
+    assert column(tables["results-branches"], header) == [
+        pct(b.checklist_rates["permissions"]) for b in report.branches
+    ]
+    assert pct(expected) in column(tables["results-branches"], header)
+    # The consolidated workbook's branch sheet says the same.
+    book = load_workbook(
+        io.BytesIO(ConsolidatedXlsxExporter(campaign_id=world.campaign.pk).build())
+    )
+    sheet = book[_("Branches")]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = next(i for i, row in enumerate(rows) if row and row[1] == _("Branch"))
+    at = rows[head].index(header)
+    found = {row[1]: row[at] for row in rows[head + 1 :] if row and row[1]}
+    assert Decimal(str(found["甲分公司"])) == expected
 
 
 def test_the_page_s_numbers_are_the_consolidated_workbook_s(client, results):
